@@ -1,0 +1,160 @@
+//! The running application: config, store, scraper, rendered feeds and health, shared by
+//! the scheduler, the HTTP server and the one-shot commands.
+//!
+//! `run_section` is the per-section job boundary: it turns a scrape's typed error into a
+//! logged, recorded failure and never lets one section's trouble reach another.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::clock::Clock;
+use crate::config::{Config, Section, Site};
+use crate::feeds::FeedSet;
+use crate::fetch::Fetcher;
+use crate::pipeline::{ScrapeReport, Scraper};
+use crate::store::{RunRecord, SqliteStore, Store};
+
+/// A section's state as the health endpoint and the index page show it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SectionHealth {
+    pub last_attempt: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub consecutive_failures: u32,
+    pub last_error: Option<String>,
+    pub next_run: Option<DateTime<Utc>>,
+}
+
+pub struct App {
+    pub config: Config,
+    pub store: Arc<dyn Store>,
+    pub scraper: Scraper,
+    pub feeds: FeedSet,
+    health: RwLock<HashMap<String, SectionHealth>>,
+}
+
+impl App {
+    /// Opens the store and renders every feed from it, so a restart serves at once what was
+    /// served before.
+    pub fn open(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        public_url: Url,
+    ) -> anyhow::Result<Arc<App>> {
+        use anyhow::Context;
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.storage.database)?);
+        let fetcher = Fetcher::new().context("cannot set up the HTTP client")?;
+        let app = App {
+            scraper: Scraper::new(fetcher, store.clone(), clock),
+            feeds: FeedSet::new(public_url, config.storage.feeds_dir.clone()),
+            health: RwLock::new(HashMap::new()),
+            store,
+            config,
+        };
+        for run in app.store.latest_runs()? {
+            app.health
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(
+                    run.feed.clone(),
+                    SectionHealth {
+                        last_attempt: Some(run.started),
+                        last_success: run.error.is_none().then_some(run.started),
+                        consecutive_failures: u32::from(run.error.is_some()),
+                        last_error: run.error,
+                        next_run: None,
+                    },
+                );
+        }
+        for (site, section) in app.config.sections() {
+            app.feeds
+                .refresh(app.store.as_ref(), site, section)
+                .with_context(|| format!("cannot render feed {:?}", section.id))?;
+        }
+        Ok(Arc::new(app))
+    }
+
+    pub fn health(&self, section: &str) -> SectionHealth {
+        self.health
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(section)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn set_next_run(&self, section: &str, at: DateTime<Utc>) {
+        let mut health = self.health.write().unwrap_or_else(|e| e.into_inner());
+        health.entry(section.to_string()).or_default().next_run = Some(at);
+    }
+
+    /// Scrapes a section, re-renders its feed and records the run. Errors are logged and
+    /// recorded here, and returned for the caller's exit status.
+    pub async fn run_section(
+        self: &Arc<Self>,
+        site: &Arc<Site>,
+        section: &Section,
+        cancel: &CancellationToken,
+    ) -> anyhow::Result<ScrapeReport> {
+        let started_at = self.scraper.clock.now();
+        let started = Instant::now();
+        let result = self.scraper.scrape(site, section, cancel).await;
+        let render = {
+            let (app, site, section) = (self.clone(), site.clone(), section.clone());
+            tokio::task::spawn_blocking(move || {
+                app.feeds.refresh(app.store.as_ref(), &site, &section)
+            })
+            .await
+        };
+        let result = match (result, render) {
+            (Ok(report), Ok(Ok(_))) => Ok(report),
+            (Err(e), _) => Err(anyhow::Error::new(e)),
+            (Ok(_), Ok(Err(e))) => Err(anyhow::Error::new(e)),
+            (Ok(_), Err(e)) => Err(anyhow::Error::new(e)),
+        };
+        let error = result.as_ref().err().map(|e| format!("{e:#}"));
+        let run = RunRecord {
+            feed: section.id.clone(),
+            started: started_at,
+            duration_ms: started.elapsed().as_millis() as u64,
+            error: error.clone(),
+            new_entries: result.as_ref().map(|r| r.saved.inserted).unwrap_or(0),
+        };
+        match &result {
+            Ok(report) => {
+                tracing::info!(site = %site.id, section = %section.id, listed = report.listed,
+                new = report.saved.inserted, completed = report.saved.updated, failed_articles = report.failed_articles,
+                ms = run.duration_ms, "scraped")
+            }
+            Err(e) => {
+                tracing::error!(site = %site.id, section = %section.id, error = %format!("{e:#}"), "scrape failed")
+            }
+        }
+        {
+            let mut health = self.health.write().unwrap_or_else(|e| e.into_inner());
+            let h = health.entry(section.id.clone()).or_default();
+            h.last_attempt = Some(started_at);
+            match &error {
+                None => {
+                    h.last_success = Some(started_at);
+                    h.consecutive_failures = 0;
+                    h.last_error = None;
+                }
+                Some(message) => {
+                    h.consecutive_failures += 1;
+                    h.last_error = Some(message.clone());
+                }
+            }
+        }
+        let store = self.store.clone();
+        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.record_run(&run)).await {
+            tracing::warn!(section = %section.id, error = %e, "cannot record the run");
+        }
+        result.map_err(|e| e.context(format!("site {:?}, section {:?}", site.id, section.id)))
+    }
+}

@@ -1,0 +1,141 @@
+//! Listing item + article extraction → one `Entry`, with the date chosen by trust.
+//!
+//! The article page is the better source for every field, the listing the fallback: an
+//! entry is never dropped because a field is missing. Dates are tried in order of trust —
+//! the article's structured values, then the listing's, then printed text — and the first
+//! that parses wins; a later candidate that disagrees by more than a few minutes is logged
+//! with the URL. No date anywhere means the first-seen time, which the store keeps forever.
+//! Nothing is ever dated after the scrape (`now`).
+
+use chrono::{DateTime, FixedOffset, Timelike, Utc};
+
+use crate::config::Site;
+use crate::dates::{self, DateContext};
+use crate::extract::{Extracted, Found};
+use crate::listing::ListingItem;
+use crate::model::Entry;
+
+/// Two candidates further apart than this are reported as a disagreement.
+const DISAGREEMENT_SECONDS: i64 = 5 * 60;
+
+/// A date candidate: the text and the rule it came from.
+#[derive(Debug, Clone)]
+struct Candidate<'a> {
+    text: &'a str,
+    rule: String,
+    structured: bool,
+}
+
+/// Builds the entry for `item`. `extracted` is empty when the article page was unavailable.
+pub fn assemble(
+    site: &Site,
+    item: &ListingItem,
+    extracted: &Extracted,
+    listing_date_structured: bool,
+    now: DateTime<Utc>,
+) -> Entry {
+    let now = now.with_nanosecond(0).unwrap_or(now);
+    let url = item.url.to_string();
+    let ctx = DateContext {
+        timezone: site.timezone,
+        language: site.language,
+        now,
+    };
+    let value = |found: &Option<Found<String>>| found.as_ref().map(|f| f.value.clone());
+    let title = value(&extracted.title)
+        .or_else(|| item.title.clone())
+        .unwrap_or_else(|| url.clone());
+
+    // Trust order: structured article values, the listing's field, then printed text.
+    let listing_candidate = item.published.as_deref().map(|text| Candidate {
+        text,
+        rule: "listing".into(),
+        structured: listing_date_structured,
+    });
+    let article = extracted.published.iter().map(|f| Candidate {
+        text: &f.value,
+        rule: f.rule.clone(),
+        structured: f.structured,
+    });
+    let mut candidates: Vec<Candidate> = article.chain(listing_candidate).collect();
+    candidates.sort_by_key(|c| !c.structured);
+    let published = choose(&candidates, &ctx, site, &url);
+    let (published, date_source) = match published {
+        Some((date, rule)) => (date, rule),
+        None => (
+            now.with_timezone(&site.timezone).fixed_offset(),
+            "first-seen".to_string(),
+        ),
+    };
+    let updated_candidates: Vec<Candidate> = extracted
+        .updated
+        .iter()
+        .map(|f| Candidate {
+            text: &f.value,
+            rule: f.rule.clone(),
+            structured: f.structured,
+        })
+        .collect();
+    let updated = choose(&updated_candidates, &ctx, site, &url)
+        .map(|(d, _)| d)
+        .filter(|d| *d > published);
+
+    Entry {
+        title,
+        summary: value(&extracted.summary).or_else(|| item.summary.clone()),
+        body: value(&extracted.body),
+        author: value(&extracted.author),
+        tags: extracted
+            .tags
+            .as_ref()
+            .map(|t| t.value.clone())
+            .unwrap_or_default(),
+        image: value(&extracted.image).or_else(|| item.image.clone()),
+        published,
+        updated,
+        first_seen: now,
+        date_source,
+        url,
+    }
+}
+
+/// The first candidate that parses, clamped to `now`; logs unreadable and disagreeing ones.
+fn choose(
+    candidates: &[Candidate],
+    ctx: &DateContext,
+    site: &Site,
+    url: &str,
+) -> Option<(DateTime<FixedOffset>, String)> {
+    let mut chosen: Option<(DateTime<FixedOffset>, String)> = None;
+    for candidate in candidates {
+        match dates::parse(candidate.text, ctx) {
+            Ok(date) => {
+                let date = not_after(date.with_nanosecond(0).unwrap_or(date), ctx.now);
+                match &chosen {
+                    None => chosen = Some((date, candidate.rule.clone())),
+                    Some((first, rule))
+                        if (date - *first).num_seconds().abs() > DISAGREEMENT_SECONDS =>
+                    {
+                        tracing::warn!(site = %site.id, %url, kept = %first.to_rfc3339(), kept_rule = %rule,
+                            other = %date.to_rfc3339(), other_rule = %candidate.rule, text = %candidate.text,
+                            "date sources disagree; keeping the more trusted one");
+                    }
+                    Some(_) => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(site = %site.id, %url, rule = %candidate.rule, text = %candidate.text, %error, "cannot read date");
+            }
+        }
+    }
+    chosen
+}
+
+/// A date after the scrape would pin the entry on top in readers: clamp it.
+fn not_after(date: DateTime<FixedOffset>, now: DateTime<Utc>) -> DateTime<FixedOffset> {
+    if date.with_timezone(&Utc) > now {
+        now.with_timezone(date.offset())
+    } else {
+        date
+    }
+}

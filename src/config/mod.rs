@@ -1,0 +1,281 @@
+//! Typed, validated settings: the only form of the configuration the rest of the program sees.
+//!
+//! `Config::from_file` reads `config.toml`, `Config::parse` takes the text (tests use inline
+//! TOML). Raw serde structs (`raw`) are checked once in `validate`: selectors are compiled,
+//! URLs parsed, zones looked up, templates checked against the names each section provides.
+//! Every problem is reported with the file position, site, section and key, and all problems
+//! are reported at once so a user fixes a config in one round.
+
+mod defaults;
+mod raw;
+pub mod template;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use regex::Regex;
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use scraper::Selector;
+use url::Url;
+
+use crate::dates::Language;
+pub use template::{Escape, Template};
+
+/// Everything scrapefeed was told to do.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub server: ServerSettings,
+    pub storage: StorageSettings,
+    pub scheduler: SchedulerSettings,
+    pub sites: Vec<Arc<Site>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub listen: SocketAddr,
+    /// Set when the operator configured it; otherwise self links use the listen address.
+    pub public_url: Option<Url>,
+    pub templates_dir: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct StorageSettings {
+    pub database: PathBuf,
+    pub feeds_dir: PathBuf,
+    pub max_entries: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct SchedulerSettings {
+    pub concurrency: usize,
+    /// Fraction of an interval added or removed at random, so sections do not fire together.
+    pub jitter: f64,
+}
+
+/// One site: how to fetch its listings and read its article pages.
+#[derive(Debug)]
+pub struct Site {
+    pub id: String,
+    pub title: String,
+    pub base_url: Url,
+    pub language: Option<Language>,
+    /// The language as written in the config (`en`, `ru-RU`), for the feeds' language tags.
+    pub language_tag: Option<String>,
+    pub timezone: Tz,
+    pub min_delay: Duration,
+    pub timeout: Duration,
+    /// Most article pages fetched for one section in one run.
+    pub max_articles: usize,
+    pub headers: HeaderMap,
+    pub listing: Listing,
+    pub article: ArticleRules,
+    pub sections: Vec<Section>,
+}
+
+/// One section: one feed.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Unique across the whole config: it names the feed (`/feeds/{id}.rss`).
+    pub id: String,
+    pub title: String,
+    pub url: Url,
+    pub interval: Duration,
+    pub max_entries: usize,
+    pub params: BTreeMap<String, String>,
+}
+
+/// How a section's list of articles is read.
+#[derive(Debug)]
+pub struct Listing {
+    pub kind: ListingKind,
+    pub url: Template,
+    pub method: Method,
+    pub body: Option<Template>,
+    pub headers: HeaderMap,
+    pub fields: ListingFields,
+    /// Parameters read from the section page before the listing request.
+    pub page_params: Vec<PageParam>,
+}
+
+#[derive(Debug)]
+pub enum ListingKind {
+    /// A server-rendered page; one element per item.
+    Html { item: Selector, item_css: String },
+    /// A JSON API; `items` leads to the array of items.
+    Json { items: JsonPath },
+}
+
+#[derive(Debug)]
+pub struct ListingFields {
+    pub link: Source,
+    pub title: Option<Source>,
+    pub summary: Option<Source>,
+    pub published: Option<Source>,
+    pub image: Option<Source>,
+}
+
+/// A value read from the section page with a selector and an optional regex capture.
+#[derive(Debug)]
+pub struct PageParam {
+    pub name: String,
+    pub selector: Selector,
+    pub css: String,
+    pub attr: Option<String>,
+    pub regex: Option<Regex>,
+}
+
+/// Sources for every article field, each list tried in order.
+#[derive(Debug)]
+pub struct ArticleRules {
+    pub title: Vec<Source>,
+    pub summary: Vec<Source>,
+    pub body: Vec<Source>,
+    pub author: Vec<Source>,
+    pub tags: Vec<Source>,
+    pub image: Vec<Source>,
+    pub published: Vec<Source>,
+    pub updated: Vec<Source>,
+    pub remove: Vec<Selector>,
+}
+
+/// Where one value comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Css {
+        selector: Selector,
+        css: String,
+        take: Take,
+    },
+    Meta(String),
+    JsonLd(Vec<String>),
+    Path(JsonPath),
+}
+
+/// What to take from an element matched by a selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Take {
+    Text,
+    Html,
+    Attr(String),
+}
+
+/// A dotted path into a JSON document: `newsList`, `data.items.0.title`. Empty = the root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonPath(pub Vec<String>);
+
+impl JsonPath {
+    pub fn parse(text: &str) -> JsonPath {
+        JsonPath(
+            text.split('.')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        )
+    }
+
+    /// Follows the path; numeric segments index arrays.
+    pub fn lookup<'a>(&self, value: &'a serde_json::Value) -> Option<&'a serde_json::Value> {
+        self.0.iter().try_fold(value, |v, seg| match v {
+            serde_json::Value::Object(map) => map.get(seg),
+            serde_json::Value::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        })
+    }
+}
+
+impl std::fmt::Display for JsonPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("."))
+    }
+}
+
+impl Source {
+    /// A short human description, used in `check` output and in logs.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Css { css, take, .. } => {
+                let what = match take {
+                    Take::Text => "text".to_string(),
+                    Take::Html => "html".to_string(),
+                    Take::Attr(a) => format!("@{a}"),
+                };
+                format!("css {css:?} {what}")
+            }
+            Source::Meta(name) => format!("meta {name:?}"),
+            Source::JsonLd(path) => format!("json_ld {:?}", path.join(".")),
+            Source::Path(path) => format!("path {:?}", path.to_string()),
+        }
+    }
+
+    /// Whether a date from this source is a machine-readable value rather than printed text:
+    /// structured sources are trusted over printed datelines.
+    pub fn is_structured(&self) -> bool {
+        match self {
+            Source::Css { take, .. } => matches!(take, Take::Attr(_)),
+            Source::Meta(_) | Source::JsonLd(_) | Source::Path(_) => true,
+        }
+    }
+}
+
+/// A configuration that cannot be used, with where and why.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{file}: {message}")]
+    Syntax { file: String, message: String },
+    #[error("{file}: {}", .problems.join("\n  "))]
+    Invalid { file: String, problems: Vec<String> },
+}
+
+impl Config {
+    /// Reads and validates a config file. Relative paths inside it are relative to its
+    /// directory, so a config and its database travel together.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let base = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        validate::validate(&text, &path.display().to_string(), base)
+    }
+
+    /// Validates config text; relative paths resolve against `base_dir`.
+    pub fn parse(text: &str, base_dir: &Path) -> Result<Config, ConfigError> {
+        validate::validate(text, "config", base_dir)
+    }
+
+    /// Every section with its site, in config order.
+    pub fn sections(&self) -> impl Iterator<Item = (&Arc<Site>, &Section)> {
+        self.sites
+            .iter()
+            .flat_map(|site| site.sections.iter().map(move |s| (site, s)))
+    }
+
+    /// Finds a section by its id or by `site/section`.
+    pub fn find_section(&self, name: &str) -> Option<(&Arc<Site>, &Section)> {
+        self.sections()
+            .find(|(site, s)| s.id == name || format!("{}/{}", site.id, s.id) == name)
+    }
+
+    /// The base URL of self links and subscribe links.
+    pub fn public_url(&self) -> Url {
+        self.server.public_url.clone().unwrap_or_else(|| {
+            Url::parse(&format!("http://{}/", self.server.listen))
+                .expect("socket address is a valid host")
+        })
+    }
+}

@@ -1,0 +1,659 @@
+//! Raw config → typed `Config`, collecting every problem with its position and context.
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use regex::Regex;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::Method;
+use scraper::Selector;
+use toml::Spanned;
+use url::Url;
+
+use super::raw::*;
+use super::*;
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_MAX_ENTRIES: usize = 100;
+const DEFAULT_INTERVAL: Duration = Duration::from_secs(15 * 60);
+const DEFAULT_MIN_DELAY: Duration = Duration::from_secs(1);
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_MAX_ARTICLES: usize = 30;
+/// Names every listing template may use without declaring them.
+const BUILTIN_NAMES: [&str; 3] = ["base_url", "section", "section_url"];
+
+pub(super) fn validate(text: &str, file: &str, base_dir: &Path) -> Result<Config, ConfigError> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        file: file.to_string(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
+    let mut check = Checker {
+        src: text,
+        problems: Vec::new(),
+    };
+    let config = check.config(raw, base_dir);
+    if check.problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(ConfigError::Invalid {
+            file: file.to_string(),
+            problems: check.problems,
+        })
+    }
+}
+
+struct Checker<'a> {
+    src: &'a str,
+    problems: Vec<String>,
+}
+
+impl Checker<'_> {
+    fn position(&self, span: Range<usize>) -> String {
+        let before = &self.src[..span.start.min(self.src.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        format!("line {line}, column {column}")
+    }
+
+    fn problem(&mut self, span: Option<Range<usize>>, context: &str, key: &str, message: String) {
+        let at = span
+            .map(|s| format!("{}: ", self.position(s)))
+            .unwrap_or_default();
+        self.problems
+            .push(format!("{at}{context}key `{key}`: {message}"));
+    }
+
+    fn config(&mut self, raw: RawConfig, base_dir: &Path) -> Config {
+        let listen = match &raw.server.listen {
+            Some(s) => self.socket_addr(s, "", "server.listen"),
+            None => DEFAULT_LISTEN
+                .parse()
+                .expect("default listen address parses"),
+        };
+        let public_url = raw
+            .server
+            .public_url
+            .as_ref()
+            .and_then(|s| self.url(s, "", "server.public_url"));
+        let resolve = |p: &str| base_dir.join(p);
+        let server = ServerSettings {
+            listen,
+            public_url,
+            templates_dir: resolve(raw.server.templates.as_deref().unwrap_or("templates")),
+        };
+        let max_entries = raw.storage.max_entries.unwrap_or(DEFAULT_MAX_ENTRIES);
+        if max_entries == 0 {
+            self.problem(None, "", "storage.max_entries", "must be at least 1".into());
+        }
+        let storage = StorageSettings {
+            database: resolve(
+                raw.storage
+                    .database
+                    .as_deref()
+                    .unwrap_or("feeds/scrapefeed.db"),
+            ),
+            feeds_dir: resolve(raw.storage.feeds_dir.as_deref().unwrap_or("feeds")),
+            max_entries,
+        };
+        let jitter = raw.scheduler.jitter.unwrap_or(0.1);
+        if !(0.0..=0.5).contains(&jitter) {
+            self.problem(
+                None,
+                "",
+                "scheduler.jitter",
+                format!("{jitter} is not between 0 and 0.5"),
+            );
+        }
+        let concurrency = raw.scheduler.concurrency.unwrap_or(4);
+        if concurrency == 0 {
+            self.problem(
+                None,
+                "",
+                "scheduler.concurrency",
+                "must be at least 1".into(),
+            );
+        }
+        let scheduler = SchedulerSettings {
+            concurrency: concurrency.max(1),
+            jitter,
+        };
+        if raw.site.is_empty() {
+            self.problem(
+                None,
+                "",
+                "site",
+                "no [[site]] is declared: there is nothing to scrape".into(),
+            );
+        }
+        let mut sites = Vec::new();
+        let mut section_ids: HashSet<String> = HashSet::new();
+        let mut site_ids: HashSet<String> = HashSet::new();
+        for raw_site in raw.site {
+            if !site_ids.insert(raw_site.id.get_ref().clone()) {
+                self.problem(
+                    Some(raw_site.id.span()),
+                    "",
+                    "site.id",
+                    format!("site {:?} is declared twice", raw_site.id.get_ref()),
+                );
+            }
+            let site = self.site(raw_site, max_entries);
+            for section in &site.sections {
+                if !section_ids.insert(section.id.clone()) {
+                    self.problem(
+                        None,
+                        &format!("site {:?}, ", site.id),
+                        "section.id",
+                        format!("section {:?} is declared twice; section ids name feeds and must be unique", section.id),
+                    );
+                }
+            }
+            sites.push(Arc::new(site));
+        }
+        Config {
+            server,
+            storage,
+            scheduler,
+            sites,
+        }
+    }
+
+    fn site(&mut self, raw: RawSite, default_max_entries: usize) -> Site {
+        let id = raw.id.get_ref().clone();
+        let ctx = format!("site {id:?}, ");
+        if !is_slug(&id) {
+            self.problem(
+                Some(raw.id.span()),
+                &ctx,
+                "id",
+                "use lower-case letters, digits, `-` and `_` only".into(),
+            );
+        }
+        let base_url = self
+            .url(&raw.base_url, &ctx, "base_url")
+            .unwrap_or_else(|| Url::parse("http://invalid.invalid/").expect("static url"));
+        let timezone = match &raw.timezone {
+            Some(tz) => tz.get_ref().parse::<Tz>().unwrap_or_else(|_| {
+                self.problem(
+                    Some(tz.span()),
+                    &ctx,
+                    "timezone",
+                    format!(
+                        "{:?} is not an IANA timezone name (like \"Europe/Moscow\")",
+                        tz.get_ref()
+                    ),
+                );
+                Tz::UTC
+            }),
+            None => Tz::UTC,
+        };
+        let language = raw.language.as_ref().and_then(|l| {
+            l.get_ref()
+                .parse::<Language>()
+                .map_err(|e| self.problem(Some(l.span()), &ctx, "language", e.to_string()))
+                .ok()
+        });
+        let interval = self.duration(raw.interval.as_ref(), &ctx, "interval", DEFAULT_INTERVAL);
+        if interval < Duration::from_secs(10) {
+            self.problem(
+                raw.interval.as_ref().map(|s| s.span()),
+                &ctx,
+                "interval",
+                "must be at least 10s".into(),
+            );
+        }
+        let headers = self.headers(&raw.headers, &ctx, "headers");
+        let listing = self.listing(raw.listing, &ctx);
+        let article = self.article(raw.article, &ctx);
+        let mut sections = Vec::new();
+        for raw_section in raw.section {
+            let section = self.section(
+                raw_section,
+                &id,
+                &base_url,
+                interval,
+                raw.max_entries.unwrap_or(default_max_entries),
+            );
+            self.check_templates(&listing, &section, &ctx);
+            sections.push(section);
+        }
+        if sections.is_empty() {
+            self.problem(
+                None,
+                &ctx,
+                "section",
+                "the site declares no [[site.section]]".into(),
+            );
+        }
+        Site {
+            title: raw.title.unwrap_or_else(|| id.clone()),
+            id,
+            base_url,
+            language,
+            language_tag: raw.language.map(|l| l.into_inner()),
+            timezone,
+            min_delay: self.duration(raw.min_delay.as_ref(), &ctx, "min_delay", DEFAULT_MIN_DELAY),
+            timeout: self.duration(raw.timeout.as_ref(), &ctx, "timeout", DEFAULT_TIMEOUT),
+            max_articles: raw.max_articles.unwrap_or(DEFAULT_MAX_ARTICLES),
+            headers,
+            listing,
+            article,
+            sections,
+        }
+    }
+
+    fn section(
+        &mut self,
+        raw: RawSection,
+        site_id: &str,
+        base_url: &Url,
+        site_interval: Duration,
+        max_entries: usize,
+    ) -> Section {
+        let id = raw.id.get_ref().clone();
+        let ctx = format!("site {site_id:?}, section {id:?}, ");
+        if !is_slug(&id) || id == "all" {
+            self.problem(
+                Some(raw.id.span()),
+                &ctx,
+                "id",
+                "use lower-case letters, digits, `-` and `_` only (and not \"all\")".into(),
+            );
+        }
+        let path = raw
+            .path
+            .as_ref()
+            .map_or_else(|| format!("/{id}"), |p| p.get_ref().clone());
+        let url = base_url.join(&path).unwrap_or_else(|e| {
+            self.problem(
+                raw.path.as_ref().map(|p| p.span()),
+                &ctx,
+                "path",
+                format!("{path:?}: {e}"),
+            );
+            base_url.clone()
+        });
+        let mut params = BTreeMap::new();
+        for (key, value) in raw.params {
+            let text = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                other => {
+                    self.problem(
+                        None,
+                        &ctx,
+                        &format!("params.{key}"),
+                        format!("must be a string or a number, not {}", other.type_str()),
+                    );
+                    continue;
+                }
+            };
+            params.insert(key, text);
+        }
+        Section {
+            title: raw.title.unwrap_or_else(|| id.clone()),
+            id,
+            url,
+            interval: self.duration(raw.interval.as_ref(), &ctx, "interval", site_interval),
+            max_entries: raw.max_entries.unwrap_or(max_entries),
+            params,
+        }
+    }
+
+    /// Every template name must be a built-in, a page parameter, or a param of this section.
+    fn check_templates(&mut self, listing: &Listing, section: &Section, ctx: &str) {
+        let templates = std::iter::once(("listing.url", &listing.url))
+            .chain(listing.body.iter().map(|b| ("listing.body", b)));
+        for (key, template) in templates {
+            for name in template.names() {
+                let known = BUILTIN_NAMES.contains(&name)
+                    || listing.page_params.iter().any(|p| p.name == name)
+                    || section.params.contains_key(name);
+                if !known {
+                    self.problem(
+                        None,
+                        ctx,
+                        key,
+                        format!(
+                            "{{{{{name}}}}} is not provided for section {:?}: add `params.{name}` to the section or a `listing.page_params.{name}` rule",
+                            section.id
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn listing(&mut self, raw: RawListing, ctx: &str) -> Listing {
+        let kind_name = raw.kind.get_ref().as_str();
+        let kind = match kind_name {
+            "json" => ListingKind::Json {
+                items: JsonPath::parse(raw.items.get_ref()),
+            },
+            "html" => {
+                let selector = self.selector(&raw.items, ctx, "listing.items");
+                ListingKind::Html {
+                    item: selector,
+                    item_css: raw.items.get_ref().clone(),
+                }
+            }
+            other => {
+                self.problem(
+                    Some(raw.kind.span()),
+                    ctx,
+                    "listing.type",
+                    format!("{other:?} is not a listing type; use \"html\" or \"json\""),
+                );
+                ListingKind::Json {
+                    items: JsonPath(vec![]),
+                }
+            }
+        };
+        let json = matches!(kind, ListingKind::Json { .. });
+        let url = match &raw.url {
+            Some(u) => self.template(u, ctx, "listing.url"),
+            None => Template::parse("{{section_url}}").expect("static template"),
+        };
+        let method = match raw
+            .method
+            .as_ref()
+            .map(|m| m.get_ref().to_ascii_uppercase())
+        {
+            None => Method::GET,
+            Some(m) if m == "GET" => Method::GET,
+            Some(m) if m == "POST" => Method::POST,
+            Some(m) => {
+                let span = raw.method.as_ref().map(|s| s.span());
+                self.problem(
+                    span,
+                    ctx,
+                    "listing.method",
+                    format!("{m:?} is not supported; use \"GET\" or \"POST\""),
+                );
+                Method::GET
+            }
+        };
+        let body = raw
+            .body
+            .as_ref()
+            .map(|b| self.template(b, ctx, "listing.body"));
+        let mut source = |s: Option<RawSource>, key: &str| {
+            s.map(|s| self.listing_source(s, json, ctx, &format!("listing.fields.{key}")))
+        };
+        let link = source(Some(raw.fields.link), "link").expect("link is required");
+        let fields = ListingFields {
+            link,
+            title: source(raw.fields.title, "title"),
+            summary: source(raw.fields.summary, "summary"),
+            published: source(raw.fields.published, "published"),
+            image: source(raw.fields.image, "image"),
+        };
+        let page_params = raw
+            .page_params
+            .into_iter()
+            .map(|(name, p)| {
+                let key = format!("listing.page_params.{name}");
+                PageParam {
+                    selector: self.selector(&p.css, ctx, &format!("{key}.css")),
+                    css: p.css.get_ref().clone(),
+                    attr: p.attr,
+                    regex: p
+                        .regex
+                        .as_ref()
+                        .and_then(|r| self.regex(r, ctx, &format!("{key}.regex"))),
+                    name,
+                }
+            })
+            .collect();
+        Listing {
+            kind,
+            url,
+            method,
+            body,
+            headers: self.headers(&raw.headers, ctx, "listing.headers"),
+            fields,
+            page_params,
+        }
+    }
+
+    fn listing_source(&mut self, raw: RawSource, json: bool, ctx: &str, key: &str) -> Source {
+        if json {
+            if let Some(path) = &raw.path {
+                if raw.css.is_some() || raw.meta.is_some() || raw.json_ld.is_some() {
+                    self.problem(
+                        Some(path.span()),
+                        ctx,
+                        key,
+                        "give only `path` in a JSON listing".into(),
+                    );
+                }
+                return Source::Path(JsonPath::parse(path.get_ref()));
+            }
+            self.problem(
+                None,
+                ctx,
+                key,
+                "a JSON listing field needs `path = \"...\"`".into(),
+            );
+            return Source::Path(JsonPath(vec![]));
+        }
+        if raw.path.is_some() || raw.meta.is_some() || raw.json_ld.is_some() {
+            self.problem(
+                None,
+                ctx,
+                key,
+                "an HTML listing field takes `css` (with `attr` or `html`)".into(),
+            );
+        }
+        self.source(raw, ctx, key)
+    }
+
+    fn article(&mut self, raw: RawArticle, ctx: &str) -> ArticleRules {
+        let defaults = super::defaults::article_sources();
+        let mut list = |rules: Option<Vec<RawSource>>, key: &str, default: &str| -> Vec<Source> {
+            match rules {
+                Some(rules) => rules
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        if r.path.is_some() {
+                            self.problem(None, ctx, &format!("article.{key}[{i}].path"), "`path` is for JSON listings; article fields take `css`, `meta` or `json_ld`".into());
+                        }
+                        self.source(r, ctx, &format!("article.{key}[{i}]"))
+                    })
+                    .collect(),
+                None => defaults(default),
+            }
+        };
+        ArticleRules {
+            title: list(raw.title, "title", "title"),
+            summary: list(raw.summary, "summary", "summary"),
+            body: list(raw.body, "body", "body"),
+            author: list(raw.author, "author", "author"),
+            tags: list(raw.tags, "tags", "tags"),
+            image: list(raw.image, "image", "image"),
+            published: list(raw.published, "published", "published"),
+            updated: list(raw.updated, "updated", "updated"),
+            remove: raw
+                .remove
+                .iter()
+                .map(|s| self.selector(s, ctx, "article.remove"))
+                .collect(),
+        }
+    }
+
+    fn source(&mut self, raw: RawSource, ctx: &str, key: &str) -> Source {
+        let given = [raw.css.is_some(), raw.meta.is_some(), raw.json_ld.is_some()]
+            .iter()
+            .filter(|b| **b)
+            .count();
+        if given != 1 && raw.path.is_none() {
+            self.problem(
+                None,
+                ctx,
+                key,
+                "give exactly one of `css`, `meta`, `json_ld`".into(),
+            );
+        }
+        if let Some(css) = &raw.css {
+            let take = match (&raw.attr, raw.html.unwrap_or(false)) {
+                (Some(_), true) => {
+                    self.problem(
+                        Some(css.span()),
+                        ctx,
+                        key,
+                        "`attr` and `html` exclude each other".into(),
+                    );
+                    Take::Text
+                }
+                (Some(attr), false) => Take::Attr(attr.clone()),
+                (None, true) => Take::Html,
+                (None, false) => Take::Text,
+            };
+            return Source::Css {
+                selector: self.selector(css, ctx, &format!("{key}.css")),
+                css: css.get_ref().clone(),
+                take,
+            };
+        }
+        if raw.attr.is_some() || raw.html.is_some() {
+            self.problem(None, ctx, key, "`attr` and `html` go with `css`".into());
+        }
+        if let Some(meta) = raw.meta {
+            return Source::Meta(meta.into_inner());
+        }
+        if let Some(path) = raw.json_ld {
+            return Source::JsonLd(JsonPath::parse(path.get_ref()).0);
+        }
+        Source::Meta(String::new())
+    }
+
+    fn selector(&mut self, css: &Spanned<String>, ctx: &str, key: &str) -> Selector {
+        Selector::parse(css.get_ref()).unwrap_or_else(|e| {
+            self.problem(
+                Some(css.span()),
+                ctx,
+                key,
+                format!("{:?} is not a valid CSS selector: {e}", css.get_ref()),
+            );
+            Selector::parse("*").expect("static selector")
+        })
+    }
+
+    fn regex(&mut self, text: &Spanned<String>, ctx: &str, key: &str) -> Option<Regex> {
+        Regex::new(text.get_ref())
+            .map_err(|e| {
+                self.problem(
+                    Some(text.span()),
+                    ctx,
+                    key,
+                    format!("{:?} is not a valid regex: {e}", text.get_ref()),
+                )
+            })
+            .ok()
+    }
+
+    fn template(&mut self, text: &Spanned<String>, ctx: &str, key: &str) -> Template {
+        Template::parse(text.get_ref()).unwrap_or_else(|e| {
+            self.problem(Some(text.span()), ctx, key, e);
+            Template::parse("").expect("empty template")
+        })
+    }
+
+    fn url(&mut self, text: &Spanned<String>, ctx: &str, key: &str) -> Option<Url> {
+        match Url::parse(text.get_ref()) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => Some(url),
+            Ok(_) => {
+                self.problem(
+                    Some(text.span()),
+                    ctx,
+                    key,
+                    format!("{:?} is not an http(s) URL", text.get_ref()),
+                );
+                None
+            }
+            Err(e) => {
+                self.problem(
+                    Some(text.span()),
+                    ctx,
+                    key,
+                    format!("{:?} is not a URL: {e}", text.get_ref()),
+                );
+                None
+            }
+        }
+    }
+
+    fn socket_addr(&mut self, text: &Spanned<String>, ctx: &str, key: &str) -> SocketAddr {
+        text.get_ref().parse().unwrap_or_else(|e| {
+            self.problem(
+                Some(text.span()),
+                ctx,
+                key,
+                format!(
+                    "{:?} is not an address like \"127.0.0.1:8080\": {e}",
+                    text.get_ref()
+                ),
+            );
+            DEFAULT_LISTEN
+                .parse()
+                .expect("default listen address parses")
+        })
+    }
+
+    fn duration(
+        &mut self,
+        text: Option<&Spanned<String>>,
+        ctx: &str,
+        key: &str,
+        default: Duration,
+    ) -> Duration {
+        let Some(text) = text else { return default };
+        humantime::parse_duration(text.get_ref()).unwrap_or_else(|e| {
+            self.problem(
+                Some(text.span()),
+                ctx,
+                key,
+                format!(
+                    "{:?} is not a duration like \"15m\" or \"500ms\": {e}",
+                    text.get_ref()
+                ),
+            );
+            default
+        })
+    }
+
+    fn headers(&mut self, raw: &BTreeMap<String, String>, ctx: &str, key: &str) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in raw {
+            match (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                (Ok(n), Ok(v)) => {
+                    map.insert(n, v);
+                }
+                _ => self.problem(
+                    None,
+                    ctx,
+                    &format!("{key}.{name}"),
+                    format!("{name:?}: {value:?} is not a valid HTTP header"),
+                ),
+            }
+        }
+        map
+    }
+}
+
+fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}

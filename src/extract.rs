@@ -1,0 +1,327 @@
+//! Article page → fields, each with the rule that produced it.
+//!
+//! For every field the site's sources are tried in order (CSS selector, JSON-LD key, meta
+//! tag) and the first that yields a value wins; date fields keep every candidate so the date
+//! stage can prefer structured values and report disagreements. The page is parsed once, its
+//! JSON-LD and meta tags indexed once. The body is cleaned of the declared clutter, then
+//! sanitized by ammonia (no scripts, styles or event handlers) with every URL made absolute.
+
+use std::collections::HashMap;
+
+use scraper::{ElementRef, Html, Selector};
+use url::Url;
+
+use crate::config::{ArticleRules, Source, Take};
+use crate::html::{collapse_whitespace, element_text, non_empty, plain_text};
+
+/// A value and the rule that produced it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found<T> {
+    pub value: T,
+    /// `Source::describe()` of the rule.
+    pub rule: String,
+    /// Machine-readable (attribute, meta, JSON-LD) rather than printed text.
+    pub structured: bool,
+}
+
+/// Everything read from one article page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extracted {
+    pub title: Option<Found<String>>,
+    pub summary: Option<Found<String>>,
+    /// Sanitized HTML, absolute URLs.
+    pub body: Option<Found<String>>,
+    pub author: Option<Found<String>>,
+    pub tags: Option<Found<Vec<String>>>,
+    pub image: Option<Found<String>>,
+    /// Every date candidate found, in rule order.
+    pub published: Vec<Found<String>>,
+    pub updated: Vec<Found<String>>,
+}
+
+/// Reads an article page.
+pub fn extract(page: &str, url: &Url, rules: &ArticleRules) -> Extracted {
+    let mut html = Html::parse_document(page);
+    let doc = Document::new(&html);
+    let texts = |sources: &[Source]| {
+        first(sources, |s| doc.values(s, false)).map(|f| f.map(|v| plain_text(&v[0])))
+    };
+    let mut extracted = Extracted {
+        title: texts(&rules.title),
+        summary: texts(&rules.summary),
+        body: None,
+        author: first(&rules.author, |s| doc.values(s, true)).map(|f| {
+            f.map(|names| {
+                names
+                    .iter()
+                    .map(|n| plain_text(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+        }),
+        tags: first(&rules.tags, |s| doc.values(s, true)).map(|f| f.map(|t| split_tags(&t))),
+        image: first(&rules.image, |s| doc.values(s, false)).and_then(|f| {
+            let absolute = url.join(f.value[0].trim()).ok()?;
+            Some(f.map(|_| absolute.to_string()))
+        }),
+        published: all(&rules.published, &doc),
+        updated: all(&rules.updated, &doc),
+    };
+    // Clutter is removed for the body only: other fields (an image in a removed media
+    // block, say) are read from the page as it is.
+    let Document { json_ld, meta, .. } = doc;
+    remove_matching(&mut html, &rules.remove);
+    let doc = Document {
+        html: &html,
+        json_ld,
+        meta,
+    };
+    extracted.body = first(&rules.body, |s| doc.values(s, true))
+        .map(|f| f.map(|parts| sanitize(&parts.join("\n"), url)));
+    extracted
+}
+
+impl<T> Found<T> {
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Found<U> {
+        Found {
+            value: f(self.value),
+            rule: self.rule,
+            structured: self.structured,
+        }
+    }
+}
+
+fn first(
+    sources: &[Source],
+    mut values: impl FnMut(&Source) -> Vec<String>,
+) -> Option<Found<Vec<String>>> {
+    sources.iter().find_map(|source| {
+        let found = values(source);
+        (!found.is_empty()).then(|| Found {
+            value: found,
+            rule: source.describe(),
+            structured: source.is_structured(),
+        })
+    })
+}
+
+fn all(sources: &[Source], doc: &Document) -> Vec<Found<String>> {
+    sources
+        .iter()
+        .filter_map(|source| {
+            let value = doc.values(source, false).into_iter().next()?;
+            Some(Found {
+                value: collapse_whitespace(&value),
+                rule: source.describe(),
+                structured: source.is_structured(),
+            })
+        })
+        .collect()
+}
+
+fn split_tags(raw: &[String]) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    // JSON-LD `keywords` and some meta tags pack every tag in one comma-separated string.
+    let pieces = raw.iter().flat_map(|t| {
+        if raw.len() == 1 {
+            t.split(',').collect::<Vec<_>>()
+        } else {
+            vec![t.as_str()]
+        }
+    });
+    for piece in pieces {
+        let tag = plain_text(piece);
+        if !tag.is_empty() && !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    tags
+}
+
+fn remove_matching(html: &mut Html, selectors: &[Selector]) {
+    for selector in selectors {
+        let ids: Vec<_> = html.select(selector).map(|e| e.id()).collect();
+        for id in ids {
+            if let Some(mut node) = html.tree.get_mut(id) {
+                node.detach();
+            }
+        }
+    }
+}
+
+/// Sanitizes body HTML: ammonia's allow-list (no scripts, styles, event handlers or
+/// `javascript:` URLs), relative URLs rewritten against the article URL, links opened safely.
+pub fn sanitize(body: &str, base: &Url) -> String {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
+        .link_rel(Some("noopener noreferrer"));
+    builder.clean(body).to_string().trim().to_string()
+}
+
+/// A parsed page with its JSON-LD objects and meta tags indexed.
+struct Document<'a> {
+    html: &'a Html,
+    json_ld: Vec<serde_json::Value>,
+    meta: HashMap<String, Vec<String>>,
+}
+
+impl<'a> Document<'a> {
+    fn new(html: &'a Html) -> Document<'a> {
+        Document {
+            html,
+            json_ld: json_ld_objects(html),
+            meta: meta_tags(html),
+        }
+    }
+
+    /// Every value a source yields. `many` joins all matches (body, tags); otherwise only
+    /// the first match counts.
+    fn values(&self, source: &Source, many: bool) -> Vec<String> {
+        let limit = if many { usize::MAX } else { 1 };
+        match source {
+            Source::Css { selector, take, .. } => self
+                .html
+                .select(selector)
+                .filter_map(|e| take_from(e, take))
+                .take(limit)
+                .collect(),
+            Source::Meta(name) => self
+                .meta
+                .get(&name.to_ascii_lowercase())
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .take(limit)
+                .collect(),
+            Source::JsonLd(path) => self
+                .json_ld
+                .iter()
+                .find_map(|obj| {
+                    let values = json_values(obj, path);
+                    (!values.is_empty()).then_some(values)
+                })
+                .unwrap_or_default()
+                .into_iter()
+                .take(limit)
+                .collect(),
+            Source::Path(_) => Vec::new(),
+        }
+    }
+}
+
+fn take_from(element: ElementRef<'_>, take: &Take) -> Option<String> {
+    match take {
+        Take::Text => non_empty(element_text(element)),
+        Take::Html => non_empty(element.inner_html().trim().to_string()),
+        Take::Attr(name) => element
+            .value()
+            .attr(name)
+            .map(|v| v.trim().to_string())
+            .and_then(non_empty),
+    }
+}
+
+const ARTICLE_TYPES: [&str; 8] = [
+    "NewsArticle",
+    "Article",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "BlogPosting",
+    "OpinionNewsArticle",
+    "LiveBlogPosting",
+    "TechArticle",
+];
+
+/// All JSON-LD objects on the page, article types first, `@graph` arrays flattened.
+fn json_ld_objects(html: &Html) -> Vec<serde_json::Value> {
+    let selector =
+        Selector::parse(r#"script[type="application/ld+json"]"#).expect("static selector");
+    let mut objects = Vec::new();
+    for script in html.select(&selector) {
+        let text: String = script.text().collect();
+        let parsed = serde_json::from_str::<serde_json::Value>(&text).or_else(|_| {
+            // Hand-written JSON-LD often carries raw newlines inside strings.
+            serde_json::from_str(&text.replace(['\n', '\r', '\t'], " "))
+        });
+        if let Ok(value) = parsed {
+            flatten_json_ld(value, &mut objects);
+        }
+    }
+    let is_article = |v: &serde_json::Value| match v.get("@type") {
+        Some(serde_json::Value::String(t)) => ARTICLE_TYPES.contains(&t.as_str()),
+        Some(serde_json::Value::Array(ts)) => ts
+            .iter()
+            .any(|t| t.as_str().is_some_and(|t| ARTICLE_TYPES.contains(&t))),
+        _ => false,
+    };
+    objects.sort_by_key(|v| !is_article(v));
+    objects
+}
+
+fn flatten_json_ld(value: serde_json::Value, out: &mut Vec<serde_json::Value>) {
+    match value {
+        serde_json::Value::Array(items) => items.into_iter().for_each(|v| flatten_json_ld(v, out)),
+        serde_json::Value::Object(mut map) => {
+            if let Some(graph) = map.remove("@graph") {
+                flatten_json_ld(graph, out);
+            }
+            out.push(serde_json::Value::Object(map));
+        }
+        _ => {}
+    }
+}
+
+/// Values at a JSON-LD path; arrays on the way fan out (`author.name` over several authors).
+fn json_values(value: &serde_json::Value, path: &[String]) -> Vec<String> {
+    let Some((head, rest)) = path.split_first() else {
+        return match value {
+            serde_json::Value::String(s) => non_empty(s.trim().to_string()).into_iter().collect(),
+            serde_json::Value::Number(n) => vec![n.to_string()],
+            serde_json::Value::Array(items) => {
+                items.iter().flat_map(|v| json_values(v, path)).collect()
+            }
+            // `"image": {"url": …}`, `"author": {"name": …}` when the path stops one level short.
+            serde_json::Value::Object(map) => ["url", "name", "@id"]
+                .iter()
+                .find_map(|k| map.get(*k).and_then(|v| v.as_str()))
+                .map(|s| vec![s.to_string()])
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+    };
+    match value {
+        serde_json::Value::Object(map) => map
+            .get(head)
+            .map(|v| json_values(v, rest))
+            .unwrap_or_default(),
+        serde_json::Value::Array(items) => {
+            items.iter().flat_map(|v| json_values(v, path)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `<meta property|name|itemprop=… content=…>`, keys lower-cased, values in page order.
+fn meta_tags(html: &Html) -> HashMap<String, Vec<String>> {
+    let selector = Selector::parse("meta[content]").expect("static selector");
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for meta in html.select(&selector) {
+        let element = meta.value();
+        let Some(content) = element
+            .attr("content")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        else {
+            continue;
+        };
+        for key in ["property", "name", "itemprop"] {
+            if let Some(name) = element.attr(key) {
+                map.entry(name.to_ascii_lowercase())
+                    .or_default()
+                    .push(content.to_string());
+            }
+        }
+    }
+    map
+}

@@ -1,0 +1,24 @@
+//! scrapefeed: turns website sections into RSS and Atom feeds.
+//!
+//! The stages, in the order data flows (see `STYLE.md`): `config` → `fetch` → `listing` →
+//! `extract` → `dates` (via `assemble`) → `store` → `render` / `feeds` → `server`, driven by
+//! `pipeline` under the `scheduler`. `app` ties the shared state together; `check` previews a
+//! config without storing anything.
+
+pub mod app;
+pub mod assemble;
+pub mod check;
+pub mod clock;
+pub mod config;
+pub mod dates;
+pub mod extract;
+pub mod feeds;
+pub mod fetch;
+pub mod html;
+pub mod listing;
+pub mod model;
+pub mod pipeline;
+pub mod render;
+pub mod scheduler;
+pub mod server;
+pub mod store;

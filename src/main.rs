@@ -1,0 +1,216 @@
+//! The `scrapefeed` command: `serve`, `scrape`, `check`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use scrapefeed::app::App;
+use scrapefeed::clock::{Clock, ShiftedClock, SystemClock};
+use scrapefeed::config::Config;
+use scrapefeed::{check, scheduler, server};
+
+#[derive(Parser)]
+#[command(
+    name = "scrapefeed",
+    version,
+    about = "Turns website sections into RSS and Atom feeds"
+)]
+struct Cli {
+    /// Configuration file.
+    #[arg(long, global = true, default_value = "config.toml")]
+    config: PathBuf,
+    /// Pretend the current time is this RFC 3339 instant (the clock then runs on from it).
+    /// For replaying scrapes and for tests of year inference.
+    #[arg(
+        long,
+        global = true,
+        value_name = "RFC3339",
+        env = "SCRAPEFEED_NOW",
+        hide_env_values = true
+    )]
+    now: Option<DateTime<Utc>>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the scheduler and the HTTP server until Ctrl-C or SIGTERM.
+    Serve {
+        /// Address to listen on (overrides `server.listen`).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
+    /// Scrape now, store, write the feed files and exit; non-zero if any section failed.
+    Scrape {
+        /// Sections to scrape (`politics` or `tass/politics`); all when none are given.
+        sections: Vec<String>,
+    },
+    /// Validate the config and preview what each section yields, storing nothing.
+    Check {
+        /// Sites or sections to preview (`tass`, `politics`, `tass/politics`); all when none.
+        sections: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::from_file(&cli.config)?;
+    let clock: Arc<dyn Clock> = match cli.now {
+        Some(start) => Arc::new(ShiftedClock::starting_at(start)),
+        None => Arc::new(SystemClock),
+    };
+    match cli.command {
+        Command::Serve { listen } => serve(config, clock, listen).await,
+        Command::Scrape { sections } => scrape(config, clock, &sections).await,
+        Command::Check { sections } => {
+            println!("config {}: valid", cli.config.display());
+            let ok = check::run(&config, &sections, clock).await?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}
+
+async fn scrape(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    only: &[String],
+) -> anyhow::Result<ExitCode> {
+    let mut chosen = Vec::new();
+    for name in only {
+        let (site, section) = config
+            .find_section(name)
+            .with_context(|| format!("no section named {name:?} in the config"))?;
+        chosen.push((site.clone(), section.clone()));
+    }
+    if chosen.is_empty() {
+        chosen = config
+            .sections()
+            .map(|(site, s)| (site.clone(), s.clone()))
+            .collect();
+    }
+    let public_url = config.public_url();
+    let concurrency = config.scheduler.concurrency;
+    let app = App::open(config, clock, public_url)?;
+    let cancel = shutdown_token();
+    let permits = Arc::new(tokio::sync::Semaphore::new(concurrency));
+    let mut jobs = tokio::task::JoinSet::new();
+    for (site, section) in chosen {
+        let (app, cancel, permits) = (app.clone(), cancel.clone(), permits.clone());
+        jobs.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            app.run_section(&site, &section, &cancel).await.is_ok()
+        });
+    }
+    let mut failed = 0;
+    while let Some(ok) = jobs.join_next().await {
+        if !ok.unwrap_or(false) {
+            failed += 1;
+        }
+    }
+    if failed > 0 {
+        eprintln!("error: {failed} section(s) failed; see the log above");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    listen: Option<SocketAddr>,
+) -> anyhow::Result<ExitCode> {
+    let addr = listen.unwrap_or(config.server.listen);
+    // Self links follow the address actually served unless a public URL is configured.
+    let public_url = config.server.public_url.clone().unwrap_or_else(|| {
+        url::Url::parse(&format!("http://{addr}/")).expect("socket address forms a URL")
+    });
+    let pages = Arc::new(server::Pages::load(&config.server.templates_dir)?);
+    let app = App::open(config, clock, public_url)?;
+    let cancel = shutdown_token();
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    tracing::info!(%addr, "serving feeds");
+    let server = {
+        let cancel = cancel.clone();
+        warp::serve(server::routes(app.clone(), pages))
+            .incoming(listener)
+            .graceful(async move { cancel.cancelled().await })
+            .run()
+    };
+    let scheduler = tokio::spawn(scheduler::run(app, cancel.clone()));
+    server.await;
+    // The server stops on the same token; wait for in-flight scrapes to store their work.
+    scheduler.await.context("scheduler task failed")?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A token cancelled on Ctrl-C or SIGTERM.
+fn shutdown_token() -> CancellationToken {
+    let token = CancellationToken::new();
+    let trigger = token.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down: finishing in-flight work");
+        trigger.cancel();
+    });
+    token
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

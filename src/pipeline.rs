@@ -1,0 +1,219 @@
+//! One scrape of one section, as a list of named steps.
+//!
+//! page parameters → listing → links not stored yet (plus earlier failures worth a retry) →
+//! article pages → extraction → entry assembly → one store transaction → re-render the feed.
+//! A failing article never fails the section: its entry is kept from the listing's data. A
+//! cancelled scrape (shutdown) stops fetching and still stores what it already has.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::assemble::assemble;
+use crate::clock::Clock;
+use crate::config::{Section, Site};
+use crate::extract::{extract, Extracted};
+use crate::fetch::{FetchError, Fetcher, Request};
+use crate::listing::{self, ListingError, ListingItem};
+use crate::store::{ArticleState, SaveOutcome, ScrapedEntry, Store, StoreError};
+
+/// How many runs an article page that failed transiently is tried again.
+const MAX_ARTICLE_ATTEMPTS: u32 = 3;
+/// How long parameters read from a section page are reused.
+const PAGE_PARAMS_TTL: Duration = Duration::from_secs(6 * 3600);
+
+/// What one scrape did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScrapeReport {
+    pub listed: usize,
+    pub skipped: usize,
+    pub fetched: usize,
+    pub failed_articles: usize,
+    pub saved: SaveOutcome,
+    pub cancelled: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScrapeError {
+    #[error(transparent)]
+    Listing(#[from] ListingError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("storage task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+/// Parameters read from section pages, by section id, with when they were read.
+type ParamCache = Mutex<HashMap<String, (BTreeMap<String, String>, Instant)>>;
+
+/// Runs scrapes; shared by the scheduler and the `scrape` / `check` commands.
+pub struct Scraper {
+    pub fetcher: Fetcher,
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    page_params: ParamCache,
+}
+
+impl Scraper {
+    pub fn new(fetcher: Fetcher, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Scraper {
+        Scraper {
+            fetcher,
+            store,
+            clock,
+            page_params: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Scrapes one section and stores the result.
+    pub async fn scrape(
+        &self,
+        site: &Site,
+        section: &Section,
+        cancel: &CancellationToken,
+    ) -> Result<ScrapeReport, ScrapeError> {
+        let params = self.page_params(site, section).await?;
+        let listing = listing::read_listing(&self.fetcher, site, section, &params).await?;
+        let todo = self
+            .articles_to_fetch(site, section, &listing.items)
+            .await?;
+        let mut report = ScrapeReport {
+            listed: listing.items.len(),
+            skipped: listing.skipped,
+            ..Default::default()
+        };
+        let listing_dates_structured = site
+            .listing
+            .fields
+            .published
+            .as_ref()
+            .is_some_and(|s| s.is_structured());
+        let mut entries = Vec::with_capacity(todo.len());
+        for item in todo {
+            if cancel.is_cancelled() {
+                report.cancelled = true;
+                break;
+            }
+            let (extracted, state) = self.read_article(site, section, item).await;
+            report.fetched += 1;
+            if state != ArticleState::Complete {
+                report.failed_articles += 1;
+            }
+            let entry = assemble(
+                site,
+                item,
+                &extracted,
+                listing_dates_structured,
+                self.clock.now(),
+            );
+            entries.push(ScrapedEntry { entry, state });
+        }
+        report.saved = self.save(section, entries).await?;
+        Ok(report)
+    }
+
+    /// Page parameters, read from the section page at most every `PAGE_PARAMS_TTL`.
+    async fn page_params(
+        &self,
+        site: &Site,
+        section: &Section,
+    ) -> Result<BTreeMap<String, String>, ListingError> {
+        if site.listing.page_params.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let cached = {
+            let cache = self.page_params.lock().unwrap_or_else(|e| e.into_inner());
+            cache
+                .get(&section.id)
+                .filter(|(_, at)| at.elapsed() < PAGE_PARAMS_TTL)
+                .map(|(p, _)| p.clone())
+        };
+        if let Some(params) = cached {
+            return Ok(params);
+        }
+        let params = listing::read_page_params(&self.fetcher, site, section).await?;
+        if !params.is_empty() {
+            let mut cache = self.page_params.lock().unwrap_or_else(|e| e.into_inner());
+            cache.insert(section.id.clone(), (params.clone(), Instant::now()));
+        }
+        Ok(params)
+    }
+
+    /// Listed items not stored yet (newest first, capped), then stored ones still waiting for
+    /// their article page.
+    async fn articles_to_fetch<'a>(
+        &self,
+        site: &Site,
+        section: &Section,
+        items: &'a [ListingItem],
+    ) -> Result<Vec<&'a ListingItem>, ScrapeError> {
+        let urls: Vec<String> = items.iter().map(|i| i.url.to_string()).collect();
+        let store = self.store.clone();
+        let feed = section.id.clone();
+        let (known, retry): (HashSet<String>, Vec<String>) =
+            tokio::task::spawn_blocking(move || {
+                Ok::<_, StoreError>((
+                    store.known(&feed, &urls)?,
+                    store.retry_candidates(&feed, MAX_ARTICLE_ATTEMPTS)?,
+                ))
+            })
+            .await??;
+        let new = items
+            .iter()
+            .filter(|i| !known.contains(i.url.as_str()))
+            .take(site.max_articles);
+        let again = items
+            .iter()
+            .filter(|i| retry.iter().any(|r| r == i.url.as_str()));
+        Ok(new.chain(again).collect())
+    }
+
+    async fn read_article(
+        &self,
+        site: &Site,
+        section: &Section,
+        item: &ListingItem,
+    ) -> (Extracted, ArticleState) {
+        let page = self
+            .fetcher
+            .fetch(Request {
+                method: reqwest::Method::GET,
+                url: &item.url,
+                headers: [&site.headers, &reqwest::header::HeaderMap::new()],
+                body: None,
+                timeout: site.timeout,
+                min_delay: site.min_delay,
+            })
+            .await;
+        match page {
+            Ok(page) => (
+                extract(&page.text, &page.url, &site.article),
+                ArticleState::Complete,
+            ),
+            Err(error) => {
+                tracing::warn!(site = %site.id, section = %section.id, url = %item.url, %error,
+                    "article page unavailable; keeping the listing's data");
+                let state = if FetchError::is_gone(&error) {
+                    ArticleState::Gone
+                } else {
+                    ArticleState::Retry
+                };
+                (Extracted::default(), state)
+            }
+        }
+    }
+
+    async fn save(
+        &self,
+        section: &Section,
+        entries: Vec<ScrapedEntry>,
+    ) -> Result<SaveOutcome, ScrapeError> {
+        let store = self.store.clone();
+        let feed = section.id.clone();
+        let max = section.max_entries;
+        // A blocking task runs to completion even if the scrape's future is dropped, so a
+        // shutdown never interrupts a write half-way (and SQLite's transaction covers a crash).
+        Ok(tokio::task::spawn_blocking(move || store.save(&feed, &entries, max)).await??)
+    }
+}

@@ -1,0 +1,235 @@
+//! Entries → RSS 2.0 and Atom 1.0 documents.
+//!
+//! Written with the `rss` and `atom_syndication` crates (a real XML writer: no hand-built
+//! markup). Dates follow what readers handle (see `shared/READERS.md`): RSS gets RFC 2822 with
+//! a numeric offset in the site's own zone, Atom RFC 3339 with a colon in the offset, whole
+//! seconds everywhere. The feed-level date is derived from the entries, so re-rendering an
+//! unchanged feed gives identical bytes (and an identical ETag).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use url::Url;
+
+use crate::model::Entry;
+
+/// What a feed says about itself.
+#[derive(Debug, Clone)]
+pub struct FeedMeta {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// The section page on the site.
+    pub link: String,
+    /// The public URL of this feed's RSS document (and `.atom` for Atom).
+    pub rss_url: String,
+    pub atom_url: String,
+    pub language: Option<String>,
+}
+
+impl FeedMeta {
+    pub fn new(
+        public_base: &Url,
+        id: &str,
+        title: String,
+        description: String,
+        link: String,
+        language: Option<String>,
+    ) -> FeedMeta {
+        let feed_url = |ext: &str| {
+            public_base
+                .join(&format!("feeds/{id}.{ext}"))
+                .map(String::from)
+                .unwrap_or_else(|_| format!("/feeds/{id}.{ext}"))
+        };
+        FeedMeta {
+            id: id.to_string(),
+            title,
+            description,
+            link,
+            rss_url: feed_url("rss"),
+            atom_url: feed_url("atom"),
+            language,
+        }
+    }
+}
+
+/// The feed's own date: the latest moment an entry appeared or changed. An empty feed has
+/// none, and uses the Unix epoch so its bytes still do not change between renders.
+pub fn feed_updated(entries: &[Entry]) -> DateTime<FixedOffset> {
+    entries
+        .iter()
+        .map(|e| {
+            e.updated_or_published()
+                .max(e.first_seen.fixed_offset())
+                .with_timezone(&Utc)
+        })
+        .max()
+        .unwrap_or(DateTime::UNIX_EPOCH)
+        .fixed_offset()
+}
+
+fn rfc2822(d: &DateTime<FixedOffset>) -> String {
+    d.to_rfc2822()
+}
+
+fn rfc3339(d: &DateTime<FixedOffset>) -> String {
+    d.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// Renders RSS 2.0.
+pub fn rss(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
+    let items: Vec<rss::Item> = entries
+        .iter()
+        .map(|e| rss::Item {
+            title: Some(e.title.clone()),
+            link: Some(e.url.clone()),
+            description: e.summary.clone(),
+            author: None,
+            categories: e
+                .tags
+                .iter()
+                .map(|t| rss::Category {
+                    name: t.clone(),
+                    domain: None,
+                })
+                .collect(),
+            guid: Some(rss::Guid {
+                value: e.url.clone(),
+                permalink: true,
+            }),
+            pub_date: Some(rfc2822(&e.published)),
+            content: e.body.clone(),
+            dublin_core_ext: e.author.as_ref().map(|a| {
+                rss::extension::dublincore::DublinCoreExtension {
+                    creators: vec![a.clone()],
+                    ..Default::default()
+                }
+            }),
+            enclosure: e.image.as_ref().map(|url| rss::Enclosure {
+                url: url.clone(),
+                length: "0".into(),
+                mime_type: image_mime(url).into(),
+            }),
+            ..Default::default()
+        })
+        .collect();
+    let mut namespaces = BTreeMap::new();
+    namespaces.insert(
+        "dc".to_string(),
+        rss::extension::dublincore::NAMESPACE.to_string(),
+    );
+    let channel = rss::Channel {
+        title: meta.title.clone(),
+        link: meta.link.clone(),
+        description: meta.description.clone(),
+        language: meta.language.clone(),
+        last_build_date: Some(rfc2822(&feed_updated(entries))),
+        generator: Some(concat!("scrapefeed ", env!("CARGO_PKG_VERSION")).into()),
+        atom_ext: Some(rss::extension::atom::AtomExtension {
+            links: vec![rss::extension::atom::Link {
+                href: meta.rss_url.clone(),
+                rel: "self".into(),
+                mime_type: Some("application/rss+xml".into()),
+                ..Default::default()
+            }],
+        }),
+        namespaces,
+        items,
+        ..Default::default()
+    };
+    let mut out = Vec::with_capacity(4096 + entries.len() * 2048);
+    channel
+        .pretty_write_to(&mut out, b' ', 2)
+        .expect("writing to a Vec cannot fail");
+    out
+}
+
+/// Renders Atom 1.0.
+pub fn atom(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
+    use atom_syndication::{Content, Entry as AtomEntry, Feed, Link, Person, Text};
+    let link = |href: &str, rel: &str, mime: Option<&str>| Link {
+        href: href.to_string(),
+        rel: rel.to_string(),
+        mime_type: mime.map(String::from),
+        ..Default::default()
+    };
+    let atom_entries: Vec<AtomEntry> = entries
+        .iter()
+        .map(|e| AtomEntry {
+            id: e.url.clone(),
+            title: Text::plain(e.title.clone()),
+            updated: e.updated_or_published(),
+            published: Some(e.published),
+            authors: e
+                .author
+                .iter()
+                .map(|name| Person {
+                    name: name.clone(),
+                    ..Default::default()
+                })
+                .collect(),
+            links: vec![link(&e.url, "alternate", Some("text/html"))],
+            summary: e.summary.as_ref().map(|s| Text::plain(s.clone())),
+            content: e.body.as_ref().map(|body| Content {
+                value: Some(body.clone()),
+                content_type: Some("html".into()),
+                ..Default::default()
+            }),
+            categories: e
+                .tags
+                .iter()
+                .map(|t| atom_syndication::Category {
+                    term: t.clone(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        })
+        .collect();
+    let feed = Feed {
+        id: meta.atom_url.clone(),
+        title: Text::plain(meta.title.clone()),
+        subtitle: Some(Text::plain(meta.description.clone())),
+        updated: feed_updated(entries),
+        links: vec![
+            link(&meta.link, "alternate", Some("text/html")),
+            link(&meta.atom_url, "self", Some("application/atom+xml")),
+        ],
+        generator: Some(atom_syndication::Generator {
+            value: "scrapefeed".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+            ..Default::default()
+        }),
+        lang: meta.language.clone(),
+        entries: atom_entries,
+        ..Default::default()
+    };
+    let config = atom_syndication::WriteConfig {
+        write_document_declaration: true,
+        indent_size: Some(2),
+    };
+    let mut out = Vec::with_capacity(4096 + entries.len() * 2048);
+    feed.write_with_config(&mut out, config)
+        .expect("writing to a Vec cannot fail");
+    // atom_syndication writes dates with `to_rfc3339()`, which is whole seconds for our
+    // truncated dates; checked by the round-trip tests.
+    let _ = rfc3339;
+    out
+}
+
+fn image_mime(url: &str) -> &'static str {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .to_ascii_lowercase();
+    match path.rsplit('.').next() {
+        Some("png") => "image/png",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("avif") => "image/avif",
+        Some("svg") => "image/svg+xml",
+        _ => "image/jpeg",
+    }
+}

@@ -1,0 +1,114 @@
+//! Durable storage of entries and scrape runs, behind a small interface.
+//!
+//! The pipeline only needs: which of these URLs do we have, which entries deserve another
+//! try at their article page, save a scrape's entries (one transaction), list a feed's
+//! entries newest first, and record a run. SQLite implements it (`sqlite`); a shared
+//! PostgreSQL store for several instances can implement the same trait later.
+//!
+//! Invariants every implementation keeps: an entry is keyed by (feed, URL); its URL, published
+//! date, first-seen time and date source never change once stored; a feed keeps at most its
+//! `max_entries` newest entries.
+
+mod sqlite;
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::Entry;
+pub use sqlite::SqliteStore;
+
+/// How complete a stored entry's article data is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleState {
+    /// Read from the article page.
+    Complete,
+    /// The article page failed for a reason that may pass (timeout, 5xx): stored from the
+    /// listing's data, and its page is tried again on later runs.
+    Retry,
+    /// The article page answered 404/410: the listing's data is all there will be.
+    Gone,
+}
+
+impl ArticleState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleState::Complete => "complete",
+            ArticleState::Retry => "retry",
+            ArticleState::Gone => "gone",
+        }
+    }
+
+    pub fn parse(text: &str) -> ArticleState {
+        match text {
+            "retry" => ArticleState::Retry,
+            "gone" => ArticleState::Gone,
+            _ => ArticleState::Complete,
+        }
+    }
+}
+
+/// An entry produced by a scrape, with how complete it is.
+#[derive(Debug, Clone)]
+pub struct ScrapedEntry {
+    pub entry: Entry,
+    pub state: ArticleState,
+}
+
+/// What a save changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SaveOutcome {
+    pub inserted: usize,
+    pub updated: usize,
+    pub pruned: usize,
+}
+
+/// One scrape of one section, for the health endpoint and the history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    pub feed: String,
+    pub started: DateTime<Utc>,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+    pub new_entries: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("cannot create the database directory {path}: {source}")]
+    Directory {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("database holds an unreadable {what} {value:?}")]
+    Corrupt { what: &'static str, value: String },
+}
+
+/// The storage interface the pipeline and the server use.
+pub trait Store: Send + Sync {
+    /// The subset of `urls` already stored in `feed`.
+    fn known(&self, feed: &str, urls: &[String]) -> Result<HashSet<String>, StoreError>;
+    /// URLs of entries whose article page should be tried again (state `Retry`, fewer than
+    /// `max_attempts` tries so far).
+    fn retry_candidates(&self, feed: &str, max_attempts: u32) -> Result<Vec<String>, StoreError>;
+    /// Inserts new entries, completes `Retry` ones, then trims the feed to `max_entries`, all
+    /// in one transaction.
+    fn save(
+        &self,
+        feed: &str,
+        entries: &[ScrapedEntry],
+        max_entries: usize,
+    ) -> Result<SaveOutcome, StoreError>;
+    /// The feed's entries, newest first.
+    fn entries(&self, feed: &str, limit: usize) -> Result<Vec<Entry>, StoreError>;
+    fn record_run(&self, run: &RunRecord) -> Result<(), StoreError>;
+    /// The latest run of every feed that has one.
+    fn latest_runs(&self) -> Result<Vec<RunRecord>, StoreError>;
+}

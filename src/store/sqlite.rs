@@ -1,0 +1,434 @@
+//! The SQLite store (bundled SQLite, WAL mode).
+//!
+//! One connection behind a mutex: scrapes write rarely and briefly, and the server reads
+//! rendered feeds from memory, not from here, so contention is negligible. Callers on the
+//! async runtime go through `spawn_blocking`.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{ArticleState, RunRecord, SaveOutcome, ScrapedEntry, Store, StoreError};
+use crate::model::Entry;
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS entries (
+    id           INTEGER PRIMARY KEY,
+    feed         TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    title        TEXT NOT NULL,
+    summary      TEXT,
+    body         TEXT,
+    author       TEXT,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    image        TEXT,
+    published    TEXT NOT NULL,      -- RFC 3339 in the site's own offset
+    published_ts INTEGER NOT NULL,   -- Unix seconds, for ordering
+    updated      TEXT,
+    first_seen   TEXT NOT NULL,
+    date_source  TEXT NOT NULL,
+    state        TEXT NOT NULL,      -- complete | retry | gone
+    attempts     INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (feed, url)
+);
+CREATE INDEX IF NOT EXISTS entries_by_feed_date ON entries (feed, published_ts DESC, id DESC);
+CREATE TABLE IF NOT EXISTS runs (
+    id          INTEGER PRIMARY KEY,
+    feed        TEXT NOT NULL,
+    started     TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    error       TEXT,
+    new_entries INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_feed ON runs (feed, id DESC);
+"#;
+
+/// Runs kept per feed in the history table.
+const RUNS_KEPT: i64 = 200;
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let open_err = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_err)?;
+        Self::init(conn).map_err(open_err)
+    }
+
+    /// An in-memory database, for tests and `check`.
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        Ok(Self::init(Connection::open_in_memory()?)?)
+    }
+
+    fn init(conn: Connection) -> Result<SqliteStore, rusqlite::Error> {
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
+        // back), so a poisoned lock is safe to reuse.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn rfc3339(d: &DateTime<FixedOffset>) -> String {
+    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn parse_date(what: &'static str, text: &str) -> Result<DateTime<FixedOffset>, StoreError> {
+    DateTime::parse_from_rfc3339(text).map_err(|_| StoreError::Corrupt {
+        what,
+        value: text.to_string(),
+    })
+}
+
+impl Store for SqliteStore {
+    fn known(&self, feed: &str, urls: &[String]) -> Result<HashSet<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT 1 FROM entries WHERE feed = ?1 AND url = ?2")?;
+        let mut known = HashSet::new();
+        for url in urls {
+            if stmt.exists(params![feed, url])? {
+                known.insert(url.clone());
+            }
+        }
+        Ok(known)
+    }
+
+    fn retry_candidates(&self, feed: &str, max_attempts: u32) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT url FROM entries WHERE feed = ?1 AND state = 'retry' AND attempts < ?2 ORDER BY published_ts DESC",
+        )?;
+        let urls = stmt
+            .query_map(params![feed, max_attempts], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(urls)
+    }
+
+    fn save(
+        &self,
+        feed: &str,
+        entries: &[ScrapedEntry],
+        max_entries: usize,
+    ) -> Result<SaveOutcome, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut outcome = SaveOutcome::default();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO entries (feed, url, title, summary, body, author, tags, image, published, published_ts,
+                                      updated, first_seen, date_source, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                 ON CONFLICT (feed, url) DO NOTHING",
+            )?;
+            // Only entries still waiting for their article page take new content; their
+            // identity (url, published, first_seen, date_source) is never rewritten.
+            let mut complete = tx.prepare_cached(
+                "UPDATE entries SET title = ?3, summary = ?4, body = ?5, author = ?6, tags = ?7, image = ?8,
+                                    updated = ?9, state = ?10, attempts = attempts + 1
+                 WHERE feed = ?1 AND url = ?2 AND state = 'retry'",
+            )?;
+            for scraped in entries {
+                let e = &scraped.entry;
+                let tags = serde_json::to_string(&e.tags).unwrap_or_else(|_| "[]".into());
+                let updated = e.updated.as_ref().map(rfc3339);
+                let inserted = insert.execute(params![
+                    feed,
+                    e.url,
+                    e.title,
+                    e.summary,
+                    e.body,
+                    e.author,
+                    tags,
+                    e.image,
+                    rfc3339(&e.published),
+                    e.published.timestamp(),
+                    updated,
+                    e.first_seen
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    e.date_source,
+                    scraped.state.as_str(),
+                ])?;
+                if inserted == 1 {
+                    outcome.inserted += 1;
+                    continue;
+                }
+                let changed = complete.execute(params![
+                    feed,
+                    e.url,
+                    e.title,
+                    e.summary,
+                    e.body,
+                    e.author,
+                    tags,
+                    e.image,
+                    updated,
+                    scraped.state.as_str(),
+                ])?;
+                outcome.updated += changed;
+            }
+            outcome.pruned = tx.execute(
+                "DELETE FROM entries WHERE feed = ?1 AND id NOT IN (
+                     SELECT id FROM entries WHERE feed = ?1 ORDER BY published_ts DESC, id DESC LIMIT ?2)",
+                params![feed, max_entries as i64],
+            )?;
+        }
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    fn entries(&self, feed: &str, limit: usize) -> Result<Vec<Entry>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT url, title, summary, body, author, tags, image, published, updated, first_seen, date_source
+             FROM entries WHERE feed = ?1 ORDER BY published_ts DESC, id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![feed, limit as i64], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, Option<String>>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, Option<String>>(4)?,
+                row.get::<_, String>(5)?,
+                row.get::<_, Option<String>>(6)?,
+                row.get::<_, String>(7)?,
+                row.get::<_, Option<String>>(8)?,
+                row.get::<_, String>(9)?,
+                row.get::<_, String>(10)?,
+            ))
+        })?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (
+                url,
+                title,
+                summary,
+                body,
+                author,
+                tags,
+                image,
+                published,
+                updated,
+                first_seen,
+                date_source,
+            ) = row?;
+            entries.push(Entry {
+                url,
+                title,
+                summary,
+                body,
+                author,
+                tags: serde_json::from_str(&tags).map_err(|_| StoreError::Corrupt {
+                    what: "tag list",
+                    value: tags,
+                })?,
+                image,
+                published: parse_date("published date", &published)?,
+                updated: updated
+                    .as_deref()
+                    .map(|u| parse_date("updated date", u))
+                    .transpose()?,
+                first_seen: parse_date("first-seen time", &first_seen)?.with_timezone(&Utc),
+                date_source,
+            });
+        }
+        Ok(entries)
+    }
+
+    fn record_run(&self, run: &RunRecord) -> Result<(), StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO runs (feed, started, duration_ms, error, new_entries) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                run.feed,
+                run.started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                run.duration_ms as i64,
+                run.error,
+                run.new_entries as i64
+            ],
+        )?;
+        conn.execute(
+            "DELETE FROM runs WHERE feed = ?1 AND id NOT IN (SELECT id FROM runs WHERE feed = ?1 ORDER BY id DESC LIMIT ?2)",
+            params![run.feed, RUNS_KEPT],
+        )?;
+        Ok(())
+    }
+
+    fn latest_runs(&self) -> Result<Vec<RunRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT feed, started, duration_ms, error, new_entries FROM runs
+             WHERE id IN (SELECT MAX(id) FROM runs GROUP BY feed) ORDER BY feed",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, i64>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, i64>(4)?,
+            ))
+        })?;
+        let mut runs = Vec::new();
+        for row in rows {
+            let (feed, started, duration_ms, error, new_entries) = row?;
+            runs.push(RunRecord {
+                feed,
+                started: parse_date("run start", &started)?.with_timezone(&Utc),
+                duration_ms: duration_ms.max(0) as u64,
+                error,
+                new_entries: new_entries.max(0) as usize,
+            });
+        }
+        Ok(runs)
+    }
+}
+
+impl SqliteStore {
+    /// The state of a stored entry (tests and `check`).
+    pub fn state_of(&self, feed: &str, url: &str) -> Result<Option<ArticleState>, StoreError> {
+        let conn = self.conn();
+        let state: Option<String> = conn
+            .query_row(
+                "SELECT state FROM entries WHERE feed = ?1 AND url = ?2",
+                params![feed, url],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(state.as_deref().map(ArticleState::parse))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn entry(url: &str, minute: u32) -> ScrapedEntry {
+        let published = FixedOffset::east_opt(3 * 3600)
+            .unwrap()
+            .with_ymd_and_hms(2026, 6, 13, 14, minute, 0)
+            .unwrap();
+        ScrapedEntry {
+            entry: Entry {
+                url: url.into(),
+                title: format!("title {url}"),
+                summary: None,
+                body: None,
+                author: None,
+                tags: vec!["a".into()],
+                image: None,
+                published,
+                updated: None,
+                first_seen: Utc.with_ymd_and_hms(2026, 6, 13, 12, 0, 0).unwrap(),
+                date_source: "test".into(),
+            },
+            state: ArticleState::Complete,
+        }
+    }
+
+    #[test]
+    fn save_is_idempotent_and_keeps_the_first_version() {
+        let store = SqliteStore::in_memory().unwrap();
+        let first = store
+            .save("f", &[entry("u1", 1), entry("u2", 2)], 100)
+            .unwrap();
+        assert_eq!(first.inserted, 2);
+        let mut changed = entry("u1", 30);
+        changed.entry.title = "edited".into();
+        let second = store.save("f", &[changed], 100).unwrap();
+        assert_eq!(second, SaveOutcome::default());
+        let entries = store.entries("f", 10).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[1].title, "title u1");
+        assert_eq!(
+            entries[1].published.to_rfc3339(),
+            "2026-06-13T14:01:00+03:00"
+        );
+    }
+
+    #[test]
+    fn retry_entries_are_completed_without_changing_identity() {
+        let store = SqliteStore::in_memory().unwrap();
+        let mut partial = entry("u1", 1);
+        partial.state = ArticleState::Retry;
+        store.save("f", &[partial], 100).unwrap();
+        assert_eq!(
+            store.retry_candidates("f", 3).unwrap(),
+            vec!["u1".to_string()]
+        );
+        let mut full = entry("u1", 45);
+        full.entry.body = Some("<p>body</p>".into());
+        assert_eq!(store.save("f", &[full], 100).unwrap().updated, 1);
+        let stored = &store.entries("f", 10).unwrap()[0];
+        assert_eq!(stored.body.as_deref(), Some("<p>body</p>"));
+        assert_eq!(stored.published.to_rfc3339(), "2026-06-13T14:01:00+03:00");
+        assert_eq!(
+            store.state_of("f", "u1").unwrap(),
+            Some(ArticleState::Complete)
+        );
+        assert!(store.retry_candidates("f", 3).unwrap().is_empty());
+    }
+
+    #[test]
+    fn feeds_are_trimmed_to_the_newest() {
+        let store = SqliteStore::in_memory().unwrap();
+        let batch: Vec<_> = (0..10).map(|i| entry(&format!("u{i}"), i)).collect();
+        let outcome = store.save("f", &batch, 4).unwrap();
+        assert_eq!(outcome.pruned, 6);
+        let urls: Vec<_> = store
+            .entries("f", 100)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.url)
+            .collect();
+        assert_eq!(urls, ["u9", "u8", "u7", "u6"]);
+        assert!(store.entries("other", 100).unwrap().is_empty());
+    }
+
+    #[test]
+    fn runs_report_the_latest_per_feed() {
+        let store = SqliteStore::in_memory().unwrap();
+        for (feed, error) in [("a", None), ("a", Some("boom")), ("b", None)] {
+            store
+                .record_run(&RunRecord {
+                    feed: feed.into(),
+                    started: Utc::now(),
+                    duration_ms: 5,
+                    error: error.map(String::from),
+                    new_entries: 1,
+                })
+                .unwrap();
+        }
+        let runs = store.latest_runs().unwrap();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0].error.as_deref(), Some("boom"));
+    }
+}
