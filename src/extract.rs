@@ -12,7 +12,7 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use crate::config::{ArticleRules, Source, Take};
-use crate::html::{collapse_whitespace, element_text, non_empty, plain_text};
+use crate::html::{collapse_whitespace, element_text, json_text, non_empty, plain_text};
 
 /// A value and the rule that produced it.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,23 +43,16 @@ pub struct Extracted {
 pub fn extract(page: &str, url: &Url, rules: &ArticleRules) -> Extracted {
     let mut html = Html::parse_document(page);
     let doc = Document::new(&html);
-    let texts = |sources: &[Source]| {
-        first(sources, |s| doc.values(s, false)).map(|f| f.map(|v| plain_text(&v[0])))
+    let text = |sources: &[Source]| {
+        first(sources, |s| doc.texts(s, false)).map(|f| f.map(|v| v[0].clone()))
     };
     let mut extracted = Extracted {
-        title: texts(&rules.title),
-        summary: texts(&rules.summary),
+        title: text(&rules.title),
+        summary: text(&rules.summary),
         body: None,
-        author: first(&rules.author, |s| doc.values(s, true)).map(|f| {
-            f.map(|names| {
-                names
-                    .iter()
-                    .map(|n| plain_text(n))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-        }),
-        tags: first(&rules.tags, |s| doc.values(s, true)).map(|f| f.map(|t| split_tags(&t))),
+        author: first(&rules.author, |s| doc.texts(s, true))
+            .map(|f| f.map(|names| dedup(names).join(", "))),
+        tags: first(&rules.tags, |s| doc.texts(s, true)).map(|f| f.map(split_tags)),
         image: first(&rules.image, |s| doc.values(s, false)).and_then(|f| {
             let absolute = url.join(f.value[0].trim()).ok()?;
             Some(f.map(|_| absolute.to_string()))
@@ -109,9 +102,9 @@ fn all(sources: &[Source], doc: &Document) -> Vec<Found<String>> {
     sources
         .iter()
         .filter_map(|source| {
-            let value = doc.values(source, false).into_iter().next()?;
+            let value = doc.texts(source, false).into_iter().next()?;
             Some(Found {
-                value: collapse_whitespace(&value),
+                value,
                 rule: source.describe(),
                 structured: source.is_structured(),
             })
@@ -119,23 +112,24 @@ fn all(sources: &[Source], doc: &Document) -> Vec<Found<String>> {
         .collect()
 }
 
-fn split_tags(raw: &[String]) -> Vec<String> {
-    let mut tags: Vec<String> = Vec::new();
+fn split_tags(raw: Vec<String>) -> Vec<String> {
     // JSON-LD `keywords` and some meta tags pack every tag in one comma-separated string.
-    let pieces = raw.iter().flat_map(|t| {
-        if raw.len() == 1 {
-            t.split(',').collect::<Vec<_>>()
-        } else {
-            vec![t.as_str()]
-        }
-    });
-    for piece in pieces {
-        let tag = plain_text(piece);
-        if !tag.is_empty() && !tags.contains(&tag) {
-            tags.push(tag);
+    let pieces = if raw.len() == 1 {
+        raw[0].split(',').map(|t| t.trim().to_string()).collect()
+    } else {
+        raw
+    };
+    dedup(pieces)
+}
+
+fn dedup(values: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(values.len());
+    for value in values {
+        if !value.is_empty() && !out.contains(&value) {
+            out.push(value);
         }
     }
-    tags
+    out
 }
 
 fn remove_matching(html: &mut Html, selectors: &[Selector]) {
@@ -173,6 +167,23 @@ impl<'a> Document<'a> {
             json_ld: json_ld_objects(html),
             meta: meta_tags(html),
         }
+    }
+
+    /// Values as plain text: markup stripped from `html = true` matches, entities decoded
+    /// in JSON-LD strings, whitespace collapsed everywhere.
+    fn texts(&self, source: &Source, many: bool) -> Vec<String> {
+        let clean = |v: String| match source {
+            Source::Css {
+                take: Take::Html, ..
+            } => plain_text(&v),
+            Source::JsonLd(_) | Source::Path(_) => json_text(&v),
+            _ => collapse_whitespace(&v),
+        };
+        self.values(source, many)
+            .into_iter()
+            .map(clean)
+            .filter(|v| !v.is_empty())
+            .collect()
     }
 
     /// Every value a source yields. `many` joins all matches (body, tags); otherwise only

@@ -49,8 +49,12 @@ pub struct Page {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
-    #[error("GET {url}: HTTP {status}")]
-    Status { url: String, status: u16 },
+    #[error("{method} {url}: HTTP {status}")]
+    Status {
+        method: String,
+        url: String,
+        status: u16,
+    },
     #[error("{url}: timed out after {seconds}s")]
     Timeout { url: String, seconds: u64 },
     #[error("{url}: {message}")]
@@ -143,6 +147,7 @@ impl Fetcher {
         let final_url = response.url().clone();
         if !response.status().is_success() {
             return Err(FetchError::Status {
+                method: req.method.to_string(),
                 url: url_text,
                 status,
             });

@@ -27,13 +27,16 @@ pub fn element_text(element: ElementRef<'_>) -> String {
     collapse_whitespace(&raw)
 }
 
-/// Text from a JSON API or an attribute, which may carry HTML entities or tags
-/// (`&quot;`, `<b>`): decoded to plain text.
-pub fn plain_text(value: &str) -> String {
-    if value.contains('<') {
-        let fragment = scraper::Html::parse_fragment(value);
-        return element_text(fragment.root_element());
-    }
+/// An HTML fragment (`<b>Putin</b> &amp; co`) as plain text.
+pub fn plain_text(markup: &str) -> String {
+    let fragment = scraper::Html::parse_fragment(markup);
+    element_text(fragment.root_element())
+}
+
+/// Text from JSON (an API field, JSON-LD), where sites often leave HTML entities
+/// (`&quot;`): entities decoded, whitespace collapsed. Angle brackets stay: in JSON they
+/// are the text's own (`<agree>` is a word in a title, not markup).
+pub fn json_text(value: &str) -> String {
     collapse_whitespace(&html_escape::decode_html_entities(value))
 }
 
@@ -50,5 +53,14 @@ mod tests {
     fn plain_text_decodes_entities_and_tags() {
         assert_eq!(plain_text("AT&amp;T  &quot;deal&quot;"), "AT&T \"deal\"");
         assert_eq!(plain_text("<b>Putin</b>\u{a0}says"), "Putin says");
+        assert_eq!(plain_text("5 < 6"), "5 < 6");
+    }
+
+    #[test]
+    fn json_text_keeps_angle_brackets() {
+        assert_eq!(
+            json_text("Lavrov &amp; \"partners\" <agree>\n"),
+            "Lavrov & \"partners\" <agree>"
+        );
     }
 }

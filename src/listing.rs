@@ -16,7 +16,7 @@ use url::Url;
 
 use crate::config::{Escape, ListingKind, PageParam, Section, Site, Source, Take};
 use crate::fetch::{FetchError, Fetcher, Request};
-use crate::html::{element_text, non_empty, plain_text};
+use crate::html::{collapse_whitespace, element_text, json_text, non_empty, plain_text};
 
 /// One article as the listing shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -273,8 +273,8 @@ fn item_from(
         .filter(|u| matches!(u.scheme(), "http" | "https"))?;
     Some(ListingItem {
         url,
-        title: title.map(|t| plain_text(&t)).and_then(non_empty),
-        summary: summary.map(|t| plain_text(&t)).and_then(non_empty),
+        title: title.map(|t| collapse_whitespace(&t)).and_then(non_empty),
+        summary: summary.map(|t| collapse_whitespace(&t)).and_then(non_empty),
         published: published.and_then(non_empty),
         image: image
             .and_then(|i| base.join(i.trim()).ok())
@@ -287,7 +287,7 @@ fn json_field(item: &serde_json::Value, source: &Source) -> Option<String> {
         return None;
     };
     match path.lookup(item)? {
-        serde_json::Value::String(s) => non_empty(s.trim().to_string()),
+        serde_json::Value::String(s) => non_empty(json_text(s)),
         serde_json::Value::Number(n) => Some(n.to_string()),
         serde_json::Value::Bool(b) => Some(b.to_string()),
         _ => None,
@@ -306,11 +306,11 @@ fn html_field(item: ElementRef<'_>, source: &Source) -> Option<String> {
         .or_else(|| selector.matches(&item).then_some(item))?;
     match take {
         Take::Text => non_empty(element_text(element)),
-        Take::Html => non_empty(element.inner_html()),
+        Take::Html => non_empty(plain_text(&element.inner_html())),
         Take::Attr(name) => element
             .value()
             .attr(name)
-            .map(str::to_string)
+            .map(|v| v.trim().to_string())
             .and_then(non_empty),
     }
 }

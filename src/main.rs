@@ -133,13 +133,21 @@ async fn scrape(
         let (app, cancel, permits) = (app.clone(), cancel.clone(), permits.clone());
         jobs.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            app.run_section(&site, &section, &cancel).await.is_ok()
+            app.run_section(&site, &section, &cancel).await
         });
     }
     let mut failed = 0;
-    while let Some(ok) = jobs.join_next().await {
-        if !ok.unwrap_or(false) {
-            failed += 1;
+    while let Some(result) = jobs.join_next().await {
+        match result {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                eprintln!("error: {e:#}");
+                failed += 1;
+            }
+            Err(e) => {
+                eprintln!("error: scrape task failed: {e}");
+                failed += 1;
+            }
         }
     }
     if failed > 0 {
