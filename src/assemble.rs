@@ -67,7 +67,7 @@ pub fn assemble(
             "first-seen".to_string(),
         ),
     };
-    let updated_candidates: Vec<Candidate> = extracted
+    let mut updated_candidates: Vec<Candidate> = extracted
         .updated
         .iter()
         .map(|f| Candidate {
@@ -76,6 +76,7 @@ pub fn assemble(
             structured: f.structured,
         })
         .collect();
+    updated_candidates.sort_by_key(|c| !c.structured);
     let updated = choose(&updated_candidates, &ctx, site, &url)
         .map(|(d, _)| d)
         .filter(|d| *d > published);

@@ -96,14 +96,7 @@ impl FeedSet {
         section: &Section,
     ) -> Result<Arc<RenderedFeed>, FeedError> {
         let entries = store.entries(&section.id, section.max_entries)?;
-        let meta = FeedMeta::new(
-            &self.public_url,
-            &section.id,
-            format!("{}: {}", site.title, section.title),
-            format!("{} from {}", section.title, site.title),
-            section.url.to_string(),
-            site.language_tag.clone(),
-        );
+        let meta = FeedMeta::for_section(&self.public_url, site, section);
         let feed = Arc::new(RenderedFeed {
             rss: Document::new(render::rss(&meta, &entries)),
             atom: Document::new(render::atom(&meta, &entries)),

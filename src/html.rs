@@ -17,12 +17,60 @@ pub fn collapse_whitespace(text: &str) -> String {
     out
 }
 
-/// The visible text of an element, whitespace collapsed.
+/// Elements that break a line when rendered: their edges separate words.
+const BLOCKS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+];
+
+/// The visible text of an element, whitespace collapsed. Inline markup joins its text
+/// as a browser shows it (`Putin<b>'s</b>` is `Putin's`); block edges separate words.
 pub fn element_text(element: ElementRef<'_>) -> String {
+    use ego_tree::iter::Edge;
     let mut raw = String::new();
-    for piece in element.text() {
-        raw.push_str(piece);
-        raw.push(' ');
+    for edge in element.traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                scraper::Node::Text(text) => raw.push_str(text),
+                scraper::Node::Element(e) if BLOCKS.contains(&e.name()) => raw.push(' '),
+                _ => {}
+            },
+            Edge::Close(node) => {
+                if matches!(node.value(), scraper::Node::Element(e) if BLOCKS.contains(&e.name())) {
+                    raw.push(' ');
+                }
+            }
+        }
     }
     collapse_whitespace(&raw)
 }
@@ -54,6 +102,14 @@ mod tests {
         assert_eq!(plain_text("AT&amp;T  &quot;deal&quot;"), "AT&T \"deal\"");
         assert_eq!(plain_text("<b>Putin</b>\u{a0}says"), "Putin says");
         assert_eq!(plain_text("5 < 6"), "5 < 6");
+    }
+
+    #[test]
+    fn inline_markup_does_not_split_words() {
+        let html = scraper::Html::parse_fragment(
+            "<h1>Putin<b>'s</b> <i>New</i>\nYear</h1><p>a</p><p>b<br>c</p>",
+        );
+        assert_eq!(element_text(html.root_element()), "Putin's New Year a b c");
     }
 
     #[test]

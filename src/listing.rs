@@ -57,13 +57,27 @@ pub enum ListingError {
 }
 
 /// Values the listing templates can use: built-ins, then configured params, then page params.
+/// With `for_url`, parameter values are percent-encoded (a page value holding `&` or `#`
+/// must not reshape the URL); the built-ins are URLs themselves and stay as they are.
 pub fn template_values(
     site: &Site,
     section: &Section,
     page: &BTreeMap<String, String>,
+    for_url: bool,
 ) -> BTreeMap<String, String> {
-    let mut values = section.params.clone();
-    values.extend(page.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let encode = |v: &String| {
+        if for_url {
+            url::form_urlencoded::byte_serialize(v.as_bytes()).collect()
+        } else {
+            v.clone()
+        }
+    };
+    let mut values: BTreeMap<String, String> = section
+        .params
+        .iter()
+        .map(|(k, v)| (k.clone(), encode(v)))
+        .collect();
+    values.extend(page.iter().map(|(k, v)| (k.clone(), encode(v))));
     values.insert(
         "base_url".into(),
         site.base_url.as_str().trim_end_matches('/').to_string(),
@@ -158,12 +172,15 @@ pub async fn read_listing(
     section: &Section,
     page_params: &BTreeMap<String, String>,
 ) -> Result<Listing, ListingError> {
-    let values = template_values(site, section, page_params);
+    let values = template_values(site, section, page_params, false);
     let lookup = |name: &str| values.get(name).map(String::as_str);
+    let url_values = template_values(site, section, page_params, true);
     let url_text = site
         .listing
         .url
-        .render(Escape::None, lookup)
+        .render(Escape::None, |name| {
+            url_values.get(name).map(String::as_str)
+        })
         .map_err(|message| ListingError::Request {
             url: site.listing.url.to_string(),
             message,

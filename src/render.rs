@@ -8,9 +8,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use url::Url;
 
+use crate::config::{Section, Site};
 use crate::model::Entry;
 
 /// What a feed says about itself.
@@ -25,31 +26,28 @@ pub struct FeedMeta {
     pub rss_url: String,
     pub atom_url: String,
     pub language: Option<String>,
+    /// Atom requires an author on every entry; the site stands in where an article names none.
+    pub publisher: String,
 }
 
 impl FeedMeta {
-    pub fn new(
-        public_base: &Url,
-        id: &str,
-        title: String,
-        description: String,
-        link: String,
-        language: Option<String>,
-    ) -> FeedMeta {
+    /// The feed of one section, with self links under `public_base`.
+    pub fn for_section(public_base: &Url, site: &Site, section: &Section) -> FeedMeta {
         let feed_url = |ext: &str| {
             public_base
-                .join(&format!("feeds/{id}.{ext}"))
+                .join(&format!("feeds/{}.{ext}", section.id))
                 .map(String::from)
-                .unwrap_or_else(|_| format!("/feeds/{id}.{ext}"))
+                .unwrap_or_else(|_| format!("/feeds/{}.{ext}", section.id))
         };
         FeedMeta {
-            id: id.to_string(),
-            title,
-            description,
-            link,
+            id: section.id.clone(),
+            title: format!("{}: {}", site.title, section.title),
+            description: format!("{} from {}", section.title, site.title),
+            link: section.url.to_string(),
             rss_url: feed_url("rss"),
             atom_url: feed_url("atom"),
-            language,
+            language: site.language_tag.clone(),
+            publisher: site.title.clone(),
         }
     }
 }
@@ -71,10 +69,6 @@ pub fn feed_updated(entries: &[Entry]) -> DateTime<FixedOffset> {
 
 fn rfc2822(d: &DateTime<FixedOffset>) -> String {
     d.to_rfc2822()
-}
-
-fn rfc3339(d: &DateTime<FixedOffset>) -> String {
-    d.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// Renders RSS 2.0.
@@ -202,6 +196,10 @@ pub fn atom(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
             ..Default::default()
         }),
         lang: meta.language.clone(),
+        authors: vec![Person {
+            name: meta.publisher.clone(),
+            ..Default::default()
+        }],
         entries: atom_entries,
         ..Default::default()
     };
@@ -212,9 +210,8 @@ pub fn atom(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
     let mut out = Vec::with_capacity(4096 + entries.len() * 2048);
     feed.write_with_config(&mut out, config)
         .expect("writing to a Vec cannot fail");
-    // atom_syndication writes dates with `to_rfc3339()`, which is whole seconds for our
-    // truncated dates; checked by the round-trip tests.
-    let _ = rfc3339;
+    // atom_syndication writes dates with `to_rfc3339()`: whole seconds, since every date
+    // is truncated before it is stored.
     out
 }
 

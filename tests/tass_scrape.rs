@@ -69,9 +69,7 @@ fn scrape_gives_nine_sections_with_exact_titles_links_and_instants() {
     let rss = String::from_utf8(feed_file(dir.path(), "politics", "rss")).unwrap();
     assert!(rss.contains("+0300</pubDate>"), "{rss}");
     assert!(
-        rss.contains(&format!(
-            "<atom:link href=\"http://127.0.0.1:8080/feeds/politics.rss\" rel=\"self\""
-        )),
+        rss.contains("<atom:link href=\"http://127.0.0.1:8080/feeds/politics.rss\" rel=\"self\""),
         "{rss}"
     );
     let atom = String::from_utf8(feed_file(dir.path(), "politics", "atom")).unwrap();
@@ -194,7 +192,7 @@ fn rescrape_fetches_no_article_twice_and_loses_nothing() {
         let mut fresh = SiteModel::tass().in_section("politics")[0].clone();
         fresh.id = 1_000_500;
         fresh.title = "A fresh story".into();
-        fresh.published = fresh.published + chrono::Duration::minutes(30);
+        fresh.published += chrono::Duration::minutes(30);
         site.articles.push(fresh);
     }
     assert_success(&run(&config, &["scrape", "politics"]));

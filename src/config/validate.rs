@@ -55,7 +55,11 @@ impl Checker<'_> {
     fn position(&self, span: Range<usize>) -> String {
         let before = &self.src[..span.start.min(self.src.len())];
         let line = before.matches('\n').count() + 1;
-        let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        // Columns count characters, as the toml crate's own errors do.
+        let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1;
         format!("line {line}, column {column}")
     }
 
@@ -191,11 +195,21 @@ impl Checker<'_> {
             }),
             None => Tz::UTC,
         };
+        // Any well-formed tag is accepted for the feeds; the date reader uses it when it
+        // knows the language and otherwise tries all it knows.
         let language = raw.language.as_ref().and_then(|l| {
-            l.get_ref()
-                .parse::<Language>()
-                .map_err(|e| self.problem(Some(l.span()), &ctx, "language", e.to_string()))
-                .ok()
+            if !is_language_tag(l.get_ref()) {
+                self.problem(
+                    Some(l.span()),
+                    &ctx,
+                    "language",
+                    format!(
+                        "{:?} is not a language tag like \"en\" or \"pt-BR\"",
+                        l.get_ref()
+                    ),
+                );
+            }
+            l.get_ref().parse::<Language>().ok()
         });
         let interval = self.duration(raw.interval.as_ref(), &ctx, "interval", DEFAULT_INTERVAL);
         if interval < Duration::from_secs(10) {
@@ -205,6 +219,14 @@ impl Checker<'_> {
                 "interval",
                 "must be at least 10s".into(),
             );
+        }
+        for (key, value) in [
+            ("max_articles", raw.max_articles),
+            ("max_entries", raw.max_entries),
+        ] {
+            if value == Some(0) {
+                self.problem(None, &ctx, key, "must be at least 1".into());
+            }
         }
         let headers = self.headers(&raw.headers, &ctx, "headers");
         let listing = self.listing(raw.listing, &ctx);
@@ -296,11 +318,19 @@ impl Checker<'_> {
             };
             params.insert(key, text);
         }
+        let interval = self.duration(raw.interval.as_ref(), &ctx, "interval", site_interval);
+        if interval < Duration::from_secs(10) && raw.interval.is_some() {
+            let span = raw.interval.as_ref().map(|s| s.span());
+            self.problem(span, &ctx, "interval", "must be at least 10s".into());
+        }
+        if raw.max_entries == Some(0) {
+            self.problem(None, &ctx, "max_entries", "must be at least 1".into());
+        }
         Section {
             title: raw.title.unwrap_or_else(|| id.clone()),
             id,
             url,
-            interval: self.duration(raw.interval.as_ref(), &ctx, "interval", site_interval),
+            interval,
             max_entries: raw.max_entries.unwrap_or(max_entries),
             params,
         }
@@ -425,7 +455,12 @@ impl Checker<'_> {
     fn listing_source(&mut self, raw: RawSource, json: bool, ctx: &str, key: &str) -> Source {
         if json {
             if let Some(path) = &raw.path {
-                if raw.css.is_some() || raw.meta.is_some() || raw.json_ld.is_some() {
+                let extra = raw.css.is_some()
+                    || raw.meta.is_some()
+                    || raw.json_ld.is_some()
+                    || raw.attr.is_some()
+                    || raw.html.is_some();
+                if extra {
                     self.problem(
                         Some(path.span()),
                         ctx,
@@ -649,6 +684,16 @@ impl Checker<'_> {
         }
         map
     }
+}
+
+/// `en`, `ru-RU`, `pt_BR`, `zh-Hant-TW`: letters, then letter/digit subtags.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']);
+    let first_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+    first_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn is_slug(id: &str) -> bool {

@@ -1,0 +1,622 @@
+//! Bad configurations must fail with messages a self-hoster can act on: the key, the site or
+//! section, and the line and column where the file says where. Each case is a complete,
+//! minimal config written inline, so the expected positions can be read off the text.
+
+use std::path::Path;
+use std::time::Duration;
+
+use scrapefeed::config::Config;
+
+/// One bad config and the pieces its error message must contain.
+struct Case {
+    name: &'static str,
+    config: &'static str,
+    expect: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "section interval below the minimum",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+interval = "1s"
+"#,
+        expect: &[
+            "section \"news\"",
+            "key `interval`",
+            "at least 10s",
+            "line 14",
+        ],
+    },
+    Case {
+        name: "zero limits",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+max_articles = 0
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+max_entries = 0
+"#,
+        expect: &[
+            "key `max_articles`: must be at least 1",
+            "section \"news\", key `max_entries`: must be at least 1",
+        ],
+    },
+    Case {
+        name: "attr next to a JSON path",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "json"
+items = "items"
+
+[site.listing.fields]
+link = { path = "url", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &["key `listing.fields.link`", "give only `path`"],
+    },
+    Case {
+        name: "a language that is not a tag",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+language = "English please"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &["key `language`", "not a language tag", "line 4"],
+    },
+    Case {
+        name: "unknown key in [[site]]",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+timezon = "Europe/Moscow"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &["unknown field `timezon`", "line 4, column 1"],
+    },
+    Case {
+        name: "unknown key in [site.listing]",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "json"
+metod = "POST"
+items = "items"
+
+[site.listing.fields]
+link = { path = "url" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &["unknown field `metod`", "line 7, column 1"],
+    },
+    Case {
+        name: "unknown key in an article source",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[site.article]
+image = [{ css = "img", atr = "src" }]
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &["unknown field `atr`", "line 13, column 25"],
+    },
+    Case {
+        name: "invalid CSS selector",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "div[["
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &[
+            "line 7, column 9",
+            r#"site "example""#,
+            "key `listing.items`",
+            r#""div[[" is not a valid CSS selector"#,
+        ],
+    },
+    Case {
+        name: "timezone that is not an IANA name",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+timezone = "MSK"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &[
+            "line 4, column 12",
+            r#"site "example""#,
+            "key `timezone`",
+            r#""MSK" is not an IANA timezone name"#,
+        ],
+    },
+    Case {
+        name: "bad duration",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+min_delay = "a little"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &[
+            "line 4, column 13",
+            "key `min_delay`",
+            r#""a little" is not a duration"#,
+        ],
+    },
+    Case {
+        name: "template placeholder that a section does not provide",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "json"
+url = "{{base_url}}/api/list?category={{category}}"
+items = "items"
+
+[site.listing.fields]
+link = { path = "url" }
+
+[[site.section]]
+id = "news"
+params = { category = 7 }
+
+[[site.section]]
+id = "world"
+"#,
+        expect: &[
+            "{{category}} is not provided for section \"world\"",
+            r#"site "example""#,
+            "key `listing.url`",
+            "`params.category`",
+        ],
+    },
+    Case {
+        name: "duplicate section id across sites",
+        config: r#"[[site]]
+id = "first"
+base_url = "https://first.example"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+
+[[site]]
+id = "second"
+base_url = "https://second.example"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &[
+            r#"site "second""#,
+            "key `section.id`",
+            r#"section "news" is declared twice"#,
+        ],
+    },
+    Case {
+        name: "unknown listing type",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "rss"
+items = "item"
+
+[site.listing.fields]
+link = { css = "link" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &[
+            "line 6, column 8",
+            "key `listing.type`",
+            r#""rss" is not a listing type; use "html" or "json""#,
+        ],
+    },
+    Case {
+        name: "JSON listing field without path",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "json"
+items = "items"
+
+[site.listing.fields]
+link = { path = "url" }
+title = { css = "h2" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &[
+            r#"site "example""#,
+            "key `listing.fields.title`",
+            "a JSON listing field needs `path",
+        ],
+    },
+    Case {
+        name: "attr together with html",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[site.article]
+body = [{ css = ".text", attr = "data-text", html = true }]
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &[
+            "line 13, column 17",
+            "key `article.body[0]`",
+            "`attr` and `html` exclude each other",
+        ],
+    },
+    Case {
+        name: "source with both css and meta",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[site.article]
+title = [{ css = "h1", meta = "og:title" }]
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &[
+            r#"site "example""#,
+            "key `article.title[0]`",
+            "give exactly one of `css`, `meta`, `json_ld`",
+        ],
+    },
+    Case {
+        name: "empty config",
+        config: "",
+        expect: &["key `site`", "no [[site]] is declared"],
+    },
+    Case {
+        name: "every problem is reported at once",
+        config: r#"[scheduler]
+jitter = 0.9
+
+[[site]]
+id = "example"
+base_url = "https://example.com"
+timezone = "Moscow"
+interval = "soon"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+"#,
+        expect: &[
+            "key `scheduler.jitter`: 0.9 is not between 0 and 0.5",
+            "line 7, column 12",
+            "key `timezone`",
+            "line 8, column 12",
+            "key `interval`",
+            "the site declares no [[site.section]]",
+        ],
+    },
+];
+
+#[test]
+fn bad_configs_give_clear_errors() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        let message = match Config::parse(case.config, Path::new(".")) {
+            Ok(_) => {
+                failures.push(format!("{}: the config was accepted", case.name));
+                continue;
+            }
+            Err(err) => err.to_string(),
+        };
+        for expected in case.expect {
+            if !message.contains(expected) {
+                failures.push(format!(
+                    "{}: {expected:?} is missing from the error:\n{message}",
+                    case.name
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Columns must count characters, as the TOML parser's own errors do: an editor's "go to
+/// column" lands on the bad value even when the line holds Cyrillic text before it.
+#[test]
+fn column_counts_characters_after_non_ascii_text() {
+    let config = r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[site.article]
+published = [{ meta = "дата" }, { css = "div[[" }]
+
+[[site.section]]
+id = "news"
+"#;
+    let message = Config::parse(config, Path::new("."))
+        .expect_err("the selector is invalid")
+        .to_string();
+    // `"div[["` opens at the 41st character of line 13 (the 45th byte).
+    assert!(message.contains("line 13, column 41"), "{message}");
+}
+
+#[test]
+fn minimal_html_site_gets_the_defaults() {
+    let config = r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "article.card"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#;
+    let config = Config::parse(config, Path::new(".")).expect("minimal config is valid");
+    let site = &config.sites[0];
+    let rules = &site.article;
+    let described = |sources: &[scrapefeed::config::Source]| -> Vec<String> {
+        sources.iter().map(|s| s.describe()).collect()
+    };
+    // The generic rules of src/config/defaults.rs, as docs/config.md lists them.
+    let expected: [(&str, &[scrapefeed::config::Source], &[&str]); 8] = [
+        (
+            "title",
+            &rules.title,
+            &[
+                r#"json_ld "headline""#,
+                r#"meta "og:title""#,
+                r#"css "h1" text"#,
+                r#"css "title" text"#,
+            ],
+        ),
+        (
+            "summary",
+            &rules.summary,
+            &[
+                r#"json_ld "description""#,
+                r#"meta "og:description""#,
+                r#"meta "description""#,
+            ],
+        ),
+        (
+            "body",
+            &rules.body,
+            &[
+                r#"css "[itemprop=articleBody]" html"#,
+                r#"css "article" html"#,
+            ],
+        ),
+        (
+            "author",
+            &rules.author,
+            &[
+                r#"json_ld "author.name""#,
+                r#"meta "author""#,
+                r#"meta "article:author""#,
+            ],
+        ),
+        (
+            "tags",
+            &rules.tags,
+            &[r#"meta "article:tag""#, r#"json_ld "keywords""#],
+        ),
+        (
+            "image",
+            &rules.image,
+            &[
+                r#"meta "og:image""#,
+                r#"json_ld "image.url""#,
+                r#"json_ld "image""#,
+            ],
+        ),
+        (
+            "published",
+            &rules.published,
+            &[
+                r#"json_ld "datePublished""#,
+                r#"meta "article:published_time""#,
+                r#"css "time[datetime]" @datetime"#,
+            ],
+        ),
+        (
+            "updated",
+            &rules.updated,
+            &[
+                r#"json_ld "dateModified""#,
+                r#"meta "article:modified_time""#,
+            ],
+        ),
+    ];
+    for (field, sources, rules) in expected {
+        assert_eq!(described(sources), rules, "default rules of `{field}`");
+    }
+    assert!(site.article.remove.is_empty());
+
+    // The other defaults docs/config.md promises for an undeclared key.
+    assert_eq!(config.server.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.public_url().as_str(), "http://127.0.0.1:8080/");
+    assert_eq!(config.server.templates_dir, Path::new("./templates"));
+    assert_eq!(config.storage.database, Path::new("./feeds/scrapefeed.db"));
+    assert_eq!(config.storage.feeds_dir, Path::new("./feeds"));
+    assert_eq!(config.storage.max_entries, 100);
+    assert_eq!(config.scheduler.concurrency, 4);
+    assert_eq!(config.scheduler.jitter, 0.1);
+    assert_eq!(site.title, "example");
+    assert_eq!(site.timezone, chrono_tz::Tz::UTC);
+    assert!(site.language.is_none());
+    assert_eq!(site.min_delay, Duration::from_secs(1));
+    assert_eq!(site.timeout, Duration::from_secs(30));
+    assert_eq!(site.max_articles, 30);
+    assert_eq!(site.listing.url.to_string(), "{{section_url}}");
+    assert_eq!(site.listing.method.as_str(), "GET");
+    assert!(site.listing.body.is_none());
+    let section = &site.sections[0];
+    assert_eq!(section.title, "news");
+    assert_eq!(section.url.as_str(), "https://example.com/news");
+    assert_eq!(section.interval, Duration::from_secs(15 * 60));
+    assert_eq!(section.max_entries, 100);
+}
+
+/// Any language tag names the feeds' language; the date reader falls back to trying every
+/// language it knows when it does not know this one.
+#[test]
+fn unsupported_languages_are_accepted_for_the_feed_tag() {
+    let config = Config::parse(
+        r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+language = "pt-BR"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+        Path::new("."),
+    )
+    .unwrap();
+    assert_eq!(config.sites[0].language_tag.as_deref(), Some("pt-BR"));
+    assert!(config.sites[0].language.is_none());
+}
