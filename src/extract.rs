@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
-use crate::config::{ArticleRules, Source, Take};
+use crate::config::{ArticleRules, Rule, Source, Take};
 use crate::html::{collapse_whitespace, element_text, json_text, non_empty, plain_text};
 
 /// A value and the rule that produced it.
@@ -39,13 +39,54 @@ pub struct Extracted {
     pub updated: Vec<Found<String>>,
 }
 
+/// One rule of one field, evaluated on its own (for `check`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RuleTrace {
+    pub field: &'static str,
+    pub rule: String,
+    /// The first value the rule yields, or `None` when it matches nothing.
+    pub value: Option<String>,
+}
+
+/// Evaluates every rule of every field, not only up to the first hit, so `check` can say
+/// which rules were tried and missed.
+pub fn trace(page: &str, rules: &ArticleRules) -> Vec<RuleTrace> {
+    let html = Html::parse_document(page);
+    let doc = Document::new(&html);
+    let fields: [(&'static str, &Vec<Rule>, bool); 8] = [
+        ("title", &rules.title, false),
+        ("summary", &rules.summary, false),
+        ("body", &rules.body, true),
+        ("author", &rules.author, false),
+        ("tags", &rules.tags, false),
+        ("image", &rules.image, false),
+        ("published", &rules.published, false),
+        ("updated", &rules.updated, false),
+    ];
+    let mut out = Vec::new();
+    for (field, list, raw_html) in fields {
+        for rule in list {
+            let values = if raw_html {
+                doc.values(&rule.source, true)
+            } else {
+                doc.texts(&rule.source, true)
+            };
+            out.push(RuleTrace {
+                field,
+                rule: rule.describe(),
+                value: values.iter().find_map(|v| rule.transform.apply(v)),
+            });
+        }
+    }
+    out
+}
+
 /// Reads an article page.
 pub fn extract(page: &str, url: &Url, rules: &ArticleRules) -> Extracted {
     let mut html = Html::parse_document(page);
     let doc = Document::new(&html);
-    let text = |sources: &[Source]| {
-        first(sources, |s| doc.texts(s, false)).map(|f| f.map(|v| v[0].clone()))
-    };
+    let text =
+        |sources: &[Rule]| first(sources, |s| doc.texts(s, false)).map(|f| f.map(|v| v[0].clone()));
     let mut extracted = Extracted {
         title: text(&rules.title),
         summary: text(&rules.summary),
@@ -84,29 +125,34 @@ impl<T> Found<T> {
     }
 }
 
+/// The first rule that yields anything, its values passed through the rule's clean-up.
 fn first(
-    sources: &[Source],
+    rules: &[Rule],
     mut values: impl FnMut(&Source) -> Vec<String>,
 ) -> Option<Found<Vec<String>>> {
-    sources.iter().find_map(|source| {
-        let found = values(source);
+    rules.iter().find_map(|rule| {
+        let found: Vec<String> = values(&rule.source)
+            .iter()
+            .filter_map(|v| rule.transform.apply(v))
+            .collect();
         (!found.is_empty()).then(|| Found {
             value: found,
-            rule: source.describe(),
-            structured: source.is_structured(),
+            rule: rule.describe(),
+            structured: rule.is_structured(),
         })
     })
 }
 
-fn all(sources: &[Source], doc: &Document) -> Vec<Found<String>> {
-    sources
+/// The first value of every rule that yields one (date candidates).
+fn all(rules: &[Rule], doc: &Document) -> Vec<Found<String>> {
+    rules
         .iter()
-        .filter_map(|source| {
-            let value = doc.texts(source, false).into_iter().next()?;
+        .filter_map(|rule| {
+            let raw = doc.texts(&rule.source, false).into_iter().next()?;
             Some(Found {
-                value,
-                rule: source.describe(),
-                structured: source.is_structured(),
+                value: rule.transform.apply(&raw)?,
+                rule: rule.describe(),
+                structured: rule.is_structured(),
             })
         })
         .collect()
@@ -225,12 +271,58 @@ fn take_from(element: ElementRef<'_>, take: &Take) -> Option<String> {
     match take {
         Take::Text => non_empty(element_text(element)),
         Take::Html => non_empty(element.inner_html().trim().to_string()),
-        Take::Attr(name) => element
-            .value()
-            .attr(name)
-            .map(|v| v.trim().to_string())
-            .and_then(non_empty),
+        Take::Attr(name) => attribute(element, name),
     }
+}
+
+/// An attribute's value; for an image's `src`, the lazy-loading attributes stand in when
+/// `src` is missing or a placeholder (`data:` URI), as browsers' scripts would make them.
+pub fn attribute(element: ElementRef<'_>, name: &str) -> Option<String> {
+    let value = element
+        .value()
+        .attr(name)
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    let is_placeholder = value.is_none_or(|v| v.starts_with("data:"));
+    if name == "src" && element.value().name() == "img" && is_placeholder {
+        let lazy = ["data-src", "data-lazy-src", "data-original", "data-url"]
+            .iter()
+            .find_map(|a| {
+                element
+                    .value()
+                    .attr(a)
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+            })
+            .map(str::to_string)
+            .or_else(|| {
+                ["srcset", "data-srcset"]
+                    .iter()
+                    .find_map(|a| element.value().attr(a))
+                    .and_then(largest_in_srcset)
+            });
+        if lazy.is_some() {
+            return lazy;
+        }
+    }
+    value.map(str::to_string)
+}
+
+/// The widest candidate of a `srcset` (`a.jpg 480w, b.jpg 1080w` → `b.jpg`).
+fn largest_in_srcset(srcset: &str) -> Option<String> {
+    srcset
+        .split(',')
+        .filter_map(|candidate| {
+            let mut parts = candidate.split_whitespace();
+            let url = parts.next()?;
+            let width = parts
+                .next()
+                .and_then(|d| d.trim_end_matches(['w', 'x']).parse::<f64>().ok())
+                .unwrap_or(1.0);
+            Some((url.to_string(), width))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(url, _)| url)
 }
 
 const ARTICLE_TYPES: [&str; 8] = [

@@ -14,6 +14,7 @@ pub mod dates;
 pub mod extract;
 pub mod feeds;
 pub mod fetch;
+pub mod filter;
 pub mod html;
 pub mod listing;
 pub mod model;

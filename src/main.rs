@@ -54,6 +54,9 @@ enum Command {
     },
     /// Validate the config and preview what each section yields, storing nothing.
     Check {
+        /// Print one JSON document instead of the readable report.
+        #[arg(long)]
+        json: bool,
         /// Sites or sections to preview (`tass`, `politics`, `tass/politics`); all when none.
         sections: Vec<String>,
     },
@@ -93,9 +96,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { listen } => serve(config, clock, listen).await,
         Command::Scrape { sections } => scrape(config, clock, &sections).await,
-        Command::Check { sections } => {
-            println!("config {}: valid", cli.config.display());
-            let ok = check::run(&config, &sections, clock).await?;
+        Command::Check { json, sections } => {
+            if !json {
+                println!("config {}: valid", cli.config.display());
+            }
+            let ok = check::run(&config, &sections, json, clock).await?;
             Ok(if ok {
                 ExitCode::SUCCESS
             } else {

@@ -23,6 +23,8 @@ use crate::store::{ArticleState, SaveOutcome, ScrapedEntry, Store, StoreError};
 const MAX_ARTICLE_ATTEMPTS: u32 = 3;
 /// How long parameters read from a section page are reused.
 const PAGE_PARAMS_TTL: Duration = Duration::from_secs(6 * 3600);
+/// Filtered-out URLs remembered per section.
+const FILTERED_REMEMBERED: usize = 10_000;
 
 /// What one scrape did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,6 +33,8 @@ pub struct ScrapeReport {
     pub skipped: usize,
     pub fetched: usize,
     pub failed_articles: usize,
+    /// Entries the section's filter left out.
+    pub filtered: usize,
     pub saved: SaveOutcome,
     pub cancelled: bool,
 }
@@ -54,6 +58,8 @@ pub struct Scraper {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     page_params: ParamCache,
+    /// Article URLs a section's filter rejected, so they are not fetched on every run.
+    filtered: Mutex<HashMap<String, HashSet<String>>>,
 }
 
 impl Scraper {
@@ -63,6 +69,7 @@ impl Scraper {
             store,
             clock,
             page_params: Mutex::new(HashMap::new()),
+            filtered: Mutex::new(HashMap::new()),
         }
     }
 
@@ -91,11 +98,15 @@ impl Scraper {
             .is_some_and(|s| s.is_structured());
         let mut entries = Vec::with_capacity(todo.len());
         for item in todo {
-            if cancel.is_cancelled() {
+            let read = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => None,
+                read = self.read_article(site, section, item) => Some(read),
+            };
+            let Some((extracted, state)) = read else {
                 report.cancelled = true;
                 break;
-            }
-            let (extracted, state) = self.read_article(site, section, item).await;
+            };
             report.fetched += 1;
             if state != ArticleState::Complete {
                 report.failed_articles += 1;
@@ -107,10 +118,31 @@ impl Scraper {
                 listing_dates_structured,
                 self.clock.now(),
             );
+            if section.filter.as_ref().is_some_and(|f| !f.keeps(&entry)) {
+                self.remember_filtered(section, &entry.url);
+                report.filtered += 1;
+                continue;
+            }
             entries.push(ScrapedEntry { entry, state });
         }
         report.saved = self.save(section, entries).await?;
         Ok(report)
+    }
+
+    fn remember_filtered(&self, section: &Section, url: &str) {
+        let mut filtered = self.filtered.lock().unwrap_or_else(|e| e.into_inner());
+        let urls = filtered.entry(section.id.clone()).or_default();
+        if urls.len() >= FILTERED_REMEMBERED {
+            urls.clear(); // bounded memory; the forgotten ones are fetched once more
+        }
+        urls.insert(url.to_string());
+    }
+
+    fn was_filtered(&self, section: &Section, url: &str) -> bool {
+        let filtered = self.filtered.lock().unwrap_or_else(|e| e.into_inner());
+        filtered
+            .get(&section.id)
+            .is_some_and(|urls| urls.contains(url))
     }
 
     /// Page parameters, read from the section page at most every `PAGE_PARAMS_TTL`.
@@ -161,7 +193,9 @@ impl Scraper {
             .await??;
         let new = items
             .iter()
-            .filter(|i| !known.contains(i.url.as_str()))
+            .filter(|i| {
+                !known.contains(i.url.as_str()) && !self.was_filtered(section, i.url.as_str())
+            })
             .take(site.max_articles);
         let again = items
             .iter()

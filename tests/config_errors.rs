@@ -491,11 +491,11 @@ id = "news"
     let config = Config::parse(config, Path::new(".")).expect("minimal config is valid");
     let site = &config.sites[0];
     let rules = &site.article;
-    let described = |sources: &[scrapefeed::config::Source]| -> Vec<String> {
+    let described = |sources: &[scrapefeed::config::Rule]| -> Vec<String> {
         sources.iter().map(|s| s.describe()).collect()
     };
     // The generic rules of src/config/defaults.rs, as docs/config.md lists them.
-    let expected: [(&str, &[scrapefeed::config::Source], &[&str]); 8] = [
+    let expected: [(&str, &[scrapefeed::config::Rule], &[&str]); 8] = [
         (
             "title",
             &rules.title,

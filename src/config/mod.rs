@@ -88,6 +88,8 @@ pub struct Section {
     pub interval: Duration,
     pub max_entries: usize,
     pub params: BTreeMap<String, String>,
+    /// Entries kept or dropped by keyword or regex; `None` keeps everything.
+    pub filter: Option<crate::filter::EntryFilter>,
 }
 
 /// How a section's list of articles is read.
@@ -101,6 +103,7 @@ pub struct Listing {
     pub fields: ListingFields,
     /// Parameters read from the section page before the listing request.
     pub page_params: Vec<PageParam>,
+    pub pagination: Option<Pagination>,
 }
 
 #[derive(Debug)]
@@ -113,11 +116,30 @@ pub enum ListingKind {
 
 #[derive(Debug)]
 pub struct ListingFields {
-    pub link: Source,
-    pub title: Option<Source>,
-    pub summary: Option<Source>,
-    pub published: Option<Source>,
-    pub image: Option<Source>,
+    pub link: Rule,
+    pub title: Option<Rule>,
+    pub summary: Option<Rule>,
+    pub published: Option<Rule>,
+    pub image: Option<Rule>,
+}
+
+/// How following listing pages are reached.
+#[derive(Debug)]
+pub struct Pagination {
+    /// Pages read per scrape, the first included (at least 2 when declared).
+    pub pages: usize,
+    pub step: PageStep,
+    /// Templates of the following pages; `{{cursor}}` is available in them.
+    pub url: Template,
+    pub body: Option<Template>,
+}
+
+#[derive(Debug)]
+pub enum PageStep {
+    /// The next page's URL is read from the current page.
+    NextLink(Rule),
+    /// A value of the current page becomes `{{cursor}}` in the next request.
+    Cursor(Rule),
 }
 
 /// A value read from the section page with a selector and an optional regex capture.
@@ -133,15 +155,95 @@ pub struct PageParam {
 /// Sources for every article field, each list tried in order.
 #[derive(Debug)]
 pub struct ArticleRules {
-    pub title: Vec<Source>,
-    pub summary: Vec<Source>,
-    pub body: Vec<Source>,
-    pub author: Vec<Source>,
-    pub tags: Vec<Source>,
-    pub image: Vec<Source>,
-    pub published: Vec<Source>,
-    pub updated: Vec<Source>,
+    pub title: Vec<Rule>,
+    pub summary: Vec<Rule>,
+    pub body: Vec<Rule>,
+    pub author: Vec<Rule>,
+    pub tags: Vec<Rule>,
+    pub image: Vec<Rule>,
+    pub published: Vec<Rule>,
+    pub updated: Vec<Rule>,
     pub remove: Vec<Selector>,
+}
+
+/// A source and the clean-up applied to what it yields.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub source: Source,
+    pub transform: Transform,
+}
+
+impl Rule {
+    pub fn new(source: Source) -> Rule {
+        Rule {
+            source,
+            transform: Transform::default(),
+        }
+    }
+
+    /// The source's description plus any clean-up, for `check` and logs.
+    pub fn describe(&self) -> String {
+        let mut text = self.source.describe();
+        if let Some(regex) = &self.transform.regex {
+            let verb = if self.transform.replace.is_some() {
+                "replace"
+            } else {
+                "regex"
+            };
+            text.push_str(&format!(" {verb} {:?}", regex.as_str()));
+        }
+        if let Some(p) = &self.transform.strip_prefix {
+            text.push_str(&format!(" strip_prefix {p:?}"));
+        }
+        if let Some(s) = &self.transform.strip_suffix {
+            text.push_str(&format!(" strip_suffix {s:?}"));
+        }
+        text
+    }
+
+    pub fn is_structured(&self) -> bool {
+        self.source.is_structured()
+    }
+}
+
+/// Simple text clean-up declared next to a source.
+#[derive(Debug, Clone, Default)]
+pub struct Transform {
+    pub regex: Option<Regex>,
+    pub replace: Option<String>,
+    pub strip_prefix: Option<String>,
+    pub strip_suffix: Option<String>,
+}
+
+impl Transform {
+    /// Applies the clean-up; `None` when a `regex` (without `replace`) does not match or
+    /// nothing is left, so the next source gets its turn.
+    pub fn apply(&self, value: &str) -> Option<String> {
+        let mut text = match (&self.regex, &self.replace) {
+            (Some(re), Some(with)) => re.replace_all(value, with.as_str()).into_owned(),
+            (Some(re), None) => {
+                let caps = re.captures(value)?;
+                caps.get(1).or_else(|| caps.get(0))?.as_str().to_string()
+            }
+            (None, _) => value.to_string(),
+        };
+        if let Some(prefix) = &self.strip_prefix {
+            if let Some(rest) = text.strip_prefix(prefix.as_str()) {
+                text = rest.to_string();
+            }
+        }
+        if let Some(suffix) = &self.strip_suffix {
+            if let Some(rest) = text.strip_suffix(suffix.as_str()) {
+                text = rest.to_string();
+            }
+        }
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.to_string())
+    }
+
+    pub fn is_identity(&self) -> bool {
+        self.regex.is_none() && self.strip_prefix.is_none() && self.strip_suffix.is_none()
+    }
 }
 
 /// Where one value comes from.

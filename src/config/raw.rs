@@ -112,6 +112,8 @@ pub struct RawListing {
     /// Parameters read from the section page itself (a selector plus a regex).
     #[serde(default)]
     pub page_params: BTreeMap<String, RawPageParam>,
+    /// Following pages of the listing.
+    pub pagination: Option<RawPagination>,
 }
 
 /// `[site.listing.fields]`: per-item field locations. For a JSON listing each value is
@@ -163,6 +165,29 @@ pub struct RawSource {
     pub html: Option<bool>,
     pub meta: Option<Spanned<String>>,
     pub json_ld: Option<Spanned<String>>,
+    /// Keep only the first capture group (or the whole match) of this regex; with
+    /// `replace`, replace every match instead.
+    pub regex: Option<Spanned<String>>,
+    pub replace: Option<String>,
+    /// Text removed from the start / end of the value when present (`" - TASS"`).
+    pub strip_prefix: Option<String>,
+    pub strip_suffix: Option<String>,
+}
+
+/// `[site.listing.pagination]`: reading more than the first page of a listing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPagination {
+    /// Listing pages read per scrape, the first included (default 1).
+    pub pages: Option<usize>,
+    /// The next page's URL, read from the current page (`css` + `attr` or `path`).
+    pub next: Option<RawSource>,
+    /// A value of the current page fed into the next request as `{{cursor}}`.
+    pub cursor: Option<RawSource>,
+    /// URL template of the following pages (default: the listing `url`).
+    pub url: Option<Spanned<String>>,
+    /// Body template of the following pages (default: the listing `body`).
+    pub body: Option<Spanned<String>>,
 }
 
 /// `[[site.section]]`
@@ -178,4 +203,12 @@ pub struct RawSection {
     /// Values for the listing templates; strings or numbers.
     #[serde(default)]
     pub params: BTreeMap<String, toml::Value>,
+    /// Keep only entries matching one of these (keywords, or `/regex/`).
+    #[serde(default)]
+    pub include: Vec<Spanned<String>>,
+    /// Drop entries matching any of these.
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    /// Fields the filters look at: any of `title`, `summary`, `tags` (default all three).
+    pub filter_fields: Option<Vec<Spanned<String>>>,
 }

@@ -270,7 +270,7 @@ impl Checker<'_> {
 
     fn section(
         &mut self,
-        raw: RawSection,
+        mut raw: RawSection,
         site_id: &str,
         base_url: &Url,
         site_interval: Duration,
@@ -300,7 +300,7 @@ impl Checker<'_> {
             base_url.clone()
         });
         let mut params = BTreeMap::new();
-        for (key, value) in raw.params {
+        for (key, value) in std::mem::take(&mut raw.params) {
             let text = match value {
                 toml::Value::String(s) => s,
                 toml::Value::Integer(i) => i.to_string(),
@@ -326,6 +326,7 @@ impl Checker<'_> {
         if raw.max_entries == Some(0) {
             self.problem(None, &ctx, "max_entries", "must be at least 1".into());
         }
+        let filter = self.filter(&raw, &ctx);
         Section {
             title: raw.title.unwrap_or_else(|| id.clone()),
             id,
@@ -333,15 +334,67 @@ impl Checker<'_> {
             interval,
             max_entries: raw.max_entries.unwrap_or(max_entries),
             params,
+            filter,
         }
+    }
+
+    fn filter(&mut self, raw: &RawSection, ctx: &str) -> Option<crate::filter::EntryFilter> {
+        use crate::filter::{EntryFilter, FilterFields, Pattern};
+        let mut patterns = |list: &[Spanned<String>], key: &str| -> Vec<Pattern> {
+            list.iter()
+                .filter_map(|p| {
+                    Pattern::parse(p.get_ref())
+                        .map_err(|e| self.problem(Some(p.span()), ctx, key, e))
+                        .ok()
+                })
+                .collect()
+        };
+        let include = patterns(&raw.include, "include");
+        let exclude = patterns(&raw.exclude, "exclude");
+        let mut fields = FilterFields::default();
+        if let Some(names) = &raw.filter_fields {
+            fields = FilterFields {
+                title: false,
+                summary: false,
+                tags: false,
+            };
+            for name in names {
+                match name.get_ref().as_str() {
+                    "title" => fields.title = true,
+                    "summary" => fields.summary = true,
+                    "tags" => fields.tags = true,
+                    other => self.problem(
+                        Some(name.span()),
+                        ctx,
+                        "filter_fields",
+                        format!("{other:?} is not a filter field; use \"title\", \"summary\" or \"tags\""),
+                    ),
+                }
+            }
+        }
+        if include.is_empty() && exclude.is_empty() {
+            return None;
+        }
+        Some(EntryFilter {
+            include,
+            exclude,
+            fields,
+        })
     }
 
     /// Every template name must be a built-in, a page parameter, or a param of this section.
     fn check_templates(&mut self, listing: &Listing, section: &Section, ctx: &str) {
-        let templates = std::iter::once(("listing.url", &listing.url))
-            .chain(listing.body.iter().map(|b| ("listing.body", b)));
-        for (key, template) in templates {
+        let first_page = std::iter::once(("listing.url", &listing.url, false))
+            .chain(listing.body.iter().map(|b| ("listing.body", b, false)));
+        let next_pages = listing.pagination.iter().flat_map(|p| {
+            std::iter::once(("listing.pagination.url", &p.url, true))
+                .chain(p.body.iter().map(|b| ("listing.pagination.body", b, true)))
+        });
+        for (key, template, paged) in first_page.chain(next_pages) {
             for name in template.names() {
+                if name == "cursor" && paged {
+                    continue;
+                }
                 let known = BUILTIN_NAMES.contains(&name)
                     || listing.page_params.iter().any(|p| p.name == name)
                     || section.params.contains_key(name);
@@ -441,6 +494,9 @@ impl Checker<'_> {
                 }
             })
             .collect();
+        let pagination = raw
+            .pagination
+            .and_then(|p| self.pagination(p, json, &url, body.as_ref(), ctx));
         Listing {
             kind,
             url,
@@ -449,10 +505,79 @@ impl Checker<'_> {
             headers: self.headers(&raw.headers, ctx, "listing.headers"),
             fields,
             page_params,
+            pagination,
         }
     }
 
-    fn listing_source(&mut self, raw: RawSource, json: bool, ctx: &str, key: &str) -> Source {
+    fn pagination(
+        &mut self,
+        raw: RawPagination,
+        json: bool,
+        url: &Template,
+        body: Option<&Template>,
+        ctx: &str,
+    ) -> Option<Pagination> {
+        let key = "listing.pagination";
+        let pages = raw.pages.unwrap_or(1);
+        if pages == 0 {
+            self.problem(
+                None,
+                ctx,
+                &format!("{key}.pages"),
+                "must be at least 1".into(),
+            );
+        }
+        let next = raw
+            .next
+            .map(|r| self.listing_source(r, json, ctx, &format!("{key}.next")));
+        let cursor = raw
+            .cursor
+            .map(|r| self.listing_source(r, json, ctx, &format!("{key}.cursor")));
+        let step = match (next, cursor) {
+            (Some(next), None) => PageStep::NextLink(next),
+            (None, Some(cursor)) => PageStep::Cursor(cursor),
+            (None, None) => {
+                if pages > 1 {
+                    self.problem(
+                        None,
+                        ctx,
+                        key,
+                        "give `next` (a link to the next page) or `cursor`".into(),
+                    );
+                }
+                return None;
+            }
+            (Some(_), Some(_)) => {
+                self.problem(None, ctx, key, "give `next` or `cursor`, not both".into());
+                return None;
+            }
+        };
+        let next_url = match &raw.url {
+            Some(u) => self.template(u, ctx, &format!("{key}.url")),
+            None => url.clone(),
+        };
+        let next_body = match &raw.body {
+            Some(b) => Some(self.template(b, ctx, &format!("{key}.body"))),
+            None => body.cloned(),
+        };
+        if pages < 2 {
+            return None;
+        }
+        Some(Pagination {
+            pages,
+            step,
+            url: next_url,
+            body: next_body,
+        })
+    }
+
+    fn listing_source(&mut self, raw: RawSource, json: bool, ctx: &str, key: &str) -> Rule {
+        let transform = self.transform(&raw, ctx, key);
+        let source = self.listing_source_only(raw, json, ctx, key);
+        Rule { source, transform }
+    }
+
+    fn listing_source_only(&mut self, raw: RawSource, json: bool, ctx: &str, key: &str) -> Source {
         if json {
             if let Some(path) = &raw.path {
                 let extra = raw.css.is_some()
@@ -486,12 +611,12 @@ impl Checker<'_> {
                 "an HTML listing field takes `css` (with `attr` or `html`)".into(),
             );
         }
-        self.source(raw, ctx, key)
+        self.source_only(raw, ctx, key)
     }
 
     fn article(&mut self, raw: RawArticle, ctx: &str) -> ArticleRules {
         let defaults = super::defaults::article_sources();
-        let mut list = |rules: Option<Vec<RawSource>>, key: &str, default: &str| -> Vec<Source> {
+        let mut list = |rules: Option<Vec<RawSource>>, key: &str, default: &str| -> Vec<Rule> {
             match rules {
                 Some(rules) => rules
                     .into_iter()
@@ -503,7 +628,7 @@ impl Checker<'_> {
                         self.source(r, ctx, &format!("article.{key}[{i}]"))
                     })
                     .collect(),
-                None => defaults(default),
+                None => defaults(default).into_iter().map(Rule::new).collect(),
             }
         };
         ArticleRules {
@@ -523,7 +648,34 @@ impl Checker<'_> {
         }
     }
 
-    fn source(&mut self, raw: RawSource, ctx: &str, key: &str) -> Source {
+    fn source(&mut self, raw: RawSource, ctx: &str, key: &str) -> Rule {
+        let transform = self.transform(&raw, ctx, key);
+        let source = self.source_only(raw, ctx, key);
+        Rule { source, transform }
+    }
+
+    fn transform(&mut self, raw: &RawSource, ctx: &str, key: &str) -> Transform {
+        let regex = raw
+            .regex
+            .as_ref()
+            .and_then(|r| self.regex(r, ctx, &format!("{key}.regex")));
+        if raw.replace.is_some() && raw.regex.is_none() {
+            self.problem(
+                None,
+                ctx,
+                &format!("{key}.replace"),
+                "`replace` needs a `regex`".into(),
+            );
+        }
+        Transform {
+            regex,
+            replace: raw.replace.clone(),
+            strip_prefix: raw.strip_prefix.clone(),
+            strip_suffix: raw.strip_suffix.clone(),
+        }
+    }
+
+    fn source_only(&mut self, raw: RawSource, ctx: &str, key: &str) -> Source {
         let given = [raw.css.is_some(), raw.meta.is_some(), raw.json_ld.is_some()]
             .iter()
             .filter(|b| **b)

@@ -11,12 +11,15 @@
 
 use std::collections::BTreeMap;
 
-use scraper::{ElementRef, Html};
+mod parse;
+
+use scraper::Html;
 use url::Url;
 
-use crate::config::{Escape, ListingKind, PageParam, Section, Site, Source, Take};
+use crate::config::{Escape, PageParam, Section, Site, Template};
 use crate::fetch::{FetchError, Fetcher, Request};
-use crate::html::{collapse_whitespace, element_text, json_text, non_empty, plain_text};
+use crate::html::{element_text, non_empty};
+pub use parse::{parse, ListingPage, NextPage};
 
 /// One article as the listing shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,12 +32,14 @@ pub struct ListingItem {
     pub image: Option<String>,
 }
 
-/// What a listing yielded.
+/// What a listing yielded, over all the pages read.
 #[derive(Debug, Clone, Default)]
 pub struct Listing {
     pub items: Vec<ListingItem>,
     /// Items dropped because they had no usable link.
     pub skipped: usize,
+    /// Listing pages read.
+    pub pages: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -165,46 +170,123 @@ fn page_param(html: &Html, param: &PageParam) -> Option<String> {
     })
 }
 
-/// Fetches and parses one section's listing.
+/// Fetches and parses one section's listing, following its pagination up to the declared
+/// number of pages. A failure on the first page is an error; on a later page it ends the
+/// walk with what was read (logged), since the newest items are already in hand.
 pub async fn read_listing(
     fetcher: &Fetcher,
     site: &Site,
     section: &Section,
     page_params: &BTreeMap<String, String>,
 ) -> Result<Listing, ListingError> {
-    let values = template_values(site, section, page_params, false);
-    let lookup = |name: &str| values.get(name).map(String::as_str);
-    let url_values = template_values(site, section, page_params, true);
-    let url_text = site
-        .listing
-        .url
+    let mut values = template_values(site, section, page_params, false);
+    let mut url_values = template_values(site, section, page_params, true);
+    let (url, body) = render_request(
+        &site.listing.url,
+        site.listing.body.as_ref(),
+        &values,
+        &url_values,
+    )?;
+    let first = fetch_page(fetcher, site, site.listing.method.clone(), &url, body).await?;
+    let mut listing = Listing {
+        items: first.items,
+        skipped: first.skipped,
+        pages: 1,
+    };
+    let Some(pagination) = &site.listing.pagination else {
+        return Ok(listing);
+    };
+    let mut next = first.next;
+    let mut seen_cursors = Vec::new();
+    while listing.pages < pagination.pages {
+        let request = match next.take() {
+            None => break,
+            Some(NextPage::Url(url)) => Ok((url, None, reqwest::Method::GET)),
+            Some(NextPage::Cursor(cursor)) => {
+                if seen_cursors.contains(&cursor) {
+                    break;
+                }
+                seen_cursors.push(cursor.clone());
+                let encoded: String =
+                    url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect();
+                values.insert("cursor".into(), cursor);
+                url_values.insert("cursor".into(), encoded);
+                render_request(
+                    &pagination.url,
+                    pagination.body.as_ref(),
+                    &values,
+                    &url_values,
+                )
+                .map(|(url, body)| (url, body, site.listing.method.clone()))
+            }
+        };
+        let page = match request {
+            Ok((url, body, method)) => fetch_page(fetcher, site, method, &url, body).await,
+            Err(e) => Err(e),
+        };
+        let page = match page {
+            Ok(page) => page,
+            Err(error) => {
+                tracing::warn!(site = %site.id, section = %section.id, page = listing.pages + 1, %error,
+                    "listing page failed; keeping the pages already read");
+                break;
+            }
+        };
+        listing.pages += 1;
+        let before = listing.items.len();
+        listing.skipped += page.skipped;
+        for item in page.items {
+            if !listing.items.iter().any(|i| i.url == item.url) {
+                listing.items.push(item);
+            }
+        }
+        if listing.items.len() == before {
+            break; // a page with nothing new: the site is repeating itself
+        }
+        next = page.next;
+    }
+    Ok(listing)
+}
+
+fn render_request(
+    url: &Template,
+    body: Option<&Template>,
+    values: &BTreeMap<String, String>,
+    url_values: &BTreeMap<String, String>,
+) -> Result<(Url, Option<String>), ListingError> {
+    let url_text = url
         .render(Escape::None, |name| {
             url_values.get(name).map(String::as_str)
         })
         .map_err(|message| ListingError::Request {
-            url: site.listing.url.to_string(),
+            url: url.to_string(),
             message,
         })?;
-    let url = Url::parse(&url_text).map_err(|e| ListingError::Request {
+    let parsed = Url::parse(&url_text).map_err(|e| ListingError::Request {
         url: url_text.clone(),
         message: e.to_string(),
     })?;
-    let body = match &site.listing.body {
-        Some(t) => {
-            Some(
-                t.render(Escape::Json, lookup)
-                    .map_err(|message| ListingError::Request {
-                        url: url_text.clone(),
-                        message,
-                    })?,
-            )
-        }
-        None => None,
-    };
+    let body = body
+        .map(|t| t.render(Escape::Json, |name| values.get(name).map(String::as_str)))
+        .transpose()
+        .map_err(|message| ListingError::Request {
+            url: url_text,
+            message,
+        })?;
+    Ok((parsed, body))
+}
+
+async fn fetch_page(
+    fetcher: &Fetcher,
+    site: &Site,
+    method: reqwest::Method,
+    url: &Url,
+    body: Option<String>,
+) -> Result<ListingPage, ListingError> {
     let page = fetcher
         .fetch(Request {
-            method: site.listing.method.clone(),
-            url: &url,
+            method,
+            url,
             headers: [&site.headers, &site.listing.headers],
             body,
             timeout: site.timeout,
@@ -212,122 +294,4 @@ pub async fn read_listing(
         })
         .await?;
     parse(site, &page.url, &page.text)
-}
-
-/// Parses a listing answer; links resolve against `url`.
-pub fn parse(site: &Site, url: &Url, text: &str) -> Result<Listing, ListingError> {
-    let mut listing = Listing::default();
-    let mut push = |item: Option<ListingItem>| match item {
-        Some(item)
-            if !listing
-                .items
-                .iter()
-                .any(|i: &ListingItem| i.url == item.url) =>
-        {
-            listing.items.push(item)
-        }
-        Some(_) => {}
-        None => listing.skipped += 1,
-    };
-    let fields = &site.listing.fields;
-    match &site.listing.kind {
-        ListingKind::Json { items } => {
-            let doc: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| ListingError::NotJson {
-                    url: url.to_string(),
-                    message: e.to_string(),
-                })?;
-            let array = items
-                .lookup(&doc)
-                .and_then(|v| v.as_array())
-                .ok_or_else(|| ListingError::NoItems {
-                    url: url.to_string(),
-                    path: items.to_string(),
-                })?;
-            for value in array {
-                let field =
-                    |source: &Option<Source>| source.as_ref().and_then(|s| json_field(value, s));
-                push(item_from(
-                    url,
-                    field(&Some(fields.link.clone())),
-                    field(&fields.title),
-                    field(&fields.summary),
-                    field(&fields.published),
-                    field(&fields.image),
-                ));
-            }
-        }
-        ListingKind::Html { item, .. } => {
-            let html = Html::parse_document(text);
-            for element in html.select(item) {
-                let field =
-                    |source: &Option<Source>| source.as_ref().and_then(|s| html_field(element, s));
-                push(item_from(
-                    url,
-                    field(&Some(fields.link.clone())),
-                    field(&fields.title),
-                    field(&fields.summary),
-                    field(&fields.published),
-                    field(&fields.image),
-                ));
-            }
-        }
-    }
-    Ok(listing)
-}
-
-fn item_from(
-    base: &Url,
-    link: Option<String>,
-    title: Option<String>,
-    summary: Option<String>,
-    published: Option<String>,
-    image: Option<String>,
-) -> Option<ListingItem> {
-    let url = base
-        .join(link?.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))?;
-    Some(ListingItem {
-        url,
-        title: title.map(|t| collapse_whitespace(&t)).and_then(non_empty),
-        summary: summary.map(|t| collapse_whitespace(&t)).and_then(non_empty),
-        published: published.and_then(non_empty),
-        image: image
-            .and_then(|i| base.join(i.trim()).ok())
-            .map(String::from),
-    })
-}
-
-fn json_field(item: &serde_json::Value, source: &Source) -> Option<String> {
-    let Source::Path(path) = source else {
-        return None;
-    };
-    match path.lookup(item)? {
-        serde_json::Value::String(s) => non_empty(json_text(s)),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn html_field(item: ElementRef<'_>, source: &Source) -> Option<String> {
-    let Source::Css { selector, take, .. } = source else {
-        return None;
-    };
-    // An item may itself be the link (`a.card`): then the selector matches nothing inside,
-    // so the item is tried too.
-    let element = item
-        .select(selector)
-        .next()
-        .or_else(|| selector.matches(&item).then_some(item))?;
-    match take {
-        Take::Text => non_empty(element_text(element)),
-        Take::Html => non_empty(plain_text(&element.inner_html())),
-        Take::Attr(name) => element
-            .value()
-            .attr(name)
-            .map(|v| v.trim().to_string())
-            .and_then(non_empty),
-    }
 }
