@@ -192,11 +192,46 @@ fn remove_matching(html: &mut Html, selectors: &[Selector]) {
 /// Sanitizes body HTML: ammonia's allow-list (no scripts, styles, event handlers or
 /// `javascript:` URLs), relative URLs rewritten against the article URL, links opened safely.
 pub fn sanitize(body: &str, base: &Url) -> String {
+    let body = resolve_lazy_images(body);
     let mut builder = ammonia::Builder::default();
     builder
         .url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
         .link_rel(Some("noopener noreferrer"));
-    builder.clean(body).to_string().trim().to_string()
+    builder.clean(&body).to_string().trim().to_string()
+}
+
+/// Gives lazy-loaded images a real `src` (from `data-src` and kin, or the widest `srcset`
+/// candidate), as the page's script would in a browser; otherwise the sanitizer, which
+/// rightly drops `data:` placeholders and `data-*` attributes, would leave empty images.
+/// lol_html rewrites the markup in one streaming pass without re-serializing the rest.
+fn resolve_lazy_images(body: &str) -> String {
+    use lol_html::{element, rewrite_str, RewriteStrSettings};
+    let settings = RewriteStrSettings {
+        element_content_handlers: vec![element!("img", |img| {
+            let src = img.get_attribute("src");
+            if src
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty() && !s.trim().starts_with("data:"))
+            {
+                return Ok(());
+            }
+            let lazy = ["data-src", "data-lazy-src", "data-original", "data-url"]
+                .iter()
+                .find_map(|a| img.get_attribute(a).filter(|v| !v.trim().is_empty()))
+                .or_else(|| {
+                    ["srcset", "data-srcset"]
+                        .iter()
+                        .find_map(|a| img.get_attribute(a))
+                        .and_then(|set| largest_in_srcset(&set))
+                });
+            if let Some(url) = lazy {
+                img.set_attribute("src", url.trim())?;
+            }
+            Ok(())
+        })],
+        ..RewriteStrSettings::new()
+    };
+    rewrite_str(body, settings).unwrap_or_else(|_| body.to_string())
 }
 
 /// A parsed page with its JSON-LD objects and meta tags indexed.
@@ -427,4 +462,56 @@ fn meta_tags(html: &Html) -> HashMap<String, Vec<String>> {
         }
     }
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn img(markup: &str) -> Option<String> {
+        let html = Html::parse_fragment(markup);
+        let selector = Selector::parse("img").unwrap();
+        let element = html.select(&selector).next().unwrap();
+        attribute(element, "src")
+    }
+
+    #[test]
+    fn lazy_images_resolve_to_their_real_source() {
+        assert_eq!(img(r#"<img src="/a.jpg">"#).as_deref(), Some("/a.jpg"));
+        assert_eq!(
+            img(r#"<img src="data:image/gif;base64,R0" data-src="/b.jpg">"#).as_deref(),
+            Some("/b.jpg")
+        );
+        assert_eq!(
+            img(r#"<img data-lazy-src="/c.jpg">"#).as_deref(),
+            Some("/c.jpg")
+        );
+        assert_eq!(
+            img(r#"<img srcset="/s.jpg 480w, /l.jpg 1080w, /m.jpg 720w">"#).as_deref(),
+            Some("/l.jpg")
+        );
+        assert_eq!(
+            img(r#"<img src="data:x">"#).as_deref(),
+            Some("data:x"),
+            "nothing better: kept"
+        );
+    }
+
+    #[test]
+    fn body_images_get_a_src_before_sanitizing() {
+        let base = Url::parse("https://example.com/news/1").unwrap();
+        let body = sanitize(
+            r#"<p>a</p><img src="data:image/gif;base64,R0" data-src="/big.jpg" alt="x"><img data-srcset="/1.jpg 1x, /2.jpg 2x">"#,
+            &base,
+        );
+        assert!(
+            body.contains(r#"src="https://example.com/big.jpg""#),
+            "{body}"
+        );
+        assert!(
+            body.contains(r#"src="https://example.com/2.jpg""#),
+            "{body}"
+        );
+        assert!(!body.contains("data:"), "{body}");
+    }
 }

@@ -272,3 +272,52 @@ fn check_previews_fields_and_rules_without_storing() {
         "check stores nothing"
     );
 }
+
+#[test]
+fn pagination_by_cursor_reads_older_pages() {
+    let origin = Origin::start(SiteModel::tass());
+    let dir = tempfile::tempdir().unwrap();
+    // One item per page; the API's `lastTime` cursor leads to the older ones.
+    let config = support::write_config_with(dir.path(), &origin.base_url(), |text| {
+        text.replace("\"limit\": 20", "\"limit\": 1").replace(
+            "[site.listing.fields]",
+            "[site.listing.pagination]\npages = 5\ncursor = { path = \"lastTime\" }\nbody = '{\"sectionId\": {{section_id}}, \"limit\": 1, \"type\": \"all\", \"lastTime\": {{cursor}}}'\n\n[site.listing.fields]",
+        )
+    });
+    assert_success(&run(&config, &["scrape", "politics"]));
+    let model = origin.model();
+    assert_section_matches(
+        dir.path(),
+        &origin,
+        "politics",
+        &model.in_section("politics"),
+    );
+    let listing_requests = origin
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/userApi/categoryNewsList")
+        .count();
+    // Three items, then a fourth request that comes back empty and ends the walk.
+    assert_eq!(listing_requests, 4);
+}
+
+#[test]
+fn section_filters_keep_only_matching_entries() {
+    let origin = Origin::start(SiteModel::tass());
+    let dir = tempfile::tempdir().unwrap();
+    let config = support::write_config_with(dir.path(), &origin.base_url(), |text| {
+        text.replace(
+            "id = \"world\"\ntitle = \"World\"",
+            "id = \"world\"\ntitle = \"World\"\nexclude = [\"story 1\", \"/vanished/\"]",
+        )
+    });
+    assert_success(&run(&config, &["scrape", "world"]));
+    let model = origin.model();
+    let kept: Vec<&Article> = model
+        .in_section("world")
+        .into_iter()
+        .filter(|a| !a.title.contains("story 1") && !a.title.contains("vanished"))
+        .collect();
+    assert_eq!(kept.len(), 2);
+    assert_section_matches(dir.path(), &origin, "world", &kept);
+}

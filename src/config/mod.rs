@@ -381,3 +381,52 @@ impl Config {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transform(
+        regex: Option<&str>,
+        replace: Option<&str>,
+        prefix: Option<&str>,
+        suffix: Option<&str>,
+    ) -> Transform {
+        Transform {
+            regex: regex.map(|r| Regex::new(r).unwrap()),
+            replace: replace.map(String::from),
+            strip_prefix: prefix.map(String::from),
+            strip_suffix: suffix.map(String::from),
+        }
+    }
+
+    #[test]
+    fn transforms_clean_values_or_reject_them() {
+        let t = transform(None, None, None, Some(" - TASS"));
+        assert_eq!(
+            t.apply("Lavrov speaks - TASS").as_deref(),
+            Some("Lavrov speaks")
+        );
+        assert_eq!(t.apply("No suffix").as_deref(), Some("No suffix"));
+        let t = transform(Some(r"Published:\s*(.+)"), None, None, None);
+        assert_eq!(
+            t.apply("Published: 13 June 2019").as_deref(),
+            Some("13 June 2019")
+        );
+        assert_eq!(
+            t.apply("Updated: 13 June 2019"),
+            None,
+            "no match: the next source is tried"
+        );
+        let t = transform(Some(r"\s*\(photo\)"), Some(""), Some("BREAKING: "), None);
+        assert_eq!(
+            t.apply("BREAKING: Storm (photo) hits").as_deref(),
+            Some("Storm hits")
+        );
+        assert_eq!(
+            transform(None, None, Some("x"), None).apply("x"),
+            None,
+            "nothing left"
+        );
+    }
+}

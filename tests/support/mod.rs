@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod origin;
+pub mod static_origin;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -351,6 +351,8 @@ fn news_list(site: &SiteModel, body: &[u8]) -> Response<String> {
     };
     let section_id = request["sectionId"].as_u64().unwrap_or(0) as u32;
     let limit = request["limit"].as_u64().unwrap_or(20) as usize;
+    // The next page: items published before the previous page's `lastTime`.
+    let before = request["lastTime"].as_i64().unwrap_or(i64::MAX);
     let Some((slug, _, _)) = SECTIONS.iter().find(|s| s.1 == section_id) else {
         return reply(
             StatusCode::OK,
@@ -361,7 +363,9 @@ fn news_list(site: &SiteModel, body: &[u8]) -> Response<String> {
     let mut listed: Vec<&Article> = site
         .articles
         .iter()
-        .filter(|a| a.section == *slug && !site.unlisted.contains(&a.id))
+        .filter(|a| {
+            a.section == *slug && !site.unlisted.contains(&a.id) && a.published.timestamp() < before
+        })
         .collect();
     listed.sort_by_key(|a| std::cmp::Reverse(a.published));
     listed.truncate(limit);
