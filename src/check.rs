@@ -166,16 +166,7 @@ async fn preview_article(
     item: &ListingItem,
     clock: &dyn Clock,
 ) -> (ArticlePreview, Option<Vec<RuleTrace>>) {
-    let page = fetcher
-        .fetch(Request {
-            method: reqwest::Method::GET,
-            url: &item.url,
-            headers: [&site.headers, &reqwest::header::HeaderMap::new()],
-            body: None,
-            timeout: site.timeout,
-            min_delay: site.min_delay,
-        })
-        .await;
+    let page = fetcher.fetch(Request::get(site, &item.url)).await;
     let (extracted, trace, fetch_error) = match page {
         Ok(page) => (
             extract(&page.text, &page.url, &site.article),

@@ -209,17 +209,7 @@ impl Scraper {
         section: &Section,
         item: &ListingItem,
     ) -> (Extracted, ArticleState) {
-        let page = self
-            .fetcher
-            .fetch(Request {
-                method: reqwest::Method::GET,
-                url: &item.url,
-                headers: [&site.headers, &reqwest::header::HeaderMap::new()],
-                body: None,
-                timeout: site.timeout,
-                min_delay: site.min_delay,
-            })
-            .await;
+        let page = self.fetcher.fetch(Request::get(site, &item.url)).await;
         match page {
             Ok(page) => (
                 extract(&page.text, &page.url, &site.article),

@@ -45,6 +45,7 @@ async fn section_loop(
     cancel: CancellationToken,
 ) {
     let mut delay = Duration::ZERO;
+    let mut failures = 0u32;
     loop {
         let next = app.scraper.clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
         app.set_next_run(&section.id, next);
@@ -57,17 +58,45 @@ async fn section_loop(
             permit = permits.clone().acquire_owned() => permit,
         };
         // Errors are logged and recorded inside; the loop goes on regardless.
-        let _ = app.run_section(&site, &section, &cancel).await;
+        let result = app.run_section(&site, &section, &cancel).await;
         drop(permit);
         if cancel.is_cancelled() {
             return;
         }
-        delay = jittered(
+        failures = if result.is_ok() { 0 } else { failures + 1 };
+        let base = backoff(
             section.interval,
-            app.config.scheduler.jitter,
-            &mut rand::rng(),
+            failures,
+            result.as_ref().err().and_then(retry_after),
         );
+        delay = jittered(base, app.config.scheduler.jitter, &mut rand::rng());
     }
+}
+
+/// Longest wait between two tries of a failing section.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+
+/// The wait before the next scrape: the interval, doubled for each consecutive failure up to
+/// `MAX_BACKOFF` (never below the interval), and at least what the server asked for.
+pub fn backoff(interval: Duration, failures: u32, retry_after: Option<Duration>) -> Duration {
+    let doubled = interval.saturating_mul(1u32 << failures.min(16));
+    let capped = doubled.min(MAX_BACKOFF.max(interval));
+    capped.max(retry_after.unwrap_or_default().min(MAX_BACKOFF))
+}
+
+/// The `Retry-After` a failed scrape was given, if any.
+fn retry_after(error: &anyhow::Error) -> Option<Duration> {
+    error.chain().find_map(|cause| {
+        let fetch = cause
+            .downcast_ref::<crate::fetch::FetchError>()
+            .or_else(
+                || match cause.downcast_ref::<crate::listing::ListingError>() {
+                    Some(crate::listing::ListingError::Fetch(e)) => Some(e),
+                    _ => None,
+                },
+            )?;
+        fetch.retry_after()
+    })
 }
 
 /// `interval` spread by up to `jitter` (a fraction) either way.
@@ -82,6 +111,29 @@ pub fn jittered(interval: Duration, jitter: f64, rng: &mut impl Rng) -> Duration
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failing_sections_back_off_and_recover() {
+        let m15 = Duration::from_secs(900);
+        assert_eq!(backoff(m15, 0, None), m15);
+        assert_eq!(backoff(m15, 1, None), m15 * 2);
+        assert_eq!(backoff(m15, 3, None), m15 * 8);
+        assert_eq!(backoff(m15, 30, None), MAX_BACKOFF, "capped");
+        assert_eq!(
+            backoff(Duration::from_secs(86_400), 2, None),
+            Duration::from_secs(86_400),
+            "never below the interval"
+        );
+        assert_eq!(
+            backoff(m15, 0, Some(Duration::from_secs(3600))),
+            Duration::from_secs(3600),
+            "Retry-After honoured"
+        );
+        assert_eq!(
+            backoff(m15, 0, Some(Duration::from_secs(10 * 86_400))),
+            MAX_BACKOFF
+        );
+    }
 
     #[test]
     fn jitter_stays_within_bounds() {

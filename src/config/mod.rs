@@ -72,6 +72,9 @@ pub struct Site {
     pub timeout: Duration,
     /// Most article pages fetched for one section in one run.
     pub max_articles: usize,
+    pub retry: crate::fetch::RetryPolicy,
+    /// Obey robots.txt (an operator with the site's permission may turn it off).
+    pub obey_robots: bool,
     pub headers: HeaderMap,
     pub listing: Listing,
     pub article: ArticleRules,

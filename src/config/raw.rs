@@ -80,6 +80,14 @@ pub struct RawSite {
     pub timeout: Option<Spanned<String>>,
     pub max_articles: Option<usize>,
     pub max_entries: Option<usize>,
+    /// Further attempts after a timeout, connection error or 5xx (default 2).
+    pub retries: Option<u32>,
+    /// First backoff step between attempts, doubled each time (default "1s").
+    pub retry_delay: Option<Spanned<String>>,
+    /// Longest `Retry-After` waited for within a run (default "60s").
+    pub max_retry_wait: Option<Spanned<String>>,
+    /// Whether robots.txt is obeyed (default true).
+    pub obey_robots: Option<bool>,
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
     pub listing: RawListing,

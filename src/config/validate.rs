@@ -261,6 +261,22 @@ impl Checker<'_> {
             min_delay: self.duration(raw.min_delay.as_ref(), &ctx, "min_delay", DEFAULT_MIN_DELAY),
             timeout: self.duration(raw.timeout.as_ref(), &ctx, "timeout", DEFAULT_TIMEOUT),
             max_articles: raw.max_articles.unwrap_or(DEFAULT_MAX_ARTICLES),
+            retry: crate::fetch::RetryPolicy {
+                retries: raw.retries.unwrap_or(2),
+                base: self.duration(
+                    raw.retry_delay.as_ref(),
+                    &ctx,
+                    "retry_delay",
+                    Duration::from_secs(1),
+                ),
+                max_wait: self.duration(
+                    raw.max_retry_wait.as_ref(),
+                    &ctx,
+                    "max_retry_wait",
+                    Duration::from_secs(60),
+                ),
+            },
+            obey_robots: raw.obey_robots.unwrap_or(true),
             headers,
             listing,
             article,

@@ -183,7 +183,9 @@ proptest! {
 
     #[test]
     fn unix_seconds_and_millis_round_trip(
-        secs in 100_000_000i64..20_000_000_000,
+        // Up to year 2286: beyond it milliseconds take 14 digits, which read as a compact
+        // `YYYYMMDDhhmmss` date whenever they form a plausible one (by design).
+        secs in 100_000_000i64..10_000_000_000,
         millis in 0i64..1000,
         zone in 0usize..ZONES.len(),
     ) {

@@ -103,16 +103,7 @@ pub async fn read_page_params(
     if site.listing.page_params.is_empty() {
         return Ok(found);
     }
-    let page = fetcher
-        .fetch(Request {
-            method: reqwest::Method::GET,
-            url: &section.url,
-            headers: [&site.headers, &reqwest::header::HeaderMap::new()],
-            body: None,
-            timeout: site.timeout,
-            min_delay: site.min_delay,
-        })
-        .await;
+    let page = fetcher.fetch(Request::get(site, &section.url)).await;
     let page = match page {
         Ok(page) => page,
         // The configured values can stand in for a section page that is down.
@@ -283,15 +274,9 @@ async fn fetch_page(
     url: &Url,
     body: Option<String>,
 ) -> Result<ListingPage, ListingError> {
-    let page = fetcher
-        .fetch(Request {
-            method,
-            url,
-            headers: [&site.headers, &site.listing.headers],
-            body,
-            timeout: site.timeout,
-            min_delay: site.min_delay,
-        })
-        .await?;
+    let request = Request::new(site, method, url)
+        .with_headers(&site.listing.headers)
+        .with_body(body);
+    let page = fetcher.fetch(request).await?;
     parse(site, &page.url, &page.text)
 }

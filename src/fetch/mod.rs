@@ -1,0 +1,387 @@
+//! HTTP fetching with politeness, robots.txt, retries, limits and charset decoding.
+//!
+//! One `Fetcher` is shared by every scrape. Requests to one host go one at a time and at
+//! least the site's `min_delay` (or the robots.txt `Crawl-delay`, if longer) apart, whatever
+//! the number of sections scraped in parallel: the per-host slot is held for the whole
+//! request. A `429`/`503` with `Retry-After` pushes the host's next slot back for everyone.
+//! Transient failures are retried with backoff (`retry`); robots.txt is obeyed unless the
+//! site opts out (`robots`). Bodies are read in chunks up to a limit (after decompression,
+//! so a gzip bomb stops at the limit too), redirects are capped and loops detected, and text
+//! is decoded from the declared or detected charset (`decode`).
+
+mod decode;
+pub mod retry;
+pub mod robots;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use reqwest::Method;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::config::Site;
+pub use decode::decode;
+pub use retry::RetryPolicy;
+
+/// The User-Agent sent when a site declares none: honest about who is asking.
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "scrapefeed/",
+    env!("CARGO_PKG_VERSION"),
+    " (self-hosted website-to-feed server; +https://github.com/scrapefeed/scrapefeed)"
+);
+/// Largest body read, after decompression.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Redirects followed before giving up.
+pub const MAX_REDIRECTS: usize = 10;
+
+/// A request as the pipeline describes it.
+#[derive(Debug)]
+pub struct Request<'a> {
+    pub method: Method,
+    pub url: &'a Url,
+    /// Site-wide headers, then request-specific ones (which win).
+    pub headers: [&'a HeaderMap; 2],
+    pub body: Option<String>,
+    pub timeout: Duration,
+    /// Minimum gap between two requests to the same host.
+    pub min_delay: Duration,
+    pub retry: RetryPolicy,
+    /// Whether robots.txt is consulted.
+    pub robots: bool,
+}
+
+/// An empty header map for requests without their own headers.
+static NO_HEADERS: std::sync::LazyLock<HeaderMap> = std::sync::LazyLock::new(HeaderMap::new);
+
+impl<'a> Request<'a> {
+    /// A request to one of `site`'s pages with the site's headers, timeouts and rules.
+    pub fn new(site: &'a Site, method: Method, url: &'a Url) -> Request<'a> {
+        Request {
+            method,
+            url,
+            headers: [&site.headers, &NO_HEADERS],
+            body: None,
+            timeout: site.timeout,
+            min_delay: site.min_delay,
+            retry: site.retry,
+            robots: site.obey_robots,
+        }
+    }
+
+    /// A `GET` of one of `site`'s pages.
+    pub fn get(site: &'a Site, url: &'a Url) -> Request<'a> {
+        Request::new(site, Method::GET, url)
+    }
+
+    pub fn with_headers(mut self, headers: &'a HeaderMap) -> Request<'a> {
+        self.headers[1] = headers;
+        self
+    }
+
+    pub fn with_body(mut self, body: Option<String>) -> Request<'a> {
+        self.body = body;
+        self
+    }
+}
+
+/// A successful response, decoded.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The URL after redirects: relative links resolve against it.
+    pub url: Url,
+    pub status: u16,
+    pub text: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{method} {url}: HTTP {status}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
+    Status {
+        method: String,
+        url: String,
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    #[error("{url}: timed out after {seconds}s")]
+    Timeout { url: String, seconds: u64 },
+    #[error("{url}: {message}")]
+    Network { url: String, message: String },
+    #[error("{url}: body larger than {limit} bytes")]
+    TooLarge { url: String, limit: usize },
+    #[error("{url}: disallowed by {robots} (set `obey_robots = false` for this site if you have permission)")]
+    Robots { url: String, robots: String },
+}
+
+impl FetchError {
+    /// HTTP 404 and 410: the resource is gone, retrying will not help.
+    pub fn is_gone(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Status {
+                status: 404 | 410,
+                ..
+            }
+        )
+    }
+
+    /// Whether another attempt may succeed.
+    fn is_transient(&self) -> bool {
+        match self {
+            FetchError::Status { status, .. } => retry::retryable_status(*status),
+            FetchError::Timeout { .. } | FetchError::Network { .. } => true,
+            FetchError::TooLarge { .. } | FetchError::Robots { .. } => false,
+        }
+    }
+
+    /// The server's `Retry-After`, if it gave one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// Per-host politeness state.
+#[derive(Debug, Default)]
+struct HostSlot {
+    /// Earliest moment the next request may start.
+    next_allowed: Option<Instant>,
+}
+
+/// Shared HTTP client with per-host politeness.
+pub struct Fetcher {
+    client: reqwest::Client,
+    hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<HostSlot>>>>,
+    robots: tokio::sync::Mutex<HashMap<String, robots::Cached>>,
+    max_body: usize,
+}
+
+impl Fetcher {
+    pub fn new() -> Result<Fetcher, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                if attempt.previous().contains(attempt.url()) {
+                    let loop_at = attempt.url().to_string();
+                    attempt.error(format!("redirect loop at {loop_at}"))
+                } else if attempt.previous().len() > MAX_REDIRECTS {
+                    attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .connect_timeout(Duration::from_secs(10))
+            .build()?;
+        Ok(Fetcher {
+            client,
+            hosts: Mutex::new(HashMap::new()),
+            robots: tokio::sync::Mutex::new(HashMap::new()),
+            max_body: MAX_BODY_BYTES,
+        })
+    }
+
+    /// The same fetcher with a smaller body limit (tests of the limit).
+    pub fn with_max_body(mut self, bytes: usize) -> Fetcher {
+        self.max_body = bytes;
+        self
+    }
+
+    fn host_slot(&self, url: &Url) -> Arc<tokio::sync::Mutex<HostSlot>> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts.entry(origin_key(url)).or_default().clone()
+    }
+
+    /// Sends the request (retrying transient failures) and returns the decoded body of a
+    /// 2xx answer.
+    pub async fn fetch(&self, req: Request<'_>) -> Result<Page, FetchError> {
+        let mut min_delay = req.min_delay;
+        if req.robots {
+            let rules = self.robots_for(&req).await;
+            if !rules.0 {
+                return Err(FetchError::Robots {
+                    url: req.url.to_string(),
+                    robots: rules.2,
+                });
+            }
+            min_delay = min_delay.max(rules.1.unwrap_or_default());
+        }
+        let mut attempt = 0;
+        loop {
+            let result = self.attempt(&req, min_delay).await;
+            match result {
+                Err(error) if error.is_transient() && attempt < req.retry.retries => {
+                    attempt += 1;
+                    let backoff = req.retry.backoff(attempt, &mut rand::rng());
+                    let wait = match error.retry_after() {
+                        // Too long to wait within this run: the section backs off instead.
+                        Some(after) if after > req.retry.max_wait => return Err(error),
+                        Some(after) => after.max(backoff),
+                        None => backoff,
+                    };
+                    tracing::debug!(url = %req.url, %error, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One attempt, in the host's turn.
+    async fn attempt(&self, req: &Request<'_>, min_delay: Duration) -> Result<Page, FetchError> {
+        let slot = self.host_slot(req.url);
+        let mut host = slot.lock().await;
+        if let Some(at) = host.next_allowed {
+            tokio::time::sleep_until(at).await;
+        }
+        let result = self.send(req).await;
+        let mut next = Instant::now() + min_delay;
+        if let Some(after) = result.as_ref().err().and_then(FetchError::retry_after) {
+            // The server asked everyone to wait: the whole host waits.
+            next = next.max(Instant::now() + after.min(req.retry.max_wait));
+        }
+        host.next_allowed = Some(next);
+        result
+    }
+
+    /// (allowed, crawl delay, robots.txt URL) for the request's origin, fetching robots.txt
+    /// when it is not cached or stale.
+    async fn robots_for(&self, req: &Request<'_>) -> (bool, Option<Duration>, String) {
+        let robots_url = match req.url.join("/robots.txt") {
+            Ok(u) => u,
+            Err(_) => return (true, None, String::new()),
+        };
+        let key = origin_key(req.url);
+        let mut cache = self.robots.lock().await;
+        if !cache.get(&key).is_some_and(|c| c.is_fresh()) {
+            let robots_req = Request {
+                method: Method::GET,
+                url: &robots_url,
+                headers: [req.headers[0], &NO_HEADERS],
+                body: None,
+                timeout: req.timeout,
+                min_delay: req.min_delay,
+                retry: RetryPolicy {
+                    retries: 0,
+                    ..req.retry
+                },
+                robots: false,
+            };
+            let rules = match self.attempt(&robots_req, req.min_delay).await {
+                Ok(page) => robots::Rules::from_answer(page.status, page.text.as_bytes()),
+                Err(FetchError::Status { status, .. }) => robots::Rules::from_answer(status, b""),
+                Err(FetchError::TooLarge { .. }) => robots::Rules::AllowAll,
+                Err(_) => robots::Rules::DisallowAll,
+            };
+            cache.insert(
+                key.clone(),
+                robots::Cached {
+                    rules,
+                    fetched: Instant::now(),
+                },
+            );
+        }
+        let cached = &cache[&key];
+        (
+            cached.rules.allows(req.url.as_str()),
+            cached.rules.crawl_delay(),
+            robots_url.to_string(),
+        )
+    }
+
+    async fn send(&self, req: &Request<'_>) -> Result<Page, FetchError> {
+        let url_text = req.url.to_string();
+        let network = |e: reqwest::Error| classify(&url_text, req.timeout, e);
+        let mut headers = HeaderMap::new();
+        headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_static(
+                "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
+            ),
+        );
+        for map in req.headers {
+            for (name, value) in map {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+        let mut builder = self
+            .client
+            .request(req.method.clone(), req.url.clone())
+            .headers(headers)
+            .timeout(req.timeout);
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        let mut response = builder.send().await.map_err(network)?;
+        let status = response.status().as_u16();
+        let final_url = response.url().clone();
+        if !response.status().is_success() {
+            let retry_after = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| retry::parse_retry_after(v, chrono::Utc::now()));
+            return Err(FetchError::Status {
+                method: req.method.to_string(),
+                url: url_text,
+                status,
+                retry_after,
+            });
+        }
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(network)? {
+            if bytes.len() + chunk.len() > self.max_body {
+                return Err(FetchError::TooLarge {
+                    url: url_text,
+                    limit: self.max_body,
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Page {
+            url: final_url,
+            status,
+            text: decode(&bytes, content_type.as_deref()),
+        })
+    }
+}
+
+/// `scheme://host:port`: the unit of politeness and of robots.txt.
+fn origin_key(url: &Url) -> String {
+    format!(
+        "{}://{}:{}",
+        url.scheme(),
+        url.host_str().unwrap_or(""),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}
+
+fn classify(url: &str, timeout: Duration, error: reqwest::Error) -> FetchError {
+    if error.is_timeout() {
+        return FetchError::Timeout {
+            url: url.to_string(),
+            seconds: timeout.as_secs(),
+        };
+    }
+    // reqwest's top-level message is generic ("error sending request"); the causes say why.
+    let error = error.without_url();
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    FetchError::Network {
+        url: url.to_string(),
+        message,
+    }
+}
