@@ -117,6 +117,8 @@ impl App {
             (Ok(_), Ok(Err(e))) => Err(anyhow::Error::new(e)),
             (Ok(_), Err(e)) => Err(anyhow::Error::new(e)),
         };
+        let result =
+            result.map_err(|e| e.context(format!("site {:?}, section {:?}", site.id, section.id)));
         let error = result.as_ref().err().map(|e| format!("{e:#}"));
         let run = RunRecord {
             feed: section.id.clone(),
@@ -153,8 +155,8 @@ impl App {
         }
         let store = self.store.clone();
         if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.record_run(&run)).await {
-            tracing::warn!(section = %section.id, error = %e, "cannot record the run");
+            tracing::warn!(section = %section.id, error = %crate::error_chain(&e), "cannot record the run");
         }
-        result.map_err(|e| e.context(format!("site {:?}, section {:?}", site.id, section.id)))
+        result
     }
 }

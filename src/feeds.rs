@@ -52,7 +52,7 @@ pub struct RenderedFeed {
 pub enum FeedError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("cannot write feed file {path}: {source}")]
+    #[error("cannot write feed file {path}")]
     Write {
         path: String,
         source: std::io::Error,

@@ -45,7 +45,7 @@ pub enum ScrapeError {
     Listing(#[from] ListingError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("storage task failed: {0}")]
+    #[error("storage task failed")]
     Join(#[from] tokio::task::JoinError),
 }
 

@@ -273,7 +273,10 @@ impl Fetcher {
                 Ok(page) => robots::Rules::from_answer(page.status, page.text.as_bytes()),
                 Err(FetchError::Status { status, .. }) => robots::Rules::from_answer(status, b""),
                 Err(FetchError::TooLarge { .. }) => robots::Rules::AllowAll,
-                Err(_) => robots::Rules::DisallowAll,
+                Err(error) => {
+                    tracing::warn!(url = %robots_url, %error, "robots.txt unreachable; the site is paused until it can be read");
+                    robots::Rules::DisallowAll
+                }
             };
             cache.insert(
                 key.clone(),

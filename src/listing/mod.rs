@@ -44,7 +44,7 @@ pub struct Listing {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ListingError {
-    #[error("listing request failed: {0}")]
+    #[error("listing request failed")]
     Fetch(#[from] FetchError),
     #[error("section page {url}: parameter `{name}` not found (css {css:?}{regex})")]
     ParamNotFound {
@@ -218,7 +218,7 @@ pub async fn read_listing(
         let page = match page {
             Ok(page) => page,
             Err(error) => {
-                tracing::warn!(site = %site.id, section = %section.id, page = listing.pages + 1, %error,
+                tracing::warn!(site = %site.id, section = %section.id, page = listing.pages + 1, error = %crate::error_chain(&error),
                     "listing page failed; keeping the pages already read");
                 break;
             }

@@ -75,17 +75,17 @@ pub struct RunRecord {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {path}: {source}")]
+    #[error("cannot open database {path}")]
     Open {
         path: String,
         source: rusqlite::Error,
     },
-    #[error("cannot create the database directory {path}: {source}")]
+    #[error("cannot create the database directory {path}")]
     Directory {
         path: String,
         source: std::io::Error,
     },
-    #[error("database: {0}")]
+    #[error("database error")]
     Sql(#[from] rusqlite::Error),
     #[error("database holds an unreadable {what} {value:?}")]
     Corrupt { what: &'static str, value: String },

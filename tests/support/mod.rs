@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod faulty;
 pub mod origin;
 pub mod static_origin;
 

@@ -1,0 +1,260 @@
+//! A misbehaving origin on 127.0.0.1, written on raw TCP so it can do what well-behaved
+//! servers never do: hang, stall, close mid-body, stream forever, send a gzip bomb.
+//!
+//! Paths choose the behaviour (the query string is ignored):
+//! - `/ok/...`         a small HTML listing or article (see `listing_page`, `article_page`)
+//! - `/hang`           accepts, reads the request, never answers
+//! - `/slow`           answers after 3 s
+//! - `/close`          promises 100 000 bytes, sends 20, closes
+//! - `/status/NNN`     answers that status (counted per path)
+//! - `/flaky`          500 twice, then a listing
+//! - `/limited`        429 with `Retry-After: 1` once, then a listing
+//! - `/busy`           503 with `Retry-After: 120`, always
+//! - `/loop/a` ↔ `/loop/b` redirect to each other
+//! - `/endless`        a chunked body that never ends (until the client leaves, bounded)
+//! - `/bomb`           a gzip body that inflates to 64 MiB of zeros
+//! - `/garbage`        bytes that are not HTML at all
+//! - `/cp1251`         a windows-1251 article with no charset anywhere
+//! - `/robots.txt`     disallows `/status/418` for every agent
+//! Every request is logged with its arrival time.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub path: String,
+    pub at: Instant,
+}
+
+pub struct Faulty {
+    pub addr: SocketAddr,
+    pub hits: Arc<Mutex<Vec<Hit>>>,
+    /// While set, `/ok` answers 500: a good section turning bad.
+    pub broken: Arc<std::sync::atomic::AtomicBool>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Faulty {
+    pub fn start() -> Faulty {
+        let hits = Arc::new(Mutex::new(Vec::new()));
+        let broken = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let broken_flag = broken.clone();
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let log = hits.clone();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                // Built before the address is handed out, so no request waits for it.
+                let bomb = Arc::new(gzip_bomb());
+                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                loop {
+                    tokio::select! {
+                        _ = &mut stop_rx => break,
+                        accepted = listener.accept() => {
+                            let Ok((stream, _)) = accepted else { continue };
+                            let (log, bomb, broken) = (log.clone(), bomb.clone(), broken_flag.clone());
+                            tokio::spawn(async move { let _ = handle(stream, log, bomb, broken).await; });
+                        }
+                    }
+                }
+            });
+            runtime.shutdown_timeout(Duration::from_millis(100));
+        });
+        Faulty {
+            addr: addr_rx.recv().unwrap(),
+            hits,
+            broken,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn hits_of(&self, path: &str) -> Vec<Instant> {
+        self.hits
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|h| h.path == path)
+            .map(|h| h.at)
+            .collect()
+    }
+}
+
+impl Drop for Faulty {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn gzip_bomb() -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        encoder.write_all(&zeros).unwrap();
+    }
+    encoder.finish().unwrap()
+}
+
+async fn handle(
+    mut stream: TcpStream,
+    log: Arc<Mutex<Vec<Hit>>>,
+    bomb: Arc<Vec<u8>>,
+    broken: Arc<std::sync::atomic::AtomicBool>,
+) -> std::io::Result<()> {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        request.extend_from_slice(&buf[..n]);
+        if request.len() > 64 * 1024 {
+            return Ok(());
+        }
+    }
+    let head = String::from_utf8_lossy(&request);
+    let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let path = target.split('?').next().unwrap_or("/").to_string();
+    let count = {
+        let mut log = log.lock().unwrap();
+        log.push(Hit {
+            path: path.clone(),
+            at: Instant::now(),
+        });
+        log.iter().filter(|h| h.path == path).count()
+    };
+    let html = |body: &str| response("200 OK", "text/html; charset=utf-8", &[], body.as_bytes());
+    let reply: Vec<u8> = match path.as_str() {
+        "/robots.txt" => response(
+            "200 OK",
+            "text/plain",
+            &[],
+            b"User-agent: *\nDisallow: /status/418\n",
+        ),
+        "/hang" => {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            return Ok(());
+        }
+        "/slow" => {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            html(&listing_page())
+        }
+        "/close" => {
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 100000\r\nconnection: close\r\n\r\n";
+            stream.write_all(head.as_bytes()).await?;
+            stream.write_all(b"<html><body>partial").await?;
+            return stream.shutdown().await;
+        }
+        "/flaky" if count <= 2 => response("500 Internal Server Error", "text/plain", &[], b"oops"),
+        "/flaky" => html(&listing_page()),
+        "/limited" if count == 1 => response(
+            "429 Too Many Requests",
+            "text/plain",
+            &[("retry-after", "1")],
+            b"slow down",
+        ),
+        "/limited" => html(&listing_page()),
+        "/busy" => response(
+            "503 Service Unavailable",
+            "text/plain",
+            &[("retry-after", "120")],
+            b"busy",
+        ),
+        "/loop/a" => response("302 Found", "text/plain", &[("location", "/loop/b")], b""),
+        "/loop/b" => response("302 Found", "text/plain", &[("location", "/loop/a")], b""),
+        "/endless" => {
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n";
+            stream.write_all(head.as_bytes()).await?;
+            let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "x".repeat(64 * 1024));
+            // Bounded: at most 1 GiB, or until the client hangs up.
+            for _ in 0..16_384 {
+                if stream.write_all(chunk.as_bytes()).await.is_err() {
+                    break;
+                }
+            }
+            return Ok(());
+        }
+        "/bomb" => response(
+            "200 OK",
+            "text/html",
+            &[("content-encoding", "gzip")],
+            &bomb,
+        ),
+        "/garbage" => response(
+            "200 OK",
+            "text/html",
+            &[],
+            b"\x00\x01\xff\xfe<<<>>>&&&;;\x00 not html </div></div></body>",
+        ),
+        "/cp1251" => {
+            let text = "<html><head><title>Новости</title></head><body><h1 class=\"title\">Президент России провёл совещание с членами правительства</h1><p class=\"date\">13 июня 2026, 14:53</p><div class=\"text\"><p>Обсуждали развитие транспорта в регионах страны.</p></div></body></html>";
+            let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(text);
+            response("200 OK", "text/html", &[], &bytes)
+        }
+        p if p.starts_with("/status/") => {
+            let code = p.trim_start_matches("/status/");
+            response(&format!("{code} Status"), "text/plain", &[], b"status")
+        }
+        "/ok" if broken.load(std::sync::atomic::Ordering::SeqCst) => {
+            response("500 Internal Server Error", "text/plain", &[], b"broken")
+        }
+        p if p.starts_with("/ok/article") => html(&article_page(p)),
+        p if p.starts_with("/ok") => html(&listing_page()),
+        _ => response("404 Not Found", "text/plain", &[], b"not found"),
+    };
+    stream.write_all(&reply).await?;
+    stream.shutdown().await
+}
+
+fn response(status: &str, content_type: &str, extra: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in extra {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// Three articles: a good one, one in windows-1251 without a charset, one that is garbage.
+pub fn listing_page() -> String {
+    r#"<html><body><ul class="news">
+<li><a href="/ok/article/1">Good article</a><time datetime="2026-06-13T14:53:00+03:00"></time></li>
+<li><a href="/cp1251">Undeclared windows-1251 article</a><time datetime="2026-06-13T12:00:00+03:00"></time></li>
+<li><a href="/garbage">Garbage article</a><time datetime="2026-06-13T10:00:00+03:00"></time></li>
+</ul></body></html>"#
+        .to_string()
+}
+
+fn article_page(path: &str) -> String {
+    format!(
+        r#"<html><body><h1 class="title">Article at {path}</h1><p class="date">13 June 2026, 14:53</p><div class="text"><p>Body.</p></div></body></html>"#
+    )
+}
