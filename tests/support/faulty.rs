@@ -16,6 +16,7 @@
 //! - `/garbage`        bytes that are not HTML at all
 //! - `/cp1251`         a windows-1251 article with no charset anywhere
 //! - `/robots.txt`     disallows `/status/418` for every agent
+//!
 //! Every request is logged with its arrival time.
 
 use std::io::Write as _;
