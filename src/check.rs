@@ -124,7 +124,7 @@ pub async fn preview(
             return out;
         }
     }
-    let items = match listing::read_listing(fetcher, site, section, &out.page_params).await {
+    let items = match listing::read_listing(fetcher, site, section, &out.page_params, None).await {
         Ok(l) => {
             (out.listed, out.skipped, out.pages) = (l.items.len(), l.skipped, l.pages);
             l.items

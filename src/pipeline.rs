@@ -15,7 +15,7 @@ use crate::assemble::assemble;
 use crate::clock::Clock;
 use crate::config::{Section, Site};
 use crate::extract::{extract, Extracted};
-use crate::fetch::{FetchError, Fetcher, Request};
+use crate::fetch::{FetchError, Fetcher, Request, Validators};
 use crate::listing::{self, ListingError, ListingItem};
 use crate::store::{ArticleState, SaveOutcome, ScrapedEntry, Store, StoreError};
 
@@ -37,6 +37,8 @@ pub struct ScrapeReport {
     pub filtered: usize,
     pub saved: SaveOutcome,
     pub cancelled: bool,
+    /// The listing answered `304 Not Modified`.
+    pub unchanged: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +60,8 @@ pub struct Scraper {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     page_params: ParamCache,
+    /// Each section's listing validators (`ETag`, `Last-Modified`) from its last answer.
+    validators: Mutex<HashMap<String, Validators>>,
     /// Article URLs a section's filter rejected, so they are not fetched on every run.
     filtered: Mutex<HashMap<String, HashSet<String>>>,
 }
@@ -70,6 +74,7 @@ impl Scraper {
             clock,
             page_params: Mutex::new(HashMap::new()),
             filtered: Mutex::new(HashMap::new()),
+            validators: Mutex::new(HashMap::new()),
         }
     }
 
@@ -81,7 +86,29 @@ impl Scraper {
         cancel: &CancellationToken,
     ) -> Result<ScrapeReport, ScrapeError> {
         let params = self.page_params(site, section).await?;
-        let listing = listing::read_listing(&self.fetcher, site, section, &params).await?;
+        // A conditional request only when nothing waits for a retry: retries need the
+        // listing's data.
+        let store = self.store.clone();
+        let feed = section.id.clone();
+        let pending = tokio::task::spawn_blocking(move || {
+            store.retry_candidates(&feed, MAX_ARTICLE_ATTEMPTS)
+        })
+        .await??;
+        let known_validators = self.validators_of(section).filter(|_| pending.is_empty());
+        let listing = listing::read_listing(
+            &self.fetcher,
+            site,
+            section,
+            &params,
+            known_validators.as_ref(),
+        )
+        .await?;
+        if listing.unchanged {
+            return Ok(ScrapeReport {
+                unchanged: true,
+                ..Default::default()
+            });
+        }
         let todo = self
             .articles_to_fetch(site, section, &listing.items)
             .await?;
@@ -126,7 +153,21 @@ impl Scraper {
             entries.push(ScrapedEntry { entry, state });
         }
         report.saved = self.save(section, entries).await?;
+        // Only once the entries are stored: a run that fails before must read it all again.
+        if !report.cancelled {
+            self.remember_validators(section, &listing.validators);
+        }
         Ok(report)
+    }
+
+    fn validators_of(&self, section: &Section) -> Option<Validators> {
+        let validators = self.validators.lock().unwrap_or_else(|e| e.into_inner());
+        validators.get(&section.id).cloned()
+    }
+
+    fn remember_validators(&self, section: &Section, new: &Validators) {
+        let mut validators = self.validators.lock().unwrap_or_else(|e| e.into_inner());
+        validators.insert(section.id.clone(), new.clone());
     }
 
     fn remember_filtered(&self, section: &Section, url: &str) {

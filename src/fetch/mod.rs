@@ -51,6 +51,21 @@ pub struct Request<'a> {
     pub retry: RetryPolicy,
     /// Whether robots.txt is consulted.
     pub robots: bool,
+    /// Validators of the last answer: sent as `If-None-Match` / `If-Modified-Since`.
+    pub validators: Option<&'a Validators>,
+}
+
+/// What a server said identifies a version of a resource.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
 }
 
 /// An empty header map for requests without their own headers.
@@ -68,6 +83,7 @@ impl<'a> Request<'a> {
             min_delay: site.min_delay,
             retry: site.retry,
             robots: site.obey_robots,
+            validators: None,
         }
     }
 
@@ -85,6 +101,12 @@ impl<'a> Request<'a> {
         self.body = body;
         self
     }
+
+    /// Makes the request conditional on the resource having changed since `validators`.
+    pub fn if_changed(mut self, validators: Option<&'a Validators>) -> Request<'a> {
+        self.validators = validators.filter(|v| !v.is_empty());
+        self
+    }
 }
 
 /// A successful response, decoded.
@@ -94,6 +116,10 @@ pub struct Page {
     pub url: Url,
     pub status: u16,
     pub text: String,
+    /// `304 Not Modified` to a conditional request: `text` is empty, nothing changed.
+    pub not_modified: bool,
+    /// The answer's `ETag` / `Last-Modified`, for the next conditional request.
+    pub validators: Validators,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -268,6 +294,7 @@ impl Fetcher {
                     ..req.retry
                 },
                 robots: false,
+                validators: None,
             };
             let rules = match self.attempt(&robots_req, req.min_delay).await {
                 Ok(page) => robots::Rules::from_answer(page.status, page.text.as_bytes()),
@@ -318,9 +345,37 @@ impl Fetcher {
         if let Some(body) = &req.body {
             builder = builder.body(body.clone());
         }
+        if let Some(v) = req.validators {
+            if let Some(etag) = &v.etag {
+                builder = builder.header(reqwest::header::IF_NONE_MATCH, etag);
+            }
+            if let Some(date) = &v.last_modified {
+                builder = builder.header(reqwest::header::IF_MODIFIED_SINCE, date);
+            }
+        }
         let mut response = builder.send().await.map_err(network)?;
         let status = response.status().as_u16();
         let final_url = response.url().clone();
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let validators = Validators {
+            etag: header(reqwest::header::ETAG),
+            last_modified: header(reqwest::header::LAST_MODIFIED),
+        };
+        if status == 304 && req.validators.is_some() {
+            return Ok(Page {
+                url: final_url,
+                status,
+                text: String::new(),
+                not_modified: true,
+                validators: req.validators.cloned().unwrap_or_default(),
+            });
+        }
         if !response.status().is_success() {
             let retry_after = response
                 .headers()
@@ -353,6 +408,8 @@ impl Fetcher {
             url: final_url,
             status,
             text: decode(&bytes, content_type.as_deref()),
+            not_modified: false,
+            validators,
         })
     }
 }

@@ -17,7 +17,7 @@ use scraper::Html;
 use url::Url;
 
 use crate::config::{Escape, PageParam, Section, Site, Template};
-use crate::fetch::{FetchError, Fetcher, Request};
+use crate::fetch::{FetchError, Fetcher, Request, Validators};
 use crate::html::{element_text, non_empty};
 pub use parse::{parse, ListingPage, NextPage};
 
@@ -40,6 +40,10 @@ pub struct Listing {
     pub skipped: usize,
     /// Listing pages read.
     pub pages: usize,
+    /// The first page answered `304 Not Modified`: nothing is new, `items` is empty.
+    pub unchanged: bool,
+    /// The first page's validators, for the next conditional request.
+    pub validators: Validators,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,12 +167,15 @@ fn page_param(html: &Html, param: &PageParam) -> Option<String> {
 
 /// Fetches and parses one section's listing, following its pagination up to the declared
 /// number of pages. A failure on the first page is an error; on a later page it ends the
-/// walk with what was read (logged), since the newest items are already in hand.
+/// walk with what was read (logged), since the newest items are already in hand. With
+/// `validators` from the last run the first request is conditional, and a `304` ends the
+/// read at once (`Listing::unchanged`).
 pub async fn read_listing(
     fetcher: &Fetcher,
     site: &Site,
     section: &Section,
     page_params: &BTreeMap<String, String>,
+    validators: Option<&Validators>,
 ) -> Result<Listing, ListingError> {
     let mut values = template_values(site, section, page_params, false);
     let mut url_values = template_values(site, section, page_params, true);
@@ -178,11 +185,25 @@ pub async fn read_listing(
         &values,
         &url_values,
     )?;
-    let first = fetch_page(fetcher, site, site.listing.method.clone(), &url, body).await?;
+    let request = Request::new(site, site.listing.method.clone(), &url)
+        .with_headers(&site.listing.headers)
+        .with_body(body)
+        .if_changed(validators);
+    let answer = fetcher.fetch(request).await?;
+    if answer.not_modified {
+        return Ok(Listing {
+            unchanged: true,
+            validators: answer.validators,
+            ..Listing::default()
+        });
+    }
+    let first = parse(site, &answer.url, &answer.text)?;
     let mut listing = Listing {
         items: first.items,
         skipped: first.skipped,
         pages: 1,
+        unchanged: false,
+        validators: answer.validators,
     };
     let Some(pagination) = &site.listing.pagination else {
         return Ok(listing);
