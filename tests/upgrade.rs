@@ -9,6 +9,20 @@ use rusqlite::{params, Connection};
 use scrapefeed::model::Entry;
 use scrapefeed::store::{ArticleState, Retention, SqliteStore, Store};
 
+/// feed, url, title, summary, body, tags, published, updated, first_seen, state
+type V1Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+);
+
 /// Writes a database the way release 0.1 did: its schema, WAL, `user_version = 1`, rows.
 fn write_v1_database(path: &Path) {
     let conn = Connection::open(path).unwrap();
@@ -16,18 +30,7 @@ fn write_v1_database(path: &Path) {
     conn.execute_batch(include_str!("fixtures/schema_v1.sql"))
         .unwrap();
     conn.pragma_update(None, "user_version", 1).unwrap();
-    let rows: [(
-        &str,
-        &str,
-        &str,
-        Option<&str>,
-        Option<&str>,
-        &str,
-        &str,
-        Option<&str>,
-        &str,
-        &str,
-    ); 4] = [
+    let rows: [V1Row; 4] = [
         (
             "politics",
             "https://tass.com/politics/1",
