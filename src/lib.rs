@@ -16,6 +16,7 @@ pub mod extract;
 pub mod feeds;
 pub mod fetch;
 pub mod html;
+pub mod identity;
 pub mod listing;
 pub mod model;
 pub mod pipeline;
