@@ -1,5 +1,6 @@
-//! Nothing lost to a crash: the real binary is killed with SIGKILL at random moments during
-//! scrapes of the local origin, round after round, and restarted. After every kill:
+//! Nothing lost to a crash: the real binary (`scrape`, or `serve` every third round) is
+//! killed with SIGKILL at random moments during scrapes of the local origin, round after
+//! round, and restarted. After every kill:
 //! - the database passes `PRAGMA integrity_check`;
 //! - every entry stored before is still stored, once, with the same published date and
 //!   first-seen time;
@@ -190,10 +191,19 @@ fn sigkill_at_random_moments_loses_duplicates_and_changes_nothing() {
         let stop = Arc::new(AtomicBool::new(false));
         let reads = Arc::new(AtomicUsize::new(0));
         let watcher = watch(feeds.clone(), stop.clone(), reads.clone());
+        // Every third round runs the server instead: it scrapes every section at start-up
+        // and never exits by itself, so it is always killed.
+        let serve = round % 3 == 2;
+        let listen = format!("127.0.0.1:{}", support::free_port());
+        let args: &[&str] = if serve {
+            &["serve", "--listen", &listen]
+        } else {
+            &["scrape"]
+        };
         let mut child = Command::new(env!("CARGO_BIN_EXE_scrapefeed"))
             .arg("--config")
             .arg(&config)
-            .arg("scrape")
+            .args(args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -213,6 +223,7 @@ fn sigkill_at_random_moments_loses_duplicates_and_changes_nothing() {
             assert_eq!(rc, 0, "kill failed");
             killed += 1;
         } else {
+            assert!(!serve, "serve exited by itself");
             finished += 1;
             typical_ms = (spawned.elapsed().as_millis() as u64 * 11 / 10).max(50);
         }
