@@ -3,7 +3,8 @@
 //! After every scrape (and once at start-up) a section's RSS and Atom documents are rendered
 //! from the store and kept in memory with their ETags, so a feed request costs a map lookup.
 //! The same bytes are written to `feeds/{section}.rss|.atom` atomically (temp file, fsync,
-//! rename), so a static web server can serve them too and never sees half a file.
+//! rename, directory fsync), so a static web server can serve them too and never sees half a
+//! file, even across a crash or a power cut.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -67,7 +68,12 @@ pub struct FeedSet {
 }
 
 impl FeedSet {
+    /// A set writing into `dir`; temporary files a killed predecessor left there are removed.
     pub fn new(public_url: Url, dir: PathBuf) -> FeedSet {
+        let removed = remove_stale_temp_files(&dir);
+        if removed > 0 {
+            tracing::info!(dir = %dir.display(), removed, "removed temporary feed files left by a crash");
+        }
         FeedSet {
             public_url,
             dir,
@@ -121,7 +127,15 @@ impl FeedSet {
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it over `path`.
+/// Prefix of the temporary files `write_atomically` creates, so leftovers of a killed process
+/// can be recognised and removed (`remove_stale_temp_files`).
+const TEMP_PREFIX: &str = ".scrapefeed-";
+/// A temporary file older than this belongs to a dead writer, never to a live one.
+const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it, renames it over `path`, then
+/// syncs the directory so the rename itself survives a power cut. Readers see the old file
+/// or the new one, never a mix.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FeedError> {
     let err = |source| FeedError::Write {
         path: path.display().to_string(),
@@ -129,11 +143,53 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FeedError> {
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
+    sync_dir(dir).map_err(err)?;
     Ok(())
+}
+
+/// Makes a rename in `dir` durable. Only Unix can open a directory to sync it.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Removes temporary files a killed process left in `dir` (a SIGKILL between create and
+/// rename leaves one behind). Only files older than `STALE_TEMP_AGE` are touched, so a
+/// concurrent `scrape` writing into the same directory is never disturbed. Best effort:
+/// returns how many were removed.
+pub fn remove_stale_temp_files(dir: &Path) -> usize {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in listing.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(TEMP_PREFIX) && name.ends_with(".tmp")) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_TEMP_AGE);
+        if stale && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 fn hex(bytes: &[u8]) -> String {

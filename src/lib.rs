@@ -3,10 +3,11 @@
 //! The stages, in the order data flows (see `STYLE.md`): `config` → `fetch` → `listing` →
 //! `extract` → `dates` (via `assemble`) → `store` → `render` / `feeds` → `server`, driven by
 //! `pipeline` under the `scheduler`. `app` ties the shared state together; `check` previews a
-//! config without storing anything.
+//! config without storing anything; `backup` exports and imports the stored entries.
 
 pub mod app;
 pub mod assemble;
+pub mod backup;
 pub mod check;
 pub mod clock;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod feeds;
 pub mod fetch;
 pub mod filter;
 pub mod html;
+pub mod identity;
 pub mod listing;
 pub mod model;
 pub mod pipeline;

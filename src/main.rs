@@ -1,4 +1,4 @@
-//! The `scrapefeed` command: `serve`, `scrape`, `check`.
+//! The `scrapefeed` command: `serve`, `scrape`, `check`, `export`, `import`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use scrapefeed::app::App;
 use scrapefeed::clock::{Clock, ShiftedClock, SystemClock};
 use scrapefeed::config::Config;
-use scrapefeed::{check, scheduler, server};
+use scrapefeed::{backup, check, scheduler, server};
 
 #[derive(Parser)]
 #[command(
@@ -59,6 +59,17 @@ enum Command {
         json: bool,
         /// Sites or sections to preview (`tass`, `politics`, `tass/politics`); all when none.
         sections: Vec<String>,
+    },
+    /// Write every stored entry as JSON lines (a backup, or a move to another machine).
+    Export {
+        /// Output file; `-` for standard output.
+        #[arg(long, short, default_value = "-")]
+        output: PathBuf,
+    },
+    /// Store the entries of an export that the database lacks; existing ones are untouched.
+    Import {
+        /// File written by `export`; `-` for standard input.
+        input: PathBuf,
     },
 }
 
@@ -106,6 +117,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Export { output } => {
+            let count = backup::export(&config.storage.database, &output)?;
+            eprintln!("exported {count} entries");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { input } => {
+            let done = backup::import(&config.storage.database, &input)?;
+            eprintln!(
+                "imported {} entries, {} already present and left untouched",
+                done.inserted, done.existing
+            );
+            // Opening the app renders every feed from the store, so the files on disk
+            // serve the imported entries at once.
+            let public_url = config.public_url();
+            App::open(config, clock, public_url)?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::config::{Section, Site};
 use crate::extract::{extract, Extracted};
 use crate::fetch::{FetchError, Fetcher, Request, Validators};
 use crate::listing::{self, ListingError, ListingItem};
-use crate::store::{ArticleState, SaveOutcome, ScrapedEntry, Store, StoreError};
+use crate::store::{ArticleState, Retention, SaveOutcome, ScrapedEntry, Store, StoreError};
 
 /// How many runs an article page that failed transiently is tried again.
 const MAX_ARTICLE_ATTEMPTS: u32 = 3;
@@ -276,9 +276,16 @@ impl Scraper {
     ) -> Result<SaveOutcome, ScrapeError> {
         let store = self.store.clone();
         let feed = section.id.clone();
-        let max = section.max_entries;
+        let retention = Retention {
+            max_entries: section.max_entries,
+            max_age: section.max_age,
+        };
+        let now = self.clock.now();
         // A blocking task runs to completion even if the scrape's future is dropped, so a
         // shutdown never interrupts a write half-way (and SQLite's transaction covers a crash).
-        Ok(tokio::task::spawn_blocking(move || store.save(&feed, &entries, max)).await??)
+        Ok(
+            tokio::task::spawn_blocking(move || store.save(&feed, &entries, &retention, now))
+                .await??,
+        )
     }
 }

@@ -16,6 +16,36 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        name: "retention ages too short or not durations",
+        config: r#"[storage]
+max_age = "90s"
+
+[[site]]
+id = "example"
+base_url = "https://example.com"
+max_age = "ninety days"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+max_age = "30m"
+"#,
+        expect: &[
+            "line 2",
+            "key `storage.max_age`: \"90s\" is shorter than an hour",
+            "line 7",
+            "site \"example\", key `max_age`: \"ninety days\" is not a duration",
+            "line 18",
+            "section \"news\", key `max_age`: \"30m\" is shorter than an hour",
+        ],
+    },
+    Case {
         name: "section interval below the minimum",
         config: r#"[[site]]
 id = "example"
@@ -592,6 +622,40 @@ id = "news"
     assert_eq!(section.url.as_str(), "https://example.com/news");
     assert_eq!(section.interval, Duration::from_secs(15 * 60));
     assert_eq!(section.max_entries, 100);
+    assert_eq!(section.max_age, None);
+}
+
+/// `max_age` flows storage → site → section, each level overriding the one above.
+#[test]
+fn max_age_is_inherited_and_overridden() {
+    let config = Config::parse(
+        r#"[storage]
+max_age = "90d"
+
+[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+
+[[site.section]]
+id = "sport"
+max_age = "2weeks"
+"#,
+        Path::new("."),
+    )
+    .unwrap();
+    let day = Duration::from_secs(86400);
+    let ages: Vec<_> = config.sections().map(|(_, s)| s.max_age).collect();
+    assert_eq!(ages, [Some(day * 90), Some(day * 14)]);
 }
 
 /// Any language tag names the feeds' language; the date reader falls back to trying every

@@ -49,6 +49,8 @@ pub struct StorageSettings {
     pub database: PathBuf,
     pub feeds_dir: PathBuf,
     pub max_entries: usize,
+    /// Default age beyond which entries are removed; none keeps them until `max_entries`.
+    pub max_age: Option<Duration>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +92,8 @@ pub struct Section {
     pub url: Url,
     pub interval: Duration,
     pub max_entries: usize,
+    /// Entries published longer ago than this are removed after each scrape.
+    pub max_age: Option<Duration>,
     pub params: BTreeMap<String, String>,
     /// Entries kept or dropped by keyword or regex; `None` keeps everything.
     pub filter: Option<crate::filter::EntryFilter>,

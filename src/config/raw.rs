@@ -54,6 +54,8 @@ pub struct RawStorage {
     pub feeds_dir: Option<String>,
     /// Maximum number of entries kept per feed (default 100).
     pub max_entries: Option<usize>,
+    /// Maximum age of entries, by published date (`"90d"`); none by default.
+    pub max_age: Option<Spanned<String>>,
 }
 
 /// `[scheduler]`
@@ -88,6 +90,7 @@ pub struct RawSite {
     pub max_retry_wait: Option<Spanned<String>>,
     /// Whether robots.txt is obeyed (default true).
     pub obey_robots: Option<bool>,
+    pub max_age: Option<Spanned<String>>,
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
     pub listing: RawListing,
@@ -208,6 +211,7 @@ pub struct RawSection {
     pub path: Option<Spanned<String>>,
     pub interval: Option<Spanned<String>>,
     pub max_entries: Option<usize>,
+    pub max_age: Option<Spanned<String>>,
     /// Values for the listing templates; strings or numbers.
     #[serde(default)]
     pub params: BTreeMap<String, toml::Value>,

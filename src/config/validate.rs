@@ -102,6 +102,7 @@ impl Checker<'_> {
             ),
             feeds_dir: resolve(raw.storage.feeds_dir.as_deref().unwrap_or("feeds")),
             max_entries,
+            max_age: self.max_age(raw.storage.max_age.as_ref(), "", "storage.max_age", None),
         };
         let jitter = raw.scheduler.jitter.unwrap_or(0.1);
         if !(0.0..=0.5).contains(&jitter) {
@@ -145,7 +146,7 @@ impl Checker<'_> {
                     format!("site {:?} is declared twice", raw_site.id.get_ref()),
                 );
             }
-            let site = self.site(raw_site, max_entries);
+            let site = self.site(raw_site, max_entries, storage.max_age);
             for section in &site.sections {
                 if !section_ids.insert(section.id.clone()) {
                     self.problem(
@@ -166,7 +167,12 @@ impl Checker<'_> {
         }
     }
 
-    fn site(&mut self, raw: RawSite, default_max_entries: usize) -> Site {
+    fn site(
+        &mut self,
+        raw: RawSite,
+        default_max_entries: usize,
+        default_max_age: Option<Duration>,
+    ) -> Site {
         let id = raw.id.get_ref().clone();
         let ctx = format!("site {id:?}, ");
         if !is_slug(&id) {
@@ -228,6 +234,7 @@ impl Checker<'_> {
                 self.problem(None, &ctx, key, "must be at least 1".into());
             }
         }
+        let max_age = self.max_age(raw.max_age.as_ref(), &ctx, "max_age", default_max_age);
         let headers = self.headers(&raw.headers, &ctx, "headers");
         let listing = self.listing(raw.listing, &ctx);
         let article = self.article(raw.article, &ctx);
@@ -239,6 +246,7 @@ impl Checker<'_> {
                 &base_url,
                 interval,
                 raw.max_entries.unwrap_or(default_max_entries),
+                max_age,
             );
             self.check_templates(&listing, &section, &ctx);
             sections.push(section);
@@ -291,6 +299,7 @@ impl Checker<'_> {
         base_url: &Url,
         site_interval: Duration,
         max_entries: usize,
+        max_age: Option<Duration>,
     ) -> Section {
         let id = raw.id.get_ref().clone();
         let ctx = format!("site {site_id:?}, section {id:?}, ");
@@ -349,6 +358,7 @@ impl Checker<'_> {
             url,
             interval,
             max_entries: raw.max_entries.unwrap_or(max_entries),
+            max_age: self.max_age(raw.max_age.as_ref(), &ctx, "max_age", max_age),
             params,
             filter,
         }
@@ -830,6 +840,33 @@ impl Checker<'_> {
             );
             default
         })
+    }
+
+    /// A retention age: a duration of at least an hour (a smaller one is surely a typo that
+    /// would empty the feed at every scrape), or `default` when not given.
+    fn max_age(
+        &mut self,
+        text: Option<&Spanned<String>>,
+        ctx: &str,
+        key: &str,
+        default: Option<Duration>,
+    ) -> Option<Duration> {
+        let Some(text) = text else { return default };
+        let problems = self.problems.len();
+        let age = self.duration(Some(text), ctx, key, Duration::ZERO);
+        if self.problems.len() > problems {
+            return default;
+        }
+        if age < Duration::from_secs(3600) {
+            self.problem(
+                Some(text.span()),
+                ctx,
+                key,
+                format!("{:?} is shorter than an hour", text.get_ref()),
+            );
+            return default;
+        }
+        Some(age)
     }
 
     fn headers(&mut self, raw: &BTreeMap<String, String>, ctx: &str, key: &str) -> HeaderMap {

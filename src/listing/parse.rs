@@ -108,7 +108,7 @@ fn item_from(
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))?;
     Some(ListingItem {
-        url,
+        url: crate::identity::canonical_url(&url),
         title: title.map(|t| collapse_whitespace(&t)).and_then(non_empty),
         summary: summary.map(|t| collapse_whitespace(&t)).and_then(non_empty),
         published: published.and_then(non_empty),

@@ -7,16 +7,32 @@
 //!
 //! Invariants every implementation keeps: an entry is keyed by (feed, URL); its URL, published
 //! date, first-seen time and date source never change once stored; a feed keeps at most its
-//! `max_entries` newest entries.
+//! `max_entries` newest entries, none older than its `max_age`; an entry removed by retention
+//! is remembered for a while (a tombstone) so it is not stored again as if new.
 
+mod migrations;
+mod retention;
 mod sqlite;
+mod transfer;
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use crate::model::Entry;
+pub use migrations::MigrationError;
 pub use sqlite::SqliteStore;
+pub use transfer::{ExportRecord, ImportOutcome, TransferError};
+
+/// How much history a feed keeps; applied after every save, in the same transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// The newest entries (by published date) kept.
+    pub max_entries: usize,
+    /// Entries published longer ago than this are removed.
+    pub max_age: Option<Duration>,
+}
 
 /// How complete a stored entry's article data is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,22 +105,29 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("database holds an unreadable {what} {value:?}")]
     Corrupt { what: &'static str, value: String },
+    #[error("database {path}: {source}")]
+    Migration {
+        path: String,
+        source: MigrationError,
+    },
 }
 
 /// The storage interface the pipeline and the server use.
 pub trait Store: Send + Sync {
-    /// The subset of `urls` already stored in `feed`.
+    /// The subset of `urls` already stored in `feed`, or removed from it by retention
+    /// recently (those must not come back as new entries).
     fn known(&self, feed: &str, urls: &[String]) -> Result<HashSet<String>, StoreError>;
     /// URLs of entries whose article page should be tried again (state `Retry`, fewer than
     /// `max_attempts` tries so far).
     fn retry_candidates(&self, feed: &str, max_attempts: u32) -> Result<Vec<String>, StoreError>;
-    /// Inserts new entries, completes `Retry` ones, then trims the feed to `max_entries`, all
+    /// Inserts new entries, completes `Retry` ones, then applies `retention` as of `now`, all
     /// in one transaction.
     fn save(
         &self,
         feed: &str,
         entries: &[ScrapedEntry],
-        max_entries: usize,
+        retention: &Retention,
+        now: DateTime<Utc>,
     ) -> Result<SaveOutcome, StoreError>;
     /// The feed's entries, newest first.
     fn entries(&self, feed: &str, limit: usize) -> Result<Vec<Entry>, StoreError>;

@@ -1,8 +1,14 @@
-//! The SQLite store (bundled SQLite, WAL mode).
+//! The SQLite store (bundled SQLite, WAL mode, schema by `migrations`).
 //!
 //! One connection behind a mutex: scrapes write rarely and briefly, and the server reads
 //! rendered feeds from memory, not from here, so contention is negligible. Callers on the
 //! async runtime go through `spawn_blocking`.
+//!
+//! Durability: `synchronous = FULL` syncs the WAL at every commit. A scrape's entries are
+//! committed before its feed file is written (and fsynced), so with FULL no power cut can
+//! leave a served entry that the database forgot; with NORMAL the last commits could roll
+//! back while the feed file survives. Scrapes commit a few times an hour, so the cost of
+//! one fsync per commit is nothing.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -12,42 +18,11 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{ArticleState, RunRecord, SaveOutcome, ScrapedEntry, Store, StoreError};
+use super::{
+    migrations, retention, ArticleState, Retention, RunRecord, SaveOutcome, ScrapedEntry, Store,
+    StoreError,
+};
 use crate::model::Entry;
-
-const SCHEMA_VERSION: i64 = 1;
-
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS entries (
-    id           INTEGER PRIMARY KEY,
-    feed         TEXT NOT NULL,
-    url          TEXT NOT NULL,
-    title        TEXT NOT NULL,
-    summary      TEXT,
-    body         TEXT,
-    author       TEXT,
-    tags         TEXT NOT NULL DEFAULT '[]',
-    image        TEXT,
-    published    TEXT NOT NULL,      -- RFC 3339 in the site's own offset
-    published_ts INTEGER NOT NULL,   -- Unix seconds, for ordering
-    updated      TEXT,
-    first_seen   TEXT NOT NULL,
-    date_source  TEXT NOT NULL,
-    state        TEXT NOT NULL,      -- complete | retry | gone
-    attempts     INTEGER NOT NULL DEFAULT 1,
-    UNIQUE (feed, url)
-);
-CREATE INDEX IF NOT EXISTS entries_by_feed_date ON entries (feed, published_ts DESC, id DESC);
-CREATE TABLE IF NOT EXISTS runs (
-    id          INTEGER PRIMARY KEY,
-    feed        TEXT NOT NULL,
-    started     TEXT NOT NULL,
-    duration_ms INTEGER NOT NULL,
-    error       TEXT,
-    new_entries INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS runs_by_feed ON runs (feed, id DESC);
-"#;
 
 /// Runs kept per feed in the history table.
 const RUNS_KEPT: i64 = 200;
@@ -57,7 +32,7 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path`.
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
@@ -70,37 +45,49 @@ impl SqliteStore {
             source,
         };
         let conn = Connection::open(path).map_err(open_err)?;
-        Self::init(conn).map_err(open_err)
+        Self::init(conn, &path.display().to_string())
     }
 
     /// An in-memory database, for tests and `check`.
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
-        Ok(Self::init(Connection::open_in_memory()?)?)
+        Self::init(Connection::open_in_memory()?, ":memory:")
     }
 
-    fn init(conn: Connection) -> Result<SqliteStore, rusqlite::Error> {
-        conn.busy_timeout(Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.execute_batch(SCHEMA)?;
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    fn init(mut conn: Connection, path: &str) -> Result<SqliteStore, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_string(),
+            source,
+        };
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open_err)?;
+        migrations::migrate(&mut conn).map_err(|source| StoreError::Migration {
+            path: path.to_string(),
+            source,
+        })?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(super) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
         // back), so a poisoned lock is safe to reuse.
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-fn rfc3339(d: &DateTime<FixedOffset>) -> String {
+pub(super) fn rfc3339(d: &DateTime<FixedOffset>) -> String {
     d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn parse_date(what: &'static str, text: &str) -> Result<DateTime<FixedOffset>, StoreError> {
+pub(super) fn parse_date(
+    what: &'static str,
+    text: &str,
+) -> Result<DateTime<FixedOffset>, StoreError> {
     DateTime::parse_from_rfc3339(text).map_err(|_| StoreError::Corrupt {
         what,
         value: text.to_string(),
@@ -113,7 +100,7 @@ impl Store for SqliteStore {
         let mut stmt = conn.prepare_cached("SELECT 1 FROM entries WHERE feed = ?1 AND url = ?2")?;
         let mut known = HashSet::new();
         for url in urls {
-            if stmt.exists(params![feed, url])? {
+            if stmt.exists(params![feed, url])? || retention::is_tombstoned(&conn, feed, url)? {
                 known.insert(url.clone());
             }
         }
@@ -135,7 +122,8 @@ impl Store for SqliteStore {
         &self,
         feed: &str,
         entries: &[ScrapedEntry],
-        max_entries: usize,
+        retention: &Retention,
+        now: DateTime<Utc>,
     ) -> Result<SaveOutcome, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -193,13 +181,15 @@ impl Store for SqliteStore {
                 ])?;
                 outcome.updated += changed;
             }
-            outcome.pruned = tx.execute(
-                "DELETE FROM entries WHERE feed = ?1 AND id NOT IN (
-                     SELECT id FROM entries WHERE feed = ?1 ORDER BY published_ts DESC, id DESC LIMIT ?2)",
-                params![feed, max_entries as i64],
-            )?;
+            outcome.pruned = retention::apply(&tx, feed, retention, now)?;
         }
         tx.commit()?;
+        if outcome.pruned > 0 {
+            // Best effort: the save is committed; a failed vacuum only means it waits.
+            if let Err(error) = retention::vacuum_if_worth_it(&conn) {
+                tracing::warn!(%error, "vacuum failed");
+            }
+        }
         Ok(outcome)
     }
 
@@ -331,6 +321,17 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn keep(max_entries: usize) -> Retention {
+        Retention {
+            max_entries,
+            max_age: None,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 14, 12, 0, 0).unwrap()
+    }
+
     fn entry(url: &str, minute: u32) -> ScrapedEntry {
         let published = FixedOffset::east_opt(3 * 3600)
             .unwrap()
@@ -358,12 +359,12 @@ mod tests {
     fn save_is_idempotent_and_keeps_the_first_version() {
         let store = SqliteStore::in_memory().unwrap();
         let first = store
-            .save("f", &[entry("u1", 1), entry("u2", 2)], 100)
+            .save("f", &[entry("u1", 1), entry("u2", 2)], &keep(100), now())
             .unwrap();
         assert_eq!(first.inserted, 2);
         let mut changed = entry("u1", 30);
         changed.entry.title = "edited".into();
-        let second = store.save("f", &[changed], 100).unwrap();
+        let second = store.save("f", &[changed], &keep(100), now()).unwrap();
         assert_eq!(second, SaveOutcome::default());
         let entries = store.entries("f", 10).unwrap();
         assert_eq!(entries.len(), 2);
@@ -379,14 +380,17 @@ mod tests {
         let store = SqliteStore::in_memory().unwrap();
         let mut partial = entry("u1", 1);
         partial.state = ArticleState::Retry;
-        store.save("f", &[partial], 100).unwrap();
+        store.save("f", &[partial], &keep(100), now()).unwrap();
         assert_eq!(
             store.retry_candidates("f", 3).unwrap(),
             vec!["u1".to_string()]
         );
         let mut full = entry("u1", 45);
         full.entry.body = Some("<p>body</p>".into());
-        assert_eq!(store.save("f", &[full], 100).unwrap().updated, 1);
+        assert_eq!(
+            store.save("f", &[full], &keep(100), now()).unwrap().updated,
+            1
+        );
         let stored = &store.entries("f", 10).unwrap()[0];
         assert_eq!(stored.body.as_deref(), Some("<p>body</p>"));
         assert_eq!(stored.published.to_rfc3339(), "2026-06-13T14:01:00+03:00");
@@ -401,7 +405,7 @@ mod tests {
     fn feeds_are_trimmed_to_the_newest() {
         let store = SqliteStore::in_memory().unwrap();
         let batch: Vec<_> = (0..10).map(|i| entry(&format!("u{i}"), i)).collect();
-        let outcome = store.save("f", &batch, 4).unwrap();
+        let outcome = store.save("f", &batch, &keep(4), now()).unwrap();
         assert_eq!(outcome.pruned, 6);
         let urls: Vec<_> = store
             .entries("f", 100)

@@ -77,6 +77,14 @@ pub struct SiteModel {
     pub articles: Vec<Article>,
     /// Article ids the listing currently omits (they dropped off the first page).
     pub unlisted: Vec<u64>,
+    /// Appended to every link in the listing, such as `?utm_source=telegram#comments`: the
+    /// same article reached through tracking links.
+    pub link_suffix: String,
+    /// Articles listed in another section too (id, section slug), with their own link: an
+    /// article that moved or is cross-posted.
+    pub cross_listed: Vec<(u64, &'static str)>,
+    /// Time every answer is held back, to widen the window in which a test can kill a scrape.
+    pub delay: Option<std::time::Duration>,
 }
 
 pub fn moscow() -> FixedOffset {
@@ -129,7 +137,7 @@ impl SiteModel {
         });
         SiteModel {
             articles,
-            unlisted: Vec::new(),
+            ..SiteModel::default()
         }
     }
 
@@ -247,25 +255,29 @@ fn routes(
         .and(warp::path::full())
         .and(warp::header::headers_cloned())
         .and(warp::body::bytes())
-        .map(
+        .and_then(
             move |method: warp::http::Method,
                   path: warp::path::FullPath,
                   headers: warp::http::HeaderMap,
                   body: bytes::Bytes| {
-                let (site, log) = &shared;
-                let response = answer(
-                    &site.lock().unwrap(),
-                    method.as_str(),
-                    path.as_str(),
-                    &headers,
-                    &body,
-                );
-                log.lock().unwrap().push(Seen {
-                    method: method.to_string(),
-                    path: path.as_str().to_string(),
-                    status: response.status().as_u16(),
-                });
-                response
+                let (site, log) = shared.clone();
+                async move {
+                    let (response, delay) = {
+                        let site = site.lock().unwrap();
+                        let response =
+                            answer(&site, method.as_str(), path.as_str(), &headers, &body);
+                        (response, site.delay)
+                    };
+                    if let Some(delay) = delay {
+                        tokio::time::sleep(delay).await;
+                    }
+                    log.lock().unwrap().push(Seen {
+                        method: method.to_string(),
+                        path: path.as_str().to_string(),
+                        status: response.status().as_u16(),
+                    });
+                    Ok::<_, warp::Rejection>(response)
+                }
             },
         )
 }
@@ -360,11 +372,14 @@ fn news_list(site: &SiteModel, body: &[u8]) -> Response<String> {
             r#"{"newsList":[],"lastTime":0}"#.into(),
         );
     };
+    let cross_listed = |a: &Article| site.cross_listed.contains(&(a.id, *slug));
     let mut listed: Vec<&Article> = site
         .articles
         .iter()
         .filter(|a| {
-            a.section == *slug && !site.unlisted.contains(&a.id) && a.published.timestamp() < before
+            (a.section == *slug || cross_listed(a))
+                && !site.unlisted.contains(&a.id)
+                && a.published.timestamp() < before
         })
         .collect();
     listed.sort_by_key(|a| std::cmp::Reverse(a.published));
@@ -376,7 +391,7 @@ fn news_list(site: &SiteModel, body: &[u8]) -> Response<String> {
                 "id": a.id,
                 "title": a.title,
                 "lead": a.lead,
-                "link": a.path(),
+                "link": format!("{}{}", a.path(), site.link_suffix),
                 "type": "news",
             });
             if a.listed_date {

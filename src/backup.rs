@@ -1,0 +1,62 @@
+//! The `export` and `import` commands: a database's entries as JSON lines, for backups and
+//! for moving scrapefeed to another machine or another storage.
+//!
+//! The format and the idempotent insert live in the store (`store::ExportRecord`); this is
+//! the command edge: files or standard streams, atomic output, context on errors.
+
+use std::io::{BufReader, BufWriter};
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::store::{ImportOutcome, SqliteStore};
+
+/// `-` as a path means standard input or output.
+fn is_std(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Writes every entry of the database at `database` to `output`. A file is written beside
+/// its final name and renamed into place, so an interrupted export never leaves a truncated
+/// backup that looks complete. Returns how many entries were written.
+pub fn export(database: &Path, output: &Path) -> anyhow::Result<usize> {
+    let store = SqliteStore::open(database)?;
+    if is_std(output) {
+        let stdout = std::io::stdout();
+        let mut out = BufWriter::new(stdout.lock());
+        return Ok(store.export(&mut out)?);
+    }
+    let dir = output
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    let mut out = BufWriter::new(tmp);
+    let count = store.export(&mut out)?;
+    let tmp = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    tmp.as_file()
+        .sync_all()
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    tmp.persist(output)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    Ok(count)
+}
+
+/// Stores the entries read from `input` that the database at `database` lacks.
+pub fn import(database: &Path, input: &Path) -> anyhow::Result<ImportOutcome> {
+    let store = SqliteStore::open(database)?;
+    let outcome = if is_std(input) {
+        store.import(&mut std::io::stdin().lock())?
+    } else {
+        let file = std::fs::File::open(input)
+            .with_context(|| format!("cannot open {}", input.display()))?;
+        store
+            .import(&mut BufReader::new(file))
+            .with_context(|| format!("import from {}", input.display()))?
+    };
+    Ok(outcome)
+}

@@ -1,0 +1,186 @@
+//! Backup and move: every stored entry out as JSON lines, and back in, idempotently.
+//!
+//! One line per entry, the fields exactly as stored (dates RFC 3339 with their offset,
+//! first-seen in UTC, date source, article state and attempts), ordered by feed, then newest
+//! first, then URL — so exporting the same entries always gives the same bytes, whatever
+//! database they sit in. Import never changes an entry already present: (feed, url) is the
+//! identity, and the first stored version wins, exactly as during scrapes.
+
+use std::io::{BufRead, Write};
+
+use chrono::{DateTime, FixedOffset, Utc};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+
+use super::sqlite::{parse_date, rfc3339};
+use super::{ArticleState, SqliteStore, StoreError};
+
+/// One exported entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRecord {
+    /// The section id the entry belongs to.
+    pub feed: String,
+    pub url: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub body: Option<String>,
+    pub author: Option<String>,
+    pub tags: Vec<String>,
+    pub image: Option<String>,
+    pub published: DateTime<FixedOffset>,
+    pub updated: Option<DateTime<FixedOffset>>,
+    pub first_seen: DateTime<Utc>,
+    pub date_source: String,
+    /// `complete`, `retry` or `gone`.
+    pub state: String,
+    /// Article page attempts so far.
+    pub attempts: u32,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub inserted: usize,
+    /// Lines whose (feed, url) was already stored: left untouched.
+    pub existing: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransferError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write the export: {0}")]
+    Write(std::io::Error),
+    #[error("cannot read the import at line {line}: {source}")]
+    Read { line: usize, source: std::io::Error },
+    #[error("import line {line} is not an entry: {source}")]
+    Parse {
+        line: usize,
+        source: serde_json::Error,
+    },
+    #[error("import line {line}: unknown article state {state:?}")]
+    State { line: usize, state: String },
+}
+
+impl SqliteStore {
+    /// Writes every stored entry to `out` as JSON lines; returns how many.
+    pub fn export(&self, out: &mut dyn Write) -> Result<usize, TransferError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT feed, url, title, summary, body, author, tags, image, published, updated,
+                        first_seen, date_source, state, attempts
+                 FROM entries ORDER BY feed, published_ts DESC, url",
+            )
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query([]).map_err(StoreError::from)?;
+        let mut count = 0;
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
+            let record = record_from(row)?;
+            serde_json::to_writer(&mut *out, &record)
+                .map_err(|e| TransferError::Write(e.into()))?;
+            out.write_all(b"\n").map_err(TransferError::Write)?;
+            count += 1;
+        }
+        out.flush().map_err(TransferError::Write)?;
+        Ok(count)
+    }
+
+    /// Reads JSON lines written by `export` and stores the entries not present yet, in one
+    /// transaction: a bad line anywhere imports nothing.
+    pub fn import(&self, input: &mut dyn BufRead) -> Result<ImportOutcome, TransferError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(StoreError::from)?;
+        let mut outcome = ImportOutcome::default();
+        {
+            let mut insert = tx
+                .prepare(
+                    "INSERT INTO entries (feed, url, title, summary, body, author, tags, image, published,
+                                          published_ts, updated, first_seen, date_source, state, attempts)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                     ON CONFLICT (feed, url) DO NOTHING",
+                )
+                .map_err(StoreError::from)?;
+            for (index, line) in input.lines().enumerate() {
+                let line_no = index + 1;
+                let line = line.map_err(|source| TransferError::Read {
+                    line: line_no,
+                    source,
+                })?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let r: ExportRecord =
+                    serde_json::from_str(&line).map_err(|source| TransferError::Parse {
+                        line: line_no,
+                        source,
+                    })?;
+                let state = ArticleState::parse(&r.state);
+                if state.as_str() != r.state {
+                    return Err(TransferError::State {
+                        line: line_no,
+                        state: r.state,
+                    });
+                }
+                let tags = serde_json::to_string(&r.tags).unwrap_or_else(|_| "[]".into());
+                let inserted = insert
+                    .execute(params![
+                        r.feed,
+                        r.url,
+                        r.title,
+                        r.summary,
+                        r.body,
+                        r.author,
+                        tags,
+                        r.image,
+                        rfc3339(&r.published),
+                        r.published.timestamp(),
+                        r.updated.as_ref().map(rfc3339),
+                        r.first_seen
+                            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        r.date_source,
+                        state.as_str(),
+                        r.attempts,
+                    ])
+                    .map_err(StoreError::from)?;
+                if inserted == 1 {
+                    outcome.inserted += 1;
+                } else {
+                    outcome.existing += 1;
+                }
+            }
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(outcome)
+    }
+}
+
+fn record_from(row: &rusqlite::Row<'_>) -> Result<ExportRecord, StoreError> {
+    let tags: String = row.get(6)?;
+    let published: String = row.get(8)?;
+    let updated: Option<String> = row.get(9)?;
+    let first_seen: String = row.get(10)?;
+    Ok(ExportRecord {
+        feed: row.get(0)?,
+        url: row.get(1)?,
+        title: row.get(2)?,
+        summary: row.get(3)?,
+        body: row.get(4)?,
+        author: row.get(5)?,
+        tags: serde_json::from_str(&tags).map_err(|_| StoreError::Corrupt {
+            what: "tag list",
+            value: tags.clone(),
+        })?,
+        image: row.get(7)?,
+        published: parse_date("published date", &published)?,
+        updated: updated
+            .as_deref()
+            .map(|u| parse_date("updated date", u))
+            .transpose()?,
+        first_seen: parse_date("first-seen time", &first_seen)?.with_timezone(&Utc),
+        date_source: row.get(11)?,
+        state: row.get(12)?,
+        attempts: row.get(13)?,
+    })
+}
