@@ -27,6 +27,8 @@ pub struct SectionHealth {
     pub last_success: Option<DateTime<Utc>>,
     pub consecutive_failures: u32,
     pub last_error: Option<String>,
+    /// The HTTP status of the last failure, when an HTTP answer caused it.
+    pub last_http_status: Option<u16>,
     pub next_run: Option<DateTime<Utc>>,
 }
 
@@ -56,17 +58,18 @@ impl App {
             store,
             config,
         };
-        for run in app.store.latest_runs()? {
+        for summary in app.store.run_summaries()? {
             app.health
                 .write()
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(
-                    run.feed.clone(),
+                    summary.last.feed.clone(),
                     SectionHealth {
-                        last_attempt: Some(run.started),
-                        last_success: run.error.is_none().then_some(run.started),
-                        consecutive_failures: u32::from(run.error.is_some()),
-                        last_error: run.error,
+                        last_attempt: Some(summary.last.started),
+                        last_success: summary.last_success,
+                        consecutive_failures: summary.consecutive_failures,
+                        last_error: summary.last.error,
+                        last_http_status: summary.last.http_status,
                         next_run: None,
                     },
                 );
@@ -125,7 +128,9 @@ impl App {
             started: started_at,
             duration_ms: started.elapsed().as_millis() as u64,
             error: error.clone(),
+            http_status: result.as_ref().err().and_then(http_status),
             new_entries: result.as_ref().map(|r| r.saved.inserted).unwrap_or(0),
+            updated_entries: result.as_ref().map(|r| r.saved.updated).unwrap_or(0),
         };
         match &result {
             Ok(report) => {
@@ -146,10 +151,12 @@ impl App {
                     h.last_success = Some(started_at);
                     h.consecutive_failures = 0;
                     h.last_error = None;
+                    h.last_http_status = None;
                 }
                 Some(message) => {
                     h.consecutive_failures += 1;
                     h.last_error = Some(message.clone());
+                    h.last_http_status = run.http_status;
                 }
             }
         }
@@ -158,5 +165,13 @@ impl App {
             tracing::warn!(section = %section.id, error = %crate::error_chain(&e), "cannot record the run");
         }
         result
+    }
+}
+
+/// The HTTP status behind a failed scrape, if an HTTP answer caused it.
+fn http_status(error: &anyhow::Error) -> Option<u16> {
+    match crate::fetch::find_fetch_error(error)? {
+        crate::fetch::FetchError::Status { status, .. } => Some(*status),
+        _ => None,
     }
 }

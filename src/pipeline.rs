@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
@@ -15,9 +15,11 @@ use crate::assemble::assemble;
 use crate::clock::Clock;
 use crate::config::{Section, Site};
 use crate::extract::{extract, Extracted};
-use crate::fetch::{FetchError, Fetcher, Request, Validators};
+use crate::fetch::{FetchError, Fetcher, Request};
 use crate::listing::{self, ListingError, ListingItem};
-use crate::store::{ArticleState, Retention, SaveOutcome, ScrapedEntry, Store, StoreError};
+use crate::store::{
+    ArticleState, FetchState, Retention, SaveOutcome, ScrapedEntry, Store, StoreError,
+};
 
 /// How many runs an article page that failed transiently is tried again.
 const MAX_ARTICLE_ATTEMPTS: u32 = 3;
@@ -52,16 +54,12 @@ pub enum ScrapeError {
 }
 
 /// Parameters read from section pages, by section id, with when they were read.
-type ParamCache = Mutex<HashMap<String, (BTreeMap<String, String>, Instant)>>;
 
 /// Runs scrapes; shared by the scheduler and the `scrape` / `check` commands.
 pub struct Scraper {
     pub fetcher: Fetcher,
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
-    page_params: ParamCache,
-    /// Each section's listing validators (`ETag`, `Last-Modified`) from its last answer.
-    validators: Mutex<HashMap<String, Validators>>,
     /// Article URLs a section's filter rejected, so they are not fetched on every run.
     filtered: Mutex<HashMap<String, HashSet<String>>>,
 }
@@ -72,9 +70,7 @@ impl Scraper {
             fetcher,
             store,
             clock,
-            page_params: Mutex::new(HashMap::new()),
             filtered: Mutex::new(HashMap::new()),
-            validators: Mutex::new(HashMap::new()),
         }
     }
 
@@ -85,16 +81,19 @@ impl Scraper {
         section: &Section,
         cancel: &CancellationToken,
     ) -> Result<ScrapeReport, ScrapeError> {
-        let params = self.page_params(site, section).await?;
-        // A conditional request only when nothing waits for a retry: retries need the
-        // listing's data.
         let store = self.store.clone();
         let feed = section.id.clone();
-        let pending = tokio::task::spawn_blocking(move || {
-            store.retry_candidates(&feed, MAX_ARTICLE_ATTEMPTS)
+        let (mut state, pending) = tokio::task::spawn_blocking(move || {
+            Ok::<_, StoreError>((
+                store.fetch_state(&feed)?,
+                store.retry_candidates(&feed, MAX_ARTICLE_ATTEMPTS)?,
+            ))
         })
         .await??;
-        let known_validators = self.validators_of(section).filter(|_| pending.is_empty());
+        let params = self.page_params(site, section, &mut state).await?;
+        // A conditional request only when nothing waits for a retry: retries need the
+        // listing's data.
+        let known_validators = Some(state.validators.clone()).filter(|_| pending.is_empty());
         let listing = listing::read_listing(
             &self.fetcher,
             site,
@@ -155,19 +154,16 @@ impl Scraper {
         report.saved = self.save(section, entries).await?;
         // Only once the entries are stored: a run that fails before must read it all again.
         if !report.cancelled {
-            self.remember_validators(section, &listing.validators);
+            state.validators = listing.validators;
+            self.save_state(section, state).await?;
         }
         Ok(report)
     }
 
-    fn validators_of(&self, section: &Section) -> Option<Validators> {
-        let validators = self.validators.lock().unwrap_or_else(|e| e.into_inner());
-        validators.get(&section.id).cloned()
-    }
-
-    fn remember_validators(&self, section: &Section, new: &Validators) {
-        let mut validators = self.validators.lock().unwrap_or_else(|e| e.into_inner());
-        validators.insert(section.id.clone(), new.clone());
+    async fn save_state(&self, section: &Section, state: FetchState) -> Result<(), ScrapeError> {
+        let store = self.store.clone();
+        let feed = section.id.clone();
+        Ok(tokio::task::spawn_blocking(move || store.set_fetch_state(&feed, &state)).await??)
     }
 
     fn remember_filtered(&self, section: &Section, url: &str) {
@@ -186,29 +182,32 @@ impl Scraper {
             .is_some_and(|urls| urls.contains(url))
     }
 
-    /// Page parameters, read from the section page at most every `PAGE_PARAMS_TTL`.
+    /// Page parameters, read from the section page at most every `PAGE_PARAMS_TTL`; the
+    /// values and their age live in the store, so one-shot `scrape` runs share them too.
     async fn page_params(
         &self,
         site: &Site,
         section: &Section,
-    ) -> Result<BTreeMap<String, String>, ListingError> {
+        state: &mut FetchState,
+    ) -> Result<BTreeMap<String, String>, ScrapeError> {
         if site.listing.page_params.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let cached = {
-            let cache = self.page_params.lock().unwrap_or_else(|e| e.into_inner());
-            cache
-                .get(&section.id)
-                .filter(|(_, at)| at.elapsed() < PAGE_PARAMS_TTL)
-                .map(|(p, _)| p.clone())
-        };
-        if let Some(params) = cached {
-            return Ok(params);
+        let now = self.clock.now();
+        let fresh = state.page_params.as_ref().filter(|(params, at)| {
+            !params.is_empty()
+                && now
+                    .signed_duration_since(*at)
+                    .to_std()
+                    .is_ok_and(|age| age < PAGE_PARAMS_TTL)
+        });
+        if let Some((params, _)) = fresh {
+            return Ok(params.clone());
         }
         let params = listing::read_page_params(&self.fetcher, site, section).await?;
         if !params.is_empty() {
-            let mut cache = self.page_params.lock().unwrap_or_else(|e| e.into_inner());
-            cache.insert(section.id.clone(), (params.clone(), Instant::now()));
+            state.page_params = Some((params.clone(), now));
+            self.save_state(section, state.clone()).await?;
         }
         Ok(params)
     }

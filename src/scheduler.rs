@@ -86,17 +86,7 @@ pub fn backoff(interval: Duration, failures: u32, retry_after: Option<Duration>)
 
 /// The `Retry-After` a failed scrape was given, if any.
 fn retry_after(error: &anyhow::Error) -> Option<Duration> {
-    error.chain().find_map(|cause| {
-        let fetch = cause
-            .downcast_ref::<crate::fetch::FetchError>()
-            .or_else(
-                || match cause.downcast_ref::<crate::listing::ListingError>() {
-                    Some(crate::listing::ListingError::Fetch(e)) => Some(e),
-                    _ => None,
-                },
-            )?;
-        fetch.retry_after()
-    })
+    crate::fetch::find_fetch_error(error)?.retry_after()
 }
 
 /// `interval` spread by up to `jitter` (a fraction) either way.

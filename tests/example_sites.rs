@@ -195,6 +195,16 @@ fn json_ld_site_needs_only_a_listing_declaration() {
         rss.contains(&format!("<enclosure url=\"{base}/media/comet.jpg\"")),
         "{rss}"
     );
+
+    // A second cron run of an unchanged site: one conditional request (the validators were
+    // stored by the first run), answered 304, and nothing else but robots.txt.
+    let before = origin.log.lock().unwrap().len();
+    assert_success(&run(&config, &["--now", "2026-03-10T00:15:00Z", "scrape"]));
+    let second: Vec<(String, u16)> = origin.log.lock().unwrap()[before..].to_vec();
+    assert_eq!(
+        second,
+        vec![("/robots.txt".to_string(), 404), ("/".to_string(), 304)]
+    );
 }
 
 #[test]

@@ -175,6 +175,17 @@ fn rescrape_fetches_no_article_twice_and_loses_nothing() {
         vec![],
         "stored articles are not fetched again"
     );
+    let shells = origin
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            r.method == "GET" && r.path.matches('/').count() == 1 && r.path != "/robots.txt"
+        })
+        .count();
+    assert_eq!(
+        shells, 0,
+        "section ids read from the section pages are reused from the store"
+    );
     let after: Vec<Vec<u8>> = SECTIONS
         .iter()
         .map(|s| feed_file(dir.path(), s.0, "atom"))

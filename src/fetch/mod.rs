@@ -171,6 +171,18 @@ impl FetchError {
     }
 }
 
+/// The fetch error behind an `anyhow` error chain, directly or inside a listing error.
+pub fn find_fetch_error(error: &anyhow::Error) -> Option<&FetchError> {
+    error.chain().find_map(|cause| {
+        cause.downcast_ref::<FetchError>().or_else(|| {
+            match cause.downcast_ref::<crate::listing::ListingError>() {
+                Some(crate::listing::ListingError::Fetch(e)) => Some(e),
+                _ => None,
+            }
+        })
+    })
+}
+
 /// Per-host politeness state.
 #[derive(Debug, Default)]
 struct HostSlot {

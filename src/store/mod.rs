@@ -10,6 +10,7 @@
 //! `max_entries` newest entries, none older than its `max_age`; an entry removed by retention
 //! is remembered for a while (a tombstone) so it is not stored again as if new.
 
+mod fetch_state;
 mod migrations;
 mod retention;
 mod sqlite;
@@ -86,7 +87,27 @@ pub struct RunRecord {
     pub started: DateTime<Utc>,
     pub duration_ms: u64,
     pub error: Option<String>,
+    /// The HTTP status that failed the run, when one did.
+    pub http_status: Option<u16>,
     pub new_entries: usize,
+    /// Stored entries completed by a retried article page.
+    pub updated_entries: usize,
+}
+
+/// A section's run history, summed up for `/healthz`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    pub last: RunRecord,
+    pub last_success: Option<DateTime<Utc>>,
+    pub consecutive_failures: u32,
+}
+
+/// What the last scrape of a section learnt about its listing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FetchState {
+    pub validators: crate::fetch::Validators,
+    /// Parameters read from the section page, and when.
+    pub page_params: Option<(std::collections::BTreeMap<String, String>, DateTime<Utc>)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,4 +155,8 @@ pub trait Store: Send + Sync {
     fn record_run(&self, run: &RunRecord) -> Result<(), StoreError>;
     /// The latest run of every feed that has one.
     fn latest_runs(&self) -> Result<Vec<RunRecord>, StoreError>;
+    /// Every feed's latest run, last success and current failure streak.
+    fn run_summaries(&self) -> Result<Vec<RunSummary>, StoreError>;
+    fn fetch_state(&self, feed: &str) -> Result<FetchState, StoreError>;
+    fn set_fetch_state(&self, feed: &str, state: &FetchState) -> Result<(), StoreError>;
 }

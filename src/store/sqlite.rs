@@ -255,13 +255,16 @@ impl Store for SqliteStore {
     fn record_run(&self, run: &RunRecord) -> Result<(), StoreError> {
         let conn = self.conn();
         conn.execute(
-            "INSERT INTO runs (feed, started, duration_ms, error, new_entries) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO runs (feed, started, duration_ms, error, new_entries, http_status, updated_entries)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 run.feed,
                 run.started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 run.duration_ms as i64,
                 run.error,
-                run.new_entries as i64
+                run.new_entries as i64,
+                run.http_status,
+                run.updated_entries as i64,
             ],
         )?;
         conn.execute(
@@ -271,33 +274,20 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn run_summaries(&self) -> Result<Vec<super::RunSummary>, StoreError> {
+        super::fetch_state::run_summaries(&self.conn())
+    }
+
+    fn fetch_state(&self, feed: &str) -> Result<super::FetchState, StoreError> {
+        super::fetch_state::read(&self.conn(), feed)
+    }
+
+    fn set_fetch_state(&self, feed: &str, state: &super::FetchState) -> Result<(), StoreError> {
+        super::fetch_state::write(&self.conn(), feed, state)
+    }
+
     fn latest_runs(&self) -> Result<Vec<RunRecord>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT feed, started, duration_ms, error, new_entries FROM runs
-             WHERE id IN (SELECT MAX(id) FROM runs GROUP BY feed) ORDER BY feed",
-        )?;
-        let rows = stmt.query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, i64>(2)?,
-                row.get::<_, Option<String>>(3)?,
-                row.get::<_, i64>(4)?,
-            ))
-        })?;
-        let mut runs = Vec::new();
-        for row in rows {
-            let (feed, started, duration_ms, error, new_entries) = row?;
-            runs.push(RunRecord {
-                feed,
-                started: parse_date("run start", &started)?.with_timezone(&Utc),
-                duration_ms: duration_ms.max(0) as u64,
-                error,
-                new_entries: new_entries.max(0) as usize,
-            });
-        }
-        Ok(runs)
+        super::fetch_state::latest_runs(&self.conn())
     }
 }
 
@@ -427,7 +417,9 @@ mod tests {
                     started: Utc::now(),
                     duration_ms: 5,
                     error: error.map(String::from),
+                    http_status: None,
                     new_entries: 1,
+                    updated_entries: 0,
                 })
                 .unwrap();
         }
