@@ -53,7 +53,6 @@ pub enum ScrapeError {
     Join(#[from] tokio::task::JoinError),
 }
 
-/// Parameters read from section pages, by section id, with when they were read.
 
 /// Runs scrapes; shared by the scheduler and the `scrape` / `check` commands.
 pub struct Scraper {
