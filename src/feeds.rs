@@ -115,8 +115,7 @@ impl FeedSet {
     pub fn refresh(&self, store: &dyn Store, section: &str) -> Result<(), FeedError> {
         let _one_at_a_time = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
         self.render_section(store, section)?;
-        let aggregates: Vec<Arc<FeedSpec>> =
-            self.catalog.aggregates_of(section).cloned().collect();
+        let aggregates: Vec<Arc<FeedSpec>> = self.catalog.aggregates_of(section).cloned().collect();
         for spec in aggregates {
             self.render_merged(&spec)?;
         }
@@ -170,8 +169,12 @@ impl FeedSet {
         format: Format,
         query: &FeedQuery,
     ) -> Option<Arc<Document>> {
-        self.filtered
-            .get(&feed.spec.name, format, &query.normalized(), feed.generation)
+        self.filtered.get(
+            &feed.spec.name,
+            format,
+            &query.normalized(),
+            feed.generation,
+        )
     }
 
     fn render_section(&self, store: &dyn Store, name: &str) -> Result<(), FeedError> {

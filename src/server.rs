@@ -35,9 +35,7 @@ pub fn routes(
 ) -> impl Filter<Extract = (Reply,), Error = Infallible> + Clone {
     let with_app = warp::any().map(move || app.clone());
     let with_pages = warp::any().map(move || pages.clone());
-    let raw_query = warp::query::raw()
-        .or(warp::any().map(String::new))
-        .unify();
+    let raw_query = warp::query::raw().or(warp::any().map(String::new)).unify();
     let feed = warp::path!("feeds" / String)
         .and(warp::method())
         .and(warp::header::headers_cloned())
@@ -199,7 +197,11 @@ async fn feed(
         .header(header::LAST_MODIFIED, rendered.last_modified.clone())
         .header(header::CACHE_CONTROL, rendered.spec.cache_control.clone())
         .header(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if not_modified(&request, &variant.etag, rendered.updated.with_timezone(&Utc)) {
+    if not_modified(
+        &request,
+        &variant.etag,
+        rendered.updated.with_timezone(&Utc),
+    ) {
         return response
             .status(StatusCode::NOT_MODIFIED)
             .body(Bytes::new())

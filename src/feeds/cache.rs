@@ -98,7 +98,11 @@ impl QueryCache {
     }
 
     pub fn len(&self) -> usize {
-        self.slots.lock().unwrap_or_else(|e| e.into_inner()).map.len()
+        self.slots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -122,7 +126,10 @@ mod tests {
         assert!(cache.get("a", Format::Rss, "limit=1", 1).is_some());
         cache.insert("a", Format::Atom, "limit=1", 1, doc("3"));
         assert_eq!(cache.len(), 2);
-        assert!(cache.get("a", Format::Rss, "limit=2", 1).is_none(), "evicted");
+        assert!(
+            cache.get("a", Format::Rss, "limit=2", 1).is_none(),
+            "evicted"
+        );
         assert!(cache.get("a", Format::Rss, "limit=1", 1).is_some());
         assert!(cache.get("a", Format::Rss, "limit=1", 2).is_none(), "stale");
         cache.insert("b", Format::Rss, "limit=1", 1, doc("4"));

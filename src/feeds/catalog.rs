@@ -144,7 +144,12 @@ impl Catalog {
                 label: "All sections".into(),
                 meta: FeedMeta::for_site(public_url, site),
                 members: site.sections.iter().map(|s| s.id.clone()).collect(),
-                max_entries: site.sections.iter().map(|s| s.max_entries).max().unwrap_or(0),
+                max_entries: site
+                    .sections
+                    .iter()
+                    .map(|s| s.max_entries)
+                    .max()
+                    .unwrap_or(0),
                 cache_control: cache_control(site.sections.iter().map(|s| s.interval)),
             });
         }
@@ -185,7 +190,10 @@ impl Catalog {
     }
 
     /// The merged feeds a section belongs to (its site's and `all`).
-    pub fn aggregates_of<'a>(&'a self, section: &'a str) -> impl Iterator<Item = &'a Arc<FeedSpec>> {
+    pub fn aggregates_of<'a>(
+        &'a self,
+        section: &'a str,
+    ) -> impl Iterator<Item = &'a Arc<FeedSpec>> {
         self.feeds
             .iter()
             .filter(|f| !matches!(f.kind, FeedKind::Section { .. }))
@@ -205,4 +213,48 @@ pub fn merge<'a>(members: impl Iterator<Item = &'a [Entry]>, cap: usize) -> Vec<
         .take(cap)
         .cloned()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+
+    fn entry(url: &str, at: &str) -> Entry {
+        let at: DateTime<Utc> = at.parse().unwrap();
+        Entry {
+            url: url.into(),
+            title: url.into(),
+            summary: None,
+            body: None,
+            author: None,
+            tags: vec![],
+            image: None,
+            published: at.fixed_offset(),
+            updated: None,
+            first_seen: at,
+            date_source: "test".into(),
+        }
+    }
+
+    #[test]
+    fn merge_is_newest_first_one_per_url_and_capped() {
+        let a = [
+            entry("u1", "2025-06-13T10:00:00Z"),
+            entry("u2", "2025-06-13T08:00:00Z"),
+        ];
+        let b = [
+            entry("u3", "2025-06-13T09:00:00Z"),
+            entry("u1", "2025-06-13T10:00:00Z"),
+            entry("u4", "2025-06-13T07:00:00Z"),
+        ];
+        let urls = |cap| -> Vec<String> {
+            merge([&a[..], &b[..]].into_iter(), cap)
+                .into_iter()
+                .map(|e| e.url)
+                .collect()
+        };
+        assert_eq!(urls(10), ["u1", "u3", "u2", "u4"]);
+        assert_eq!(urls(2), ["u1", "u3"]);
+    }
 }

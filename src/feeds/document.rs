@@ -97,7 +97,9 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
         Vec::with_capacity(bytes.len() / 3),
         flate2::Compression::new(GZIP_LEVEL),
     );
-    encoder.write_all(bytes).expect("writing to a Vec cannot fail");
+    encoder
+        .write_all(bytes)
+        .expect("writing to a Vec cannot fail");
     encoder.finish().expect("writing to a Vec cannot fail")
 }
 
@@ -106,7 +108,9 @@ fn brotli(bytes: &[u8]) -> Vec<u8> {
     {
         let mut encoder =
             brotli::CompressorWriter::new(&mut out, 64 * 1024, BROTLI_QUALITY, BROTLI_WINDOW);
-        encoder.write_all(bytes).expect("writing to a Vec cannot fail");
+        encoder
+            .write_all(bytes)
+            .expect("writing to a Vec cannot fail");
     }
     out
 }

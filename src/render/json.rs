@@ -76,11 +76,7 @@ pub fn json(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
             summary: e.summary.as_deref(),
             image: e.image.as_deref(),
             date_published: rfc3339(&e.published),
-            date_modified: e
-                .updated
-                .filter(|u| *u > e.published)
-                .as_ref()
-                .map(rfc3339),
+            date_modified: e.updated.filter(|u| *u > e.published).as_ref().map(rfc3339),
             authors: e.author.iter().map(|name| Author { name }).collect(),
             tags: &e.tags,
         })

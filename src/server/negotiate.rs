@@ -57,7 +57,11 @@ fn parse_range(range: &str) -> Option<(String, f32)> {
     for param in parts {
         if let Some((name, value)) = param.split_once('=') {
             if name.trim().eq_ignore_ascii_case("q") {
-                q = value.trim().parse::<f32>().ok().filter(|q| (0.0..=1.0).contains(q))?;
+                q = value
+                    .trim()
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|q| (0.0..=1.0).contains(q))?;
             }
         }
     }

@@ -164,7 +164,10 @@ impl FeedCard {
     fn new(app: &App, spec: &FeedSpec) -> FeedCard {
         let rendered = app.feeds.get(&spec.name);
         let healths: Vec<SectionHealth> = spec.members.iter().map(|m| app.health(m)).collect();
-        let failing = healths.iter().filter(|h| h.consecutive_failures > 0).count();
+        let failing = healths
+            .iter()
+            .filter(|h| h.consecutive_failures > 0)
+            .count();
         let state = if failing > 0 {
             "failing"
         } else if healths.iter().any(|h| h.last_success.is_some()) {
