@@ -11,7 +11,8 @@
 #   - nginx gets the bytes scrapefeed serves (identity and gzip), fetched from scrapefeed
 #     itself; gzip is `gzip_static on` with scrapefeed's own level-9 gzip bytes, so both
 #     servers send byte-identical bodies and neither compresses per request;
-#   - nginx runs `worker_processes auto` (one per core), access_log off, sendfile on, and
+#   - nginx runs `worker_processes auto` (one per core), access_log off, sendfile on, an
+#     open_file_cache (so it does not open the file per request either), and
 #     `keepalive_requests` raised so neither server closes wrk's connections mid-run;
 #   - the cases run alternately, and the order of the two servers flips every round;
 #   - 304 cases send each server its own current ETag in If-None-Match.
@@ -113,6 +114,8 @@ http {
     charset_types application/rss+xml application/atom+xml application/feed+json;
     sendfile on;
     tcp_nopush on;
+    open_file_cache max=64 inactive=60s;
+    open_file_cache_valid 60s;
     keepalive_requests 1000000;
     gzip_static on;
     gzip_vary on;

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use warp::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
+use warp::http::{header, HeaderValue, Method, Response, StatusCode};
 use warp::Filter;
 
 use crate::app::{App, SectionHealth};
@@ -35,11 +35,13 @@ pub fn routes(
 ) -> impl Filter<Extract = (Reply,), Error = Infallible> + Clone {
     let with_app = warp::any().map(move || app.clone());
     let with_pages = warp::any().map(move || pages.clone());
-    let raw_query = warp::query::raw().or(warp::any().map(String::new)).unify();
+    // `query::<Vec<…>>` reads an absent query as empty; `query::raw` would reject it, and
+    // building a rejection on every plain feed request is measurable.
+    let query = warp::query::<Vec<(String, String)>>();
     let feed = warp::path!("feeds" / String)
         .and(warp::method())
-        .and(warp::header::headers_cloned())
-        .and(raw_query)
+        .and(conditions())
+        .and(query)
         .and(with_app.clone())
         .and(with_pages.clone())
         .then(feed);
@@ -79,6 +81,27 @@ pub fn routes(
             |rejection: warp::Rejection| async move { Ok::<_, Infallible>(rejected(rejection)) },
         )
         .unify()
+}
+
+/// The request headers a feed answer depends on, read without copying the whole header map.
+struct Conditions {
+    accept_encoding: Option<String>,
+    if_none_match: Option<String>,
+    if_modified_since: Option<String>,
+}
+
+fn conditions() -> impl Filter<Extract = (Conditions,), Error = warp::Rejection> + Clone {
+    use warp::header::optional;
+    optional::<String>("accept-encoding")
+        .and(optional::<String>("if-none-match"))
+        .and(optional::<String>("if-modified-since"))
+        .map(
+            |accept_encoding, if_none_match, if_modified_since| Conditions {
+                accept_encoding,
+                if_none_match,
+                if_modified_since,
+            },
+        )
 }
 
 /// `None` for GET and HEAD (hyper drops the body of a HEAD answer itself, keeping its
@@ -138,8 +161,8 @@ fn rejected(rejection: warp::Rejection) -> Reply {
 async fn feed(
     file: String,
     method: Method,
-    request: HeaderMap,
-    raw_query: String,
+    request: Conditions,
+    query: Vec<(String, String)>,
     app: Arc<App>,
     pages: Arc<Pages>,
 ) -> Reply {
@@ -165,14 +188,11 @@ async fn feed(
             ),
         );
     };
-    let query = match FeedQuery::parse(&raw_query) {
+    let query = match FeedQuery::from_pairs(query) {
         Ok(query) => query,
         Err(e) => return text(StatusCode::BAD_REQUEST, format!("bad query: {e}\n")),
     };
-    let accept = request
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok());
-    let Some(encoding) = negotiate(accept) else {
+    let Some(encoding) = negotiate(request.accept_encoding.as_deref()) else {
         return text(
             StatusCode::NOT_ACCEPTABLE,
             "not acceptable: Accept-Encoding refuses identity, gzip and br\n".into(),
@@ -236,11 +256,8 @@ async fn filtered(
 /// `If-None-Match` decides when present; otherwise `If-Modified-Since` (RFC 9110 §13.2.2).
 /// Entity tags compare weakly here, as the RFC asks for `If-None-Match`, so a proxy that
 /// weakened our tag (`W/"…"`) still revalidates.
-fn not_modified(request: &HeaderMap, etag: &HeaderValue, last_modified: DateTime<Utc>) -> bool {
-    if let Some(value) = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    {
+fn not_modified(request: &Conditions, etag: &HeaderValue, last_modified: DateTime<Utc>) -> bool {
+    if let Some(value) = &request.if_none_match {
         let etag = etag.as_bytes();
         return value
             .split(',')
@@ -248,8 +265,8 @@ fn not_modified(request: &HeaderMap, etag: &HeaderValue, last_modified: DateTime
             .any(|t| t == "*" || t.as_bytes() == etag);
     }
     request
-        .get(header::IF_MODIFIED_SINCE)
-        .and_then(|v| v.to_str().ok())
+        .if_modified_since
+        .as_deref()
         .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
         .is_some_and(|since| last_modified.timestamp() <= since.timestamp())
 }

@@ -29,9 +29,21 @@ pub struct FeedQuery {
 impl FeedQuery {
     /// Parses the raw query string (without `?`).
     pub fn parse(raw: &str) -> Result<FeedQuery, QueryError> {
+        FeedQuery::from_pairs(form_urlencoded::parse(raw.as_bytes()))
+    }
+
+    /// Reads decoded `(key, value)` pairs, in request order.
+    pub fn from_pairs<K, V>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<FeedQuery, QueryError>
+    where
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
         let mut query = FeedQuery::default();
-        for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
-            match &*key {
+        for (key, value) in pairs {
+            let value = value.as_ref();
+            match key.as_ref() {
                 "limit" => {
                     let n = value
                         .trim()
@@ -41,8 +53,8 @@ impl FeedQuery {
                         .ok_or_else(|| QueryError::Limit(value.to_string()))?;
                     query.limit = Some(n);
                 }
-                "include" => query.include.extend(keywords(&value)),
-                "exclude" => query.exclude.extend(keywords(&value)),
+                "include" => query.include.extend(keywords(value)),
+                "exclude" => query.exclude.extend(keywords(value)),
                 _ => {}
             }
         }
