@@ -146,7 +146,7 @@ for pair in "$sf|$sf_etag" "$ng|$ng_etag"; do
 done
 size=$(stat -c %s "$work/www/feeds/$FEED")
 gz=$(stat -c %s "$work/www/feeds/$FEED.gz")
-echo "feed $FEED: $size bytes, $gz gzipped; ${WRK[*]}; $ROUNDS rounds; $(nproc) cores"
+echo "feed $FEED: $size bytes, $gz gzipped; ${WRK[*]}; $ROUNDS rounds; $(nproc) cores; load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 
 # One wrk run: prints requests/s.
 run() {
