@@ -53,7 +53,7 @@ impl App {
         let fetcher = Fetcher::new().context("cannot set up the HTTP client")?;
         let app = App {
             scraper: Scraper::new(fetcher, store.clone(), clock),
-            feeds: FeedSet::new(public_url, config.storage.feeds_dir.clone()),
+            feeds: FeedSet::new(public_url, &config),
             health: RwLock::new(HashMap::new()),
             store,
             config,
@@ -74,11 +74,9 @@ impl App {
                     },
                 );
         }
-        for (site, section) in app.config.sections() {
-            app.feeds
-                .refresh(app.store.as_ref(), site, section)
-                .with_context(|| format!("cannot render feed {:?}", section.id))?;
-        }
+        app.feeds
+            .refresh_all(app.store.as_ref())
+            .context("cannot render the feeds")?;
         Ok(Arc::new(app))
     }
 
@@ -108,11 +106,9 @@ impl App {
         let started = Instant::now();
         let result = self.scraper.scrape(site, section, cancel).await;
         let render = {
-            let (app, site, section) = (self.clone(), site.clone(), section.clone());
-            tokio::task::spawn_blocking(move || {
-                app.feeds.refresh(app.store.as_ref(), &site, &section)
-            })
-            .await
+            let (app, section) = (self.clone(), section.id.clone());
+            tokio::task::spawn_blocking(move || app.feeds.refresh(app.store.as_ref(), &section))
+                .await
         };
         let result = match (result, render) {
             (Ok(report), Ok(Ok(_))) => Ok(report),

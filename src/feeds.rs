@@ -1,58 +1,66 @@
 //! Rendered feeds: made once per change, served from memory, mirrored to `feeds/`.
 //!
-//! After every scrape (and once at start-up) a section's RSS and Atom documents are rendered
-//! from the store and kept in memory with their ETags, so a feed request costs a map lookup.
-//! The same bytes are written to `feeds/{section}.rss|.atom` atomically (temp file, fsync,
-//! rename, directory fsync), so a static web server can serve them too and never sees half a
-//! file, even across a crash or a power cut.
+//! After every scrape (and once at start-up) a section's entries are read from the store and
+//! rendered as RSS, Atom and JSON Feed, each compressed (`document`), and kept in memory with
+//! the entries themselves, so a feed request costs a map lookup and a query (`query`) filters
+//! entries without touching SQLite. A section's change also re-renders the merged feeds it
+//! belongs to (its site's and `all`, see `catalog`). The same bytes are written to
+//! `feeds/{name}.{rss,atom,json}` atomically (temp file, fsync, rename, directory fsync),
+//! so a static web server can serve them too and never sees half a file, even across a crash.
+
+mod cache;
+pub mod catalog;
+pub mod document;
+pub mod query;
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
-use bytes::Bytes;
-use chrono::{DateTime, FixedOffset};
-use sha2::{Digest, Sha256};
+use chrono::{DateTime, FixedOffset, Utc};
 use url::Url;
+use warp::http::HeaderValue;
 
-use crate::config::{Section, Site};
-use crate::render::{self, FeedMeta};
+use crate::config::Config;
+use crate::model::Entry;
+use crate::render;
 use crate::store::{Store, StoreError};
+pub use cache::QueryCache;
+pub use catalog::{Catalog, FeedKind, FeedSpec, Format};
+pub use document::{Document, Encoding, Variant};
+pub use query::{FeedQuery, QueryError};
 
-/// One rendered document.
-#[derive(Debug, Clone)]
-pub struct Document {
-    pub bytes: Bytes,
-    /// Strong ETag, quoted.
-    pub etag: String,
-}
+/// How many filtered documents are kept.
+const QUERY_CACHE_SLOTS: usize = 256;
 
-impl Document {
-    fn new(bytes: Vec<u8>) -> Document {
-        let digest = Sha256::digest(&bytes);
-        let etag = format!("\"{}\"", hex(&digest[..16]));
-        Document {
-            bytes: Bytes::from(bytes),
-            etag,
-        }
-    }
-}
-
-/// Both documents of a section's feed.
-#[derive(Debug, Clone)]
+/// One feed, rendered in every format from one list of entries.
+#[derive(Debug)]
 pub struct RenderedFeed {
-    pub rss: Document,
-    pub atom: Document,
+    pub spec: Arc<FeedSpec>,
+    /// Newest first, as rendered.
+    pub entries: Vec<Entry>,
     /// The feed's own date (latest entry change); also its `Last-Modified`.
     pub updated: DateTime<FixedOffset>,
-    pub entries: usize,
+    pub last_modified: HeaderValue,
+    /// Distinguishes renders, so cached filtered documents of an older render are not served.
+    pub generation: u64,
+    documents: [Arc<Document>; 3],
+}
+
+impl RenderedFeed {
+    pub fn document(&self, format: Format) -> &Arc<Document> {
+        &self.documents[format.index()]
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("no feed named {0:?}")]
+    Unknown(String),
     #[error("cannot write feed file {path}")]
     Write {
         path: String,
@@ -60,24 +68,35 @@ pub enum FeedError {
     },
 }
 
-/// Every section's rendered feed.
+/// Every feed's rendered documents.
 pub struct FeedSet {
     public_url: Url,
     dir: PathBuf,
+    catalog: Catalog,
     rendered: RwLock<HashMap<String, Arc<RenderedFeed>>>,
+    filtered: QueryCache,
+    generations: AtomicU64,
+    /// Renders one change at a time, so two sections finishing together cannot leave a
+    /// merged feed built from the older of two states.
+    rendering: Mutex<()>,
 }
 
 impl FeedSet {
-    /// A set writing into `dir`; temporary files a killed predecessor left there are removed.
-    pub fn new(public_url: Url, dir: PathBuf) -> FeedSet {
-        let removed = remove_stale_temp_files(&dir);
+    /// A set writing into the configured directory; temporary files a killed predecessor
+    /// left there are removed.
+    pub fn new(public_url: Url, config: &Config) -> FeedSet {
+        let removed = remove_stale_temp_files(&config.storage.feeds_dir);
         if removed > 0 {
-            tracing::info!(dir = %dir.display(), removed, "removed temporary feed files left by a crash");
+            tracing::info!(dir = %config.storage.feeds_dir.display(), removed, "removed temporary feed files left by a crash");
         }
         FeedSet {
+            catalog: Catalog::new(config, &public_url),
             public_url,
-            dir,
+            dir: config.storage.feeds_dir.clone(),
             rendered: RwLock::new(HashMap::new()),
+            filtered: QueryCache::new(QUERY_CACHE_SLOTS),
+            generations: AtomicU64::new(0),
+            rendering: Mutex::new(()),
         }
     }
 
@@ -85,46 +104,142 @@ impl FeedSet {
         &self.public_url
     }
 
-    pub fn get(&self, section: &str) -> Option<Arc<RenderedFeed>> {
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<RenderedFeed>> {
         self.rendered
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .get(section)
+            .get(name)
             .cloned()
     }
 
-    /// Re-renders a section's feed from the store; writes the files when the bytes changed or
-    /// are missing on disk. Blocking (SQLite, file I/O): call from a blocking context.
-    pub fn refresh(
+    /// Re-renders a section's feed from the store, then the merged feeds it belongs to.
+    /// Blocking (SQLite, compression, file I/O): call from a blocking context.
+    pub fn refresh(&self, store: &dyn Store, section: &str) -> Result<(), FeedError> {
+        let _one_at_a_time = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
+        self.render_section(store, section)?;
+        let aggregates: Vec<Arc<FeedSpec>> = self.catalog.aggregates_of(section).cloned().collect();
+        for spec in aggregates {
+            self.render_merged(&spec)?;
+        }
+        Ok(())
+    }
+
+    /// Renders every feed: each section once, then each merged feed once.
+    pub fn refresh_all(&self, store: &dyn Store) -> Result<(), FeedError> {
+        let _one_at_a_time = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
+        let specs: Vec<Arc<FeedSpec>> = self.catalog.iter().cloned().collect();
+        for spec in &specs {
+            if matches!(spec.kind, FeedKind::Section { .. }) {
+                self.render_section(store, &spec.name)?;
+            }
+        }
+        for spec in &specs {
+            if !matches!(spec.kind, FeedKind::Section { .. }) {
+                self.render_merged(spec)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A filtered view of a feed in one format, from the cache or rendered now (CPU work:
+    /// callers on the async runtime should run it on a blocking thread on a miss).
+    pub fn filtered(
         &self,
-        store: &dyn Store,
-        site: &Site,
-        section: &Section,
-    ) -> Result<Arc<RenderedFeed>, FeedError> {
-        let entries = store.entries(&section.id, section.max_entries)?;
-        let meta = FeedMeta::for_section(&self.public_url, site, section);
-        let feed = Arc::new(RenderedFeed {
-            rss: Document::new(render::rss(&meta, &entries)),
-            atom: Document::new(render::atom(&meta, &entries)),
-            updated: render::feed_updated(&entries),
-            entries: entries.len(),
-        });
-        let previous = self.get(&section.id);
-        for (ext, doc, old) in [
-            ("rss", &feed.rss, previous.as_ref().map(|p| &p.rss.etag)),
-            ("atom", &feed.atom, previous.as_ref().map(|p| &p.atom.etag)),
-        ] {
-            let path = self.dir.join(format!("{}.{ext}", section.id));
+        feed: &RenderedFeed,
+        format: Format,
+        query: &FeedQuery,
+    ) -> Arc<Document> {
+        let key = query.normalized();
+        if let Some(doc) = self
+            .filtered
+            .get(&feed.spec.name, format, &key, feed.generation)
+        {
+            return doc;
+        }
+        let entries = query.apply(&feed.entries);
+        let meta = feed.spec.meta.with_query(&key);
+        let doc = Arc::new(Document::new(format.render(&meta, &entries)));
+        self.filtered
+            .insert(&feed.spec.name, format, &key, feed.generation, doc.clone());
+        doc
+    }
+
+    /// The filtered document if it is cached already: the cheap path for the server.
+    pub fn filtered_cached(
+        &self,
+        feed: &RenderedFeed,
+        format: Format,
+        query: &FeedQuery,
+    ) -> Option<Arc<Document>> {
+        self.filtered.get(
+            &feed.spec.name,
+            format,
+            &query.normalized(),
+            feed.generation,
+        )
+    }
+
+    fn render_section(&self, store: &dyn Store, name: &str) -> Result<(), FeedError> {
+        let spec = self
+            .catalog
+            .get(name)
+            .ok_or_else(|| FeedError::Unknown(name.to_string()))?
+            .clone();
+        let entries = store.entries(&spec.name, spec.max_entries)?;
+        self.install(spec, entries)
+    }
+
+    fn render_merged(&self, spec: &Arc<FeedSpec>) -> Result<(), FeedError> {
+        let members: Vec<Arc<RenderedFeed>> =
+            spec.members.iter().filter_map(|m| self.get(m)).collect();
+        let entries = catalog::merge(
+            members.iter().map(|m| m.entries.as_slice()),
+            spec.max_entries,
+        );
+        self.install(spec.clone(), entries)
+    }
+
+    /// Renders, writes the files whose bytes changed (or are missing), and swaps the feed in.
+    fn install(&self, spec: Arc<FeedSpec>, entries: Vec<Entry>) -> Result<(), FeedError> {
+        let documents =
+            Format::ALL.map(|f| Arc::new(Document::new(f.render(&spec.meta, &entries))));
+        let previous = self.get(&spec.name);
+        for format in Format::ALL {
+            let doc = documents[format.index()].identity();
+            let old = previous
+                .as_ref()
+                .map(|p| &p.document(format).identity().etag);
+            let path = self.dir.join(format!("{}.{}", spec.name, format.ext()));
             if old != Some(&doc.etag) || !path.exists() {
                 write_atomically(&path, &doc.bytes)?;
             }
         }
+        let updated = render::feed_updated(&entries);
+        let feed = Arc::new(RenderedFeed {
+            last_modified: http_date(updated.with_timezone(&Utc)),
+            generation: self.generations.fetch_add(1, Ordering::Relaxed) + 1,
+            spec: spec.clone(),
+            entries,
+            updated,
+            documents,
+        });
         self.rendered
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(section.id.clone(), feed.clone());
-        Ok(feed)
+            .insert(spec.name.clone(), feed);
+        self.filtered.forget(&spec.name);
+        Ok(())
     }
+}
+
+/// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+pub fn http_date(d: DateTime<Utc>) -> HeaderValue {
+    HeaderValue::from_str(&d.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .expect("date is ASCII")
 }
 
 /// Prefix of the temporary files `write_atomically` creates, so leftovers of a killed process
@@ -190,8 +305,4 @@ pub fn remove_stale_temp_files(dir: &Path) -> usize {
         }
     }
     removed
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

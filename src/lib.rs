@@ -1,4 +1,4 @@
-//! scrapefeed: turns website sections into RSS and Atom feeds.
+//! scrapefeed: turns website sections into RSS, Atom and JSON feeds.
 //!
 //! The stages, in the order data flows (see `STYLE.md`): `config` → `fetch` → `listing` →
 //! `extract` → `dates` (via `assemble`) → `store` → `render` / `feeds` → `server`, driven by

@@ -53,7 +53,6 @@ pub enum ScrapeError {
     Join(#[from] tokio::task::JoinError),
 }
 
-
 /// Runs scrapes; shared by the scheduler and the `scrape` / `check` commands.
 pub struct Scraper {
     pub fetcher: Fetcher,

@@ -1,9 +1,9 @@
-//! Entries → RSS 2.0 and Atom 1.0 documents.
+//! Entries → RSS 2.0, Atom 1.0 and JSON Feed 1.1 documents, all from the one `Entry` model.
 //!
-//! Written with the `rss` and `atom_syndication` crates (a real XML writer: no hand-built
+//! RSS and Atom are written with the `rss` and `atom_syndication` crates (a real XML writer: no hand-built
 //! markup). Dates follow what readers handle (see `shared/READERS.md`): RSS gets RFC 2822 with
 //! a numeric offset in the site's own zone, Atom RFC 3339 with a colon in the offset, whole
-//! seconds everywhere. The feed-level date is derived from the entries, so re-rendering an
+//! seconds everywhere. JSON Feed lives in `render/json.rs`. The feed-level date is derived from the entries, so re-rendering an
 //! unchanged feed gives identical bytes (and an identical ETag).
 
 use std::collections::BTreeMap;
@@ -14,6 +14,9 @@ use url::Url;
 use crate::config::{Section, Site};
 use crate::model::Entry;
 
+mod json;
+pub use json::json;
+
 /// What a feed says about itself.
 #[derive(Debug, Clone)]
 pub struct FeedMeta {
@@ -22,9 +25,10 @@ pub struct FeedMeta {
     pub description: String,
     /// The section page on the site.
     pub link: String,
-    /// The public URL of this feed's RSS document (and `.atom` for Atom).
+    /// The public URLs of this feed's documents: each format's self link.
     pub rss_url: String,
     pub atom_url: String,
+    pub json_url: String,
     pub language: Option<String>,
     /// Atom requires an author on every entry; the site stands in where an article names none.
     pub publisher: String,
@@ -33,21 +37,83 @@ pub struct FeedMeta {
 impl FeedMeta {
     /// The feed of one section, with self links under `public_base`.
     pub fn for_section(public_base: &Url, site: &Site, section: &Section) -> FeedMeta {
+        FeedMeta::named(
+            public_base,
+            &section.id,
+            format!("{}: {}", site.title, section.title),
+            format!("{} from {}", section.title, site.title),
+            section.url.to_string(),
+            site.language_tag.clone(),
+            site.title.clone(),
+        )
+    }
+
+    /// The feed merging every section of a site.
+    pub fn for_site(public_base: &Url, site: &Site) -> FeedMeta {
+        FeedMeta::named(
+            public_base,
+            &site.id,
+            format!("{}: all sections", site.title),
+            format!("Every section scrapefeed reads from {}", site.title),
+            site.base_url.to_string(),
+            site.language_tag.clone(),
+            site.title.clone(),
+        )
+    }
+
+    /// The feed merging every section of every site; its home is the index page.
+    pub fn for_all(public_base: &Url, language: Option<String>) -> FeedMeta {
+        FeedMeta::named(
+            public_base,
+            "all",
+            "scrapefeed: all feeds".into(),
+            "Every section of every site this scrapefeed reads".into(),
+            public_base.to_string(),
+            language,
+            "scrapefeed".into(),
+        )
+    }
+
+    fn named(
+        public_base: &Url,
+        name: &str,
+        title: String,
+        description: String,
+        link: String,
+        language: Option<String>,
+        publisher: String,
+    ) -> FeedMeta {
         let feed_url = |ext: &str| {
             public_base
-                .join(&format!("feeds/{}.{ext}", section.id))
+                .join(&format!("feeds/{name}.{ext}"))
                 .map(String::from)
-                .unwrap_or_else(|_| format!("/feeds/{}.{ext}", section.id))
+                .unwrap_or_else(|_| format!("/feeds/{name}.{ext}"))
         };
         FeedMeta {
-            id: section.id.clone(),
-            title: format!("{}: {}", site.title, section.title),
-            description: format!("{} from {}", section.title, site.title),
-            link: section.url.to_string(),
+            id: name.to_string(),
+            title,
+            description,
+            link,
             rss_url: feed_url("rss"),
             atom_url: feed_url("atom"),
-            language: site.language_tag.clone(),
-            publisher: site.title.clone(),
+            json_url: feed_url("json"),
+            language,
+            publisher,
+        }
+    }
+
+    /// The same feed as seen through a query (`?limit=5`): self links must name the document
+    /// actually served, or validators flag them.
+    pub fn with_query(&self, query: &str) -> FeedMeta {
+        if query.is_empty() {
+            return self.clone();
+        }
+        let add = |url: &str| format!("{url}?{query}");
+        FeedMeta {
+            rss_url: add(&self.rss_url),
+            atom_url: add(&self.atom_url),
+            json_url: add(&self.json_url),
+            ..self.clone()
         }
     }
 }

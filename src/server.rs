@@ -1,48 +1,32 @@
-//! HTTP routes (warp): feeds from memory, the index page, health.
+//! HTTP routes (warp): feeds from memory, their preview pages, the index, OPML, health.
 //!
-//! `routes` builds the filter tree; handlers are plain functions over `Arc<App>`. Feeds are
-//! served from the rendered bytes kept by `FeedSet`, with strong ETags and `Last-Modified`
-//! so polling readers get `304 Not Modified`. This module is the one place that maps
-//! outcomes to HTTP statuses.
+//! `routes` builds the filter tree; handlers are plain functions over `Arc<App>`. A feed
+//! request is answered from bytes `FeedSet` rendered and compressed when the feed last
+//! changed: negotiate the encoding (`negotiate`), compare validators, copy an `Arc`. Only a
+//! filtered request (`?limit=`, `?include=`, `?exclude=`) not seen since the last change
+//! renders, on a blocking thread, and is then cached. This module is the one place that maps
+//! outcomes to HTTP statuses: unknown paths 404, known paths with a method other than GET or
+//! HEAD 405 with `Allow`.
+
+mod negotiate;
+mod opml;
+mod pages;
 
 use std::convert::Infallible;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use minijinja::Environment;
 use serde::Serialize;
-use warp::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
+use warp::http::{header, HeaderValue, Method, Response, StatusCode};
 use warp::Filter;
 
 use crate::app::{App, SectionHealth};
-use crate::feeds::Document;
-
-/// The index page template shipped with the binary, used when `templates/index.html` is absent.
-const DEFAULT_INDEX: &str = include_str!("../templates/index.html");
+use crate::feeds::{Document, FeedQuery, Format, RenderedFeed};
+pub use negotiate::negotiate;
+pub use pages::Pages;
 
 type Reply = Response<Bytes>;
-
-/// The page templates, loaded once at start-up.
-pub struct Pages {
-    env: Environment<'static>,
-}
-
-impl Pages {
-    /// Loads `index.html` from the operator's template directory, or the built-in one.
-    pub fn load(dir: &std::path::Path) -> anyhow::Result<Pages> {
-        let path = dir.join("index.html");
-        let source = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => DEFAULT_INDEX.to_string(),
-            Err(e) => anyhow::bail!("cannot read template {}: {e}", path.display()),
-        };
-        let mut env = Environment::new();
-        env.add_template_owned("index.html", source)
-            .map_err(|e| anyhow::anyhow!("template {}: {e}", path.display()))?;
-        Ok(Pages { env })
-    }
-}
 
 /// All routes.
 pub fn routes(
@@ -50,21 +34,46 @@ pub fn routes(
     pages: Arc<Pages>,
 ) -> impl Filter<Extract = (Reply,), Error = Infallible> + Clone {
     let with_app = warp::any().map(move || app.clone());
-    let get_or_head = warp::get().or(warp::head()).unify();
+    let with_pages = warp::any().map(move || pages.clone());
+    // `query::<Vec<…>>` reads an absent query as empty; `query::raw` would reject it, and
+    // building a rejection on every plain feed request is measurable.
+    let query = warp::query::<Vec<(String, String)>>();
     let feed = warp::path!("feeds" / String)
-        .and(get_or_head)
+        .and(warp::method())
+        .and(conditions())
+        .and(query)
         .and(with_app.clone())
-        .and(warp::header::headers_cloned())
-        .map(feed);
+        .and(with_pages.clone())
+        .then(feed);
     let index = warp::path::end()
-        .and(get_or_head)
+        .and(warp::method())
         .and(with_app.clone())
-        .map(move |app: Arc<App>| index(&app, &pages));
+        .and(with_pages)
+        .map(|method, app: Arc<App>, pages: Arc<Pages>| {
+            get_or_head(&method).unwrap_or_else(|| html(pages.index(&app)))
+        });
+    let opml = warp::path!("opml")
+        .and(warp::method())
+        .and(with_app.clone())
+        .map(|method, app: Arc<App>| {
+            get_or_head(&method).unwrap_or_else(|| {
+                Response::builder()
+                    .header(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")
+                    .header(
+                        header::CONTENT_DISPOSITION,
+                        "inline; filename=\"scrapefeed.opml\"",
+                    )
+                    .body(Bytes::from(opml::opml(&app)))
+                    .expect("static response parts are valid")
+            })
+        });
     let health = warp::path!("healthz")
-        .and(get_or_head)
+        .and(warp::method())
         .and(with_app)
-        .map(healthz);
+        .map(|method, app| get_or_head(&method).unwrap_or_else(|| healthz(app)));
     feed.or(index)
+        .unify()
+        .or(opml)
         .unify()
         .or(health)
         .unify()
@@ -72,6 +81,43 @@ pub fn routes(
             |rejection: warp::Rejection| async move { Ok::<_, Infallible>(rejected(rejection)) },
         )
         .unify()
+}
+
+/// The request headers a feed answer depends on, read without copying the whole header map.
+struct Conditions {
+    accept_encoding: Option<String>,
+    if_none_match: Option<String>,
+    if_modified_since: Option<String>,
+}
+
+fn conditions() -> impl Filter<Extract = (Conditions,), Error = warp::Rejection> + Clone {
+    use warp::header::optional;
+    optional::<String>("accept-encoding")
+        .and(optional::<String>("if-none-match"))
+        .and(optional::<String>("if-modified-since"))
+        .map(
+            |accept_encoding, if_none_match, if_modified_since| Conditions {
+                accept_encoding,
+                if_none_match,
+                if_modified_since,
+            },
+        )
+}
+
+/// `None` for GET and HEAD (hyper drops the body of a HEAD answer itself, keeping its
+/// `Content-Length`); otherwise the 405 answer.
+fn get_or_head(method: &Method) -> Option<Reply> {
+    if method == Method::GET || method == Method::HEAD {
+        return None;
+    }
+    let mut reply = text(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("method {method} not allowed: use GET or HEAD\n"),
+    );
+    reply
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    Some(reply)
 }
 
 fn text(status: StatusCode, body: String) -> Reply {
@@ -82,16 +128,27 @@ fn text(status: StatusCode, body: String) -> Reply {
         .expect("static response parts are valid")
 }
 
+fn html(page: Result<String, minijinja::Error>) -> Reply {
+    match page {
+        Ok(html) => Response::builder()
+            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            .body(Bytes::from(html))
+            .expect("static response parts are valid"),
+        Err(e) => {
+            tracing::error!(error = %e, "page template failed");
+            text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("page template failed: {e}\n"),
+            )
+        }
+    }
+}
+
 fn rejected(rejection: warp::Rejection) -> Reply {
     if rejection.is_not_found() {
         text(
             StatusCode::NOT_FOUND,
             "not found: the list of feeds is at /\n".into(),
-        )
-    } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
-        text(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method not allowed: use GET or HEAD\n".into(),
         )
     } else {
         text(
@@ -101,145 +158,117 @@ fn rejected(rejection: warp::Rejection) -> Reply {
     }
 }
 
-fn feed(file: String, app: Arc<App>, request: HeaderMap) -> Reply {
+async fn feed(
+    file: String,
+    method: Method,
+    request: Conditions,
+    query: Vec<(String, String)>,
+    app: Arc<App>,
+    pages: Arc<Pages>,
+) -> Reply {
+    if let Some(refused) = get_or_head(&method) {
+        return refused;
+    }
     let (name, ext) = file.rsplit_once('.').unwrap_or((&file, ""));
-    let content_type = match ext {
-        "rss" => "application/rss+xml; charset=utf-8",
-        "atom" => "application/atom+xml; charset=utf-8",
-        _ => {
-            return text(
-                StatusCode::NOT_FOUND,
-                format!("no feed named {file:?}: feeds end in .rss or .atom; the list is at /\n"),
-            )
-        }
-    };
-    let Some((_, section)) = app.config.find_section(name) else {
+    let Some(rendered) = app.feeds.get(name) else {
         return text(
             StatusCode::NOT_FOUND,
-            format!("no section named {name:?}: the list of feeds is at /\n"),
+            format!("no feed named {name:?}: the list of feeds is at /\n"),
         );
     };
-    let Some(rendered) = app.feeds.get(&section.id) else {
+    if ext == "html" {
+        return html(pages.preview(&app, &rendered));
+    }
+    let Some(format) = Format::from_ext(ext) else {
         return text(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("feed {name:?} is not rendered yet\n"),
+            StatusCode::NOT_FOUND,
+            format!(
+                "no feed named {file:?}: feeds end in .rss, .atom or .json \
+                 (.html for a preview); the list is at /\n"
+            ),
         );
     };
-    let doc: &Document = if ext == "rss" {
-        &rendered.rss
-    } else {
-        &rendered.atom
+    let query = match FeedQuery::from_pairs(query) {
+        Ok(query) => query,
+        Err(e) => return text(StatusCode::BAD_REQUEST, format!("bad query: {e}\n")),
     };
-    let last_modified = rendered.updated.with_timezone(&Utc);
-    let max_age = (section.interval.as_secs() / 2).clamp(60, 3600);
-    let builder = Response::builder()
-        .header(header::ETAG, &doc.etag)
-        .header(header::LAST_MODIFIED, http_date(last_modified))
-        .header(header::CACHE_CONTROL, format!("public, max-age={max_age}"))
-        .header(header::VARY, "Accept-Encoding");
-    if not_modified(&request, &doc.etag, last_modified) {
-        return builder
+    let Some(encoding) = negotiate(request.accept_encoding.as_deref()) else {
+        return text(
+            StatusCode::NOT_ACCEPTABLE,
+            "not acceptable: Accept-Encoding refuses identity, gzip and br\n".into(),
+        );
+    };
+    let document = if query.is_empty() {
+        rendered.document(format).clone()
+    } else {
+        match filtered(&app, &rendered, format, query).await {
+            Ok(doc) => doc,
+            Err(e) => {
+                return text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("cannot filter feed {name:?}: {e}\n"),
+                )
+            }
+        }
+    };
+    let variant = document.get(encoding);
+    let mut response = Response::builder()
+        .header(header::ETAG, variant.etag.clone())
+        .header(header::LAST_MODIFIED, rendered.last_modified.clone())
+        .header(header::CACHE_CONTROL, rendered.spec.cache_control.clone())
+        .header(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if not_modified(
+        &request,
+        &variant.etag,
+        rendered.updated.with_timezone(&Utc),
+    ) {
+        return response
             .status(StatusCode::NOT_MODIFIED)
             .body(Bytes::new())
             .expect("static response parts are valid");
     }
-    builder
-        .header(header::CONTENT_TYPE, content_type)
-        .body(doc.bytes.clone())
+    response = response.header(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    if let Some(token) = encoding.token() {
+        response = response.header(header::CONTENT_ENCODING, HeaderValue::from_static(token));
+    }
+    response
+        .body(variant.bytes.clone())
         .expect("static response parts are valid")
 }
 
+/// The filtered document: cached, or rendered on a blocking thread and cached.
+async fn filtered(
+    app: &Arc<App>,
+    rendered: &Arc<RenderedFeed>,
+    format: Format,
+    query: FeedQuery,
+) -> Result<Arc<Document>, tokio::task::JoinError> {
+    if let Some(doc) = app.feeds.filtered_cached(rendered, format, &query) {
+        return Ok(doc);
+    }
+    let (app, rendered) = (app.clone(), rendered.clone());
+    tokio::task::spawn_blocking(move || app.feeds.filtered(&rendered, format, &query)).await
+}
+
 /// `If-None-Match` decides when present; otherwise `If-Modified-Since` (RFC 9110 §13.2.2).
-fn not_modified(request: &HeaderMap, etag: &str, last_modified: DateTime<Utc>) -> bool {
-    if let Some(value) = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    {
+/// Entity tags compare weakly here, as the RFC asks for `If-None-Match`, so a proxy that
+/// weakened our tag (`W/"…"`) still revalidates.
+fn not_modified(request: &Conditions, etag: &HeaderValue, last_modified: DateTime<Utc>) -> bool {
+    if let Some(value) = &request.if_none_match {
+        let etag = etag.as_bytes();
         return value
             .split(',')
             .map(|t| t.trim().trim_start_matches("W/"))
-            .any(|t| t == "*" || t == etag);
+            .any(|t| t == "*" || t.as_bytes() == etag);
     }
     request
-        .get(header::IF_MODIFIED_SINCE)
-        .and_then(|v| v.to_str().ok())
+        .if_modified_since
+        .as_deref()
         .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
         .is_some_and(|since| last_modified.timestamp() <= since.timestamp())
-}
-
-fn http_date(d: DateTime<Utc>) -> HeaderValue {
-    HeaderValue::from_str(&d.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
-        .expect("date is ASCII")
-}
-
-#[derive(Serialize)]
-struct IndexSection {
-    id: String,
-    title: String,
-    page: String,
-    rss: String,
-    atom: String,
-    entries: usize,
-    updated: Option<String>,
-    health: SectionHealth,
-}
-
-#[derive(Serialize)]
-struct IndexSite {
-    id: String,
-    title: String,
-    url: String,
-    sections: Vec<IndexSection>,
-}
-
-fn index(app: &App, pages: &Pages) -> Reply {
-    let base = app.feeds.public_url();
-    let link = |path: String| base.join(&path).map(String::from).unwrap_or(path);
-    let sites: Vec<IndexSite> = app
-        .config
-        .sites
-        .iter()
-        .map(|site| IndexSite {
-            id: site.id.clone(),
-            title: site.title.clone(),
-            url: site.base_url.to_string(),
-            sections: site
-                .sections
-                .iter()
-                .map(|s| {
-                    let rendered = app.feeds.get(&s.id);
-                    IndexSection {
-                        id: s.id.clone(),
-                        title: s.title.clone(),
-                        page: s.url.to_string(),
-                        rss: link(format!("feeds/{}.rss", s.id)),
-                        atom: link(format!("feeds/{}.atom", s.id)),
-                        entries: rendered.as_ref().map_or(0, |r| r.entries),
-                        updated: rendered
-                            .filter(|r| r.entries > 0)
-                            .map(|r| r.updated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                        health: app.health(&s.id),
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-    let rendered = pages.env.get_template("index.html").and_then(|t| {
-        t.render(minijinja::context! { sites => sites, version => env!("CARGO_PKG_VERSION") })
-    });
-    match rendered {
-        Ok(html) => Response::builder()
-            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-            .body(Bytes::from(html))
-            .expect("static response parts are valid"),
-        Err(e) => {
-            tracing::error!(error = %e, "index template failed");
-            text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("index template failed: {e}\n"),
-            )
-        }
-    }
 }
 
 #[derive(Serialize)]

@@ -323,6 +323,46 @@ id = "news"
         ],
     },
     Case {
+        name: "site id equal to a section id",
+        config: r#"[[site]]
+id = "news"
+base_url = "https://first.example"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &[
+            "line 2, column 6",
+            "key `site.id`",
+            r#"site "news" has the name of a section or of "all""#,
+        ],
+    },
+    Case {
+        name: "site id all",
+        config: r#"[[site]]
+id = "all"
+base_url = "https://first.example"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "world"
+"#,
+        expect: &["key `site.id`", r#"site "all" has the name"#],
+    },
+    Case {
         name: "unknown listing type",
         config: r#"[[site]]
 id = "example"

@@ -137,7 +137,9 @@ impl Checker<'_> {
         let mut sites = Vec::new();
         let mut section_ids: HashSet<String> = HashSet::new();
         let mut site_ids: HashSet<String> = HashSet::new();
+        let mut site_spans = Vec::new();
         for raw_site in raw.site {
+            site_spans.push((raw_site.id.get_ref().clone(), raw_site.id.span()));
             if !site_ids.insert(raw_site.id.get_ref().clone()) {
                 self.problem(
                     Some(raw_site.id.span()),
@@ -158,6 +160,18 @@ impl Checker<'_> {
                 }
             }
             sites.push(Arc::new(site));
+        }
+        // Site ids name the merged feed of their sections (`/feeds/{site}.rss`) beside the
+        // section feeds and `/feeds/all.rss`, so the three must never meet.
+        for (id, span) in site_spans {
+            if id == "all" || section_ids.contains(&id) {
+                self.problem(
+                    Some(span),
+                    "",
+                    "site.id",
+                    format!("site {id:?} has the name of a section or of \"all\"; site ids name the site's merged feed and must differ from every section id and \"all\""),
+                );
+            }
         }
         Config {
             server,

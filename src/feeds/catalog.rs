@@ -1,0 +1,260 @@
+//! Which feeds exist: one per section, one per site, one across everything (`all`).
+//!
+//! Built once from the config. Section ids are unique across the config, and validation keeps
+//! site ids apart from section ids and from `all`, so a feed name alone finds its feed. A
+//! site or `all` feed merges its member sections, capped at the largest member's
+//! `max_entries`, and may be cached as long as its most often scraped member allows.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::Url;
+use warp::http::HeaderValue;
+
+use crate::config::Config;
+use crate::model::Entry;
+use crate::render::{self, FeedMeta};
+
+/// The three formats every feed is offered in, rendered from the same entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Rss,
+    Atom,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Rss, Format::Atom, Format::Json];
+
+    /// The format a file extension names (`politics.json` → JSON Feed).
+    pub fn from_ext(ext: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.ext() == ext)
+    }
+
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Rss => "rss",
+            Format::Atom => "atom",
+            Format::Json => "json",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+
+    /// The MIME type alone, for `<link rel="alternate" type=…>`.
+    pub fn mime(self) -> &'static str {
+        self.content_type()
+            .split(';')
+            .next()
+            .expect("split yields one piece")
+    }
+
+    pub fn render(self, meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
+        match self {
+            Format::Rss => render::rss(meta, entries),
+            Format::Atom => render::atom(meta, entries),
+            Format::Json => render::json(meta, entries),
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What a feed gathers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedKind {
+    /// One section, read from the store.
+    Section { site: String },
+    /// Every section of a site, merged.
+    Site,
+    /// Every section of every site, merged.
+    All,
+}
+
+/// One feed scrapefeed serves.
+#[derive(Debug)]
+pub struct FeedSpec {
+    /// The name in `/feeds/{name}.{ext}`.
+    pub name: String,
+    pub kind: FeedKind,
+    /// A short name within its site, for tables: the section title, or "All sections".
+    pub label: String,
+    pub meta: FeedMeta,
+    /// The section ids whose entries make this feed (just itself for a section).
+    pub members: Vec<String>,
+    pub max_entries: usize,
+    /// `public, max-age=…`: half the shortest member interval, between 1 minute and 1 hour,
+    /// so a reader polling faster than scrapes happen is answered by its own cache.
+    pub cache_control: HeaderValue,
+}
+
+impl FeedSpec {
+    /// The public URL of this feed in one format.
+    pub fn url(&self, format: Format) -> &str {
+        match format {
+            Format::Rss => &self.meta.rss_url,
+            Format::Atom => &self.meta.atom_url,
+            Format::Json => &self.meta.json_url,
+        }
+    }
+}
+
+/// Every feed, in display order: sections, then each site's feed, then `all`.
+#[derive(Debug)]
+pub struct Catalog {
+    feeds: Vec<Arc<FeedSpec>>,
+    by_name: HashMap<String, usize>,
+}
+
+fn cache_control(intervals: impl Iterator<Item = Duration>) -> HeaderValue {
+    let shortest = intervals.min().unwrap_or(Duration::from_secs(900));
+    let max_age = (shortest.as_secs() / 2).clamp(60, 3600);
+    HeaderValue::from_str(&format!("public, max-age={max_age}")).expect("ASCII header")
+}
+
+impl Catalog {
+    pub fn new(config: &Config, public_url: &Url) -> Catalog {
+        let mut feeds = Vec::new();
+        for (site, section) in config.sections() {
+            feeds.push(FeedSpec {
+                name: section.id.clone(),
+                kind: FeedKind::Section {
+                    site: site.id.clone(),
+                },
+                label: section.title.clone(),
+                meta: FeedMeta::for_section(public_url, site, section),
+                members: vec![section.id.clone()],
+                max_entries: section.max_entries,
+                cache_control: cache_control(std::iter::once(section.interval)),
+            });
+        }
+        for site in &config.sites {
+            feeds.push(FeedSpec {
+                name: site.id.clone(),
+                kind: FeedKind::Site,
+                label: "All sections".into(),
+                meta: FeedMeta::for_site(public_url, site),
+                members: site.sections.iter().map(|s| s.id.clone()).collect(),
+                max_entries: site
+                    .sections
+                    .iter()
+                    .map(|s| s.max_entries)
+                    .max()
+                    .unwrap_or(0),
+                cache_control: cache_control(site.sections.iter().map(|s| s.interval)),
+            });
+        }
+        // `all` carries a language only when every site agrees on one.
+        let mut languages = config.sites.iter().map(|s| s.language_tag.clone());
+        let first = languages.next().flatten();
+        let language = languages.all(|l| l == first).then_some(first).flatten();
+        feeds.push(FeedSpec {
+            name: "all".into(),
+            kind: FeedKind::All,
+            label: "Everything".into(),
+            meta: FeedMeta::for_all(public_url, language),
+            members: config.sections().map(|(_, s)| s.id.clone()).collect(),
+            max_entries: config
+                .sections()
+                .map(|(_, s)| s.max_entries)
+                .max()
+                .unwrap_or(0),
+            cache_control: cache_control(config.sections().map(|(_, s)| s.interval)),
+        });
+        let by_name = feeds
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i))
+            .collect();
+        Catalog {
+            feeds: feeds.into_iter().map(Arc::new).collect(),
+            by_name,
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Arc<FeedSpec>> {
+        self.by_name.get(name).map(|&i| &self.feeds[i])
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<FeedSpec>> {
+        self.feeds.iter()
+    }
+
+    /// The merged feeds a section belongs to (its site's and `all`).
+    pub fn aggregates_of<'a>(
+        &'a self,
+        section: &'a str,
+    ) -> impl Iterator<Item = &'a Arc<FeedSpec>> {
+        self.feeds
+            .iter()
+            .filter(|f| !matches!(f.kind, FeedKind::Section { .. }))
+            .filter(move |f| f.members.iter().any(|m| m == section))
+    }
+}
+
+/// Merges member feeds' entries: newest first, one entry per article URL (the newest copy),
+/// at most `cap`.
+pub fn merge<'a>(members: impl Iterator<Item = &'a [Entry]>, cap: usize) -> Vec<Entry> {
+    let mut all: Vec<&Entry> = members.flatten().collect();
+    // Stable: equal instants keep config order.
+    all.sort_by_key(|e| std::cmp::Reverse(e.published));
+    let mut seen = std::collections::HashSet::new();
+    all.into_iter()
+        .filter(|e| seen.insert(e.url.as_str()))
+        .take(cap)
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+
+    fn entry(url: &str, at: &str) -> Entry {
+        let at: DateTime<Utc> = at.parse().unwrap();
+        Entry {
+            url: url.into(),
+            title: url.into(),
+            summary: None,
+            body: None,
+            author: None,
+            tags: vec![],
+            image: None,
+            published: at.fixed_offset(),
+            updated: None,
+            first_seen: at,
+            date_source: "test".into(),
+        }
+    }
+
+    #[test]
+    fn merge_is_newest_first_one_per_url_and_capped() {
+        let a = [
+            entry("u1", "2025-06-13T10:00:00Z"),
+            entry("u2", "2025-06-13T08:00:00Z"),
+        ];
+        let b = [
+            entry("u3", "2025-06-13T09:00:00Z"),
+            entry("u1", "2025-06-13T10:00:00Z"),
+            entry("u4", "2025-06-13T07:00:00Z"),
+        ];
+        let urls = |cap| -> Vec<String> {
+            merge([&a[..], &b[..]].into_iter(), cap)
+                .into_iter()
+                .map(|e| e.url)
+                .collect()
+        };
+        assert_eq!(urls(10), ["u1", "u3", "u2", "u4"]);
+        assert_eq!(urls(2), ["u1", "u3"]);
+    }
+}
