@@ -39,7 +39,10 @@ fn entries_past_max_age_go_and_do_not_come_back() {
         &["--now", "2027-01-05T00:00:00Z", "scrape", "politics"],
     ));
     let fresh_link = format!("{}{}", origin.base_url(), fresh.path());
-    assert_eq!(politics_links(dir.path()), std::slice::from_ref(&fresh_link));
+    assert_eq!(
+        politics_links(dir.path()),
+        std::slice::from_ref(&fresh_link)
+    );
 
     // Still listed, but remembered as pruned: neither fetched nor stored again.
     origin.clear_log();
