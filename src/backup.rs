@@ -9,7 +9,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::store::{ImportOutcome, SqliteStore};
+use crate::store::{ExportOutcome, ImportOutcome, SqliteStore};
 
 /// `-` as a path means standard input or output.
 fn is_std(path: &Path) -> bool {
@@ -18,8 +18,8 @@ fn is_std(path: &Path) -> bool {
 
 /// Writes every entry of the database at `database` to `output`. A file is written beside
 /// its final name and renamed into place, so an interrupted export never leaves a truncated
-/// backup that looks complete. Returns how many entries were written.
-pub fn export(database: &Path, output: &Path) -> anyhow::Result<usize> {
+/// backup that looks complete.
+pub fn export(database: &Path, output: &Path) -> anyhow::Result<ExportOutcome> {
     let store = SqliteStore::open(database)?;
     if is_std(output) {
         let stdout = std::io::stdout();
@@ -33,7 +33,7 @@ pub fn export(database: &Path, output: &Path) -> anyhow::Result<usize> {
     let tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a file in {}", dir.display()))?;
     let mut out = BufWriter::new(tmp);
-    let count = store.export(&mut out)?;
+    let written = store.export(&mut out)?;
     let tmp = out
         .into_inner()
         .map_err(|e| e.into_error())
@@ -43,7 +43,7 @@ pub fn export(database: &Path, output: &Path) -> anyhow::Result<usize> {
         .with_context(|| format!("cannot write {}", output.display()))?;
     tmp.persist(output)
         .with_context(|| format!("cannot write {}", output.display()))?;
-    Ok(count)
+    Ok(written)
 }
 
 /// Stores the entries read from `input` that the database at `database` lacks.

@@ -245,8 +245,10 @@ pub fn http_date(d: DateTime<Utc>) -> HeaderValue {
 /// Prefix of the temporary files `write_atomically` creates, so leftovers of a killed process
 /// can be recognised and removed (`remove_stale_temp_files`).
 const TEMP_PREFIX: &str = ".scrapefeed-";
-/// A temporary file older than this belongs to a dead writer, never to a live one.
-const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+/// A temporary file older than this belongs to a dead writer: a live one holds its file for
+/// the time of one write and fsync. (Removing a live writer's file by mistake would only fail
+/// that one refresh, never damage a feed.)
+const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it, renames it over `path`, then
 /// syncs the directory so the rename itself survives a power cut. Readers see the old file
@@ -305,4 +307,43 @@ pub fn remove_stale_temp_files(dir: &Path) -> usize {
         }
     }
     removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_writes_replace_whole_files_and_leave_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("news.rss");
+        write_atomically(&path, b"<rss>one</rss>").unwrap();
+        write_atomically(&path, b"<rss>two</rss>").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"<rss>two</rss>");
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1
+        );
+    }
+
+    #[test]
+    fn only_stale_temp_files_of_ours_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let touch = |name: &str, age: u64| {
+            let file = std::fs::File::create(dir.path().join(name)).unwrap();
+            let when = std::time::SystemTime::now() - std::time::Duration::from_secs(age);
+            file.set_modified(when).unwrap();
+        };
+        touch(".scrapefeed-dead.tmp", 3600);
+        touch(".scrapefeed-live.tmp", 1);
+        touch("news.rss", 3600);
+        touch("other.tmp", 3600);
+        assert_eq!(remove_stale_temp_files(dir.path()), 1);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".scrapefeed-live.tmp", "news.rss", "other.tmp"]);
+    }
 }

@@ -119,15 +119,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Export { output } => {
-            let count = backup::export(&config.storage.database, &output)?;
-            eprintln!("exported {count} entries");
+            let written = backup::export(&config.storage.database, &output)?;
+            eprintln!(
+                "exported {} entries and {} pruned URLs",
+                written.entries, written.pruned
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { input } => {
             let done = backup::import(&config.storage.database, &input)?;
             eprintln!(
-                "imported {} entries, {} already present and left untouched",
-                done.inserted, done.existing
+                "imported {} entries, {} already present and left untouched; {} pruned URLs remembered",
+                done.inserted, done.existing, done.pruned
             );
             // Opening the app renders every feed from the store, so the files on disk
             // serve the imported entries at once.

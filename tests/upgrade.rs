@@ -30,7 +30,19 @@ fn write_v1_database(path: &Path) {
     conn.execute_batch(include_str!("fixtures/schema_v1.sql"))
         .unwrap();
     conn.pragma_update(None, "user_version", 1).unwrap();
-    let rows: [V1Row; 4] = [
+    let rows: [V1Row; 5] = [
+        (
+            "politics",
+            "https://tass.com/politics/0?utm_source=rss&utm_medium=feed#top",
+            "Tracked link",
+            None,
+            None,
+            "[]",
+            "2026-06-10T09:00:00+03:00",
+            None,
+            "2026-06-10T06:01:00Z",
+            "complete",
+        ),
         (
             "politics",
             "https://tass.com/politics/1",
@@ -109,9 +121,10 @@ fn a_version_1_database_opens_and_every_entry_reads_back_identically() {
 
     let store = SqliteStore::open(&path).unwrap();
     let politics = store.entries("politics", 100).unwrap();
+    assert_eq!(politics.len(), 3);
     assert_eq!(
-        politics,
-        vec![
+        politics[..2],
+        [
             Entry {
                 url: "https://tass.com/politics/1".into(),
                 title: "Lavrov & partners".into(),
@@ -162,13 +175,29 @@ fn a_version_1_database_opens_and_every_entry_reads_back_identically() {
     );
     assert_eq!(store.latest_runs().unwrap().len(), 1);
 
+    // Entries stored before URLs were canonical keep their URL (their guid) and are still
+    // recognised by the canonical URL the listing now gives.
+    let tracked = store.entries("politics", 100).unwrap().pop().unwrap();
+    assert_eq!(
+        tracked.url,
+        "https://tass.com/politics/0?utm_source=rss&utm_medium=feed#top"
+    );
+    let known = store
+        .known("politics", &["https://tass.com/politics/0".to_string()])
+        .unwrap();
+    assert_eq!(
+        known.len(),
+        1,
+        "a tracked legacy URL is known by its canonical form"
+    );
+
     // The upgraded database works as a new one: retention, tombstones, idempotent saves.
     let keep_one = Retention {
         max_entries: 1,
         max_age: None,
     };
     let outcome = store.save("politics", &[], &keep_one, Utc::now()).unwrap();
-    assert_eq!(outcome.pruned, 1);
+    assert_eq!(outcome.pruned, 2);
     let known = store
         .known("politics", &["https://tass.com/politics/2".to_string()])
         .unwrap();

@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use crate::model::Entry;
 pub use migrations::MigrationError;
 pub use sqlite::SqliteStore;
-pub use transfer::{ExportRecord, ImportOutcome, TransferError};
+pub use transfer::{ExportOutcome, ExportRecord, ImportOutcome, PrunedRecord, TransferError};
 
 /// How much history a feed keeps; applied after every save, in the same transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

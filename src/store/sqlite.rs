@@ -80,6 +80,29 @@ impl SqliteStore {
     }
 }
 
+/// The canonical form of stored URLs that are not canonical themselves: entries stored by a
+/// release before URLs were canonicalized may carry tracking parameters or a fragment. Their
+/// guid must not change, so they keep their URL; this lets the listing's canonical URL still
+/// recognise them, so they are not stored a second time. A feed holds at most `max_entries`
+/// rows, so scanning it is cheap.
+fn legacy_keys(conn: &Connection, feed: &str) -> Result<HashSet<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT url FROM entries WHERE feed = ?1 AND (instr(url, '?') > 0 OR instr(url, '#') > 0)",
+    )?;
+    let urls = stmt.query_map(params![feed], |r| r.get::<_, String>(0))?;
+    let mut keys = HashSet::new();
+    for url in urls {
+        let url = url?;
+        if let Ok(parsed) = url::Url::parse(&url) {
+            let canonical = crate::identity::canonical_url(&parsed).to_string();
+            if canonical != url {
+                keys.insert(canonical);
+            }
+        }
+    }
+    Ok(keys)
+}
+
 pub(super) fn rfc3339(d: &DateTime<FixedOffset>) -> String {
     d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -98,9 +121,13 @@ impl Store for SqliteStore {
     fn known(&self, feed: &str, urls: &[String]) -> Result<HashSet<String>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached("SELECT 1 FROM entries WHERE feed = ?1 AND url = ?2")?;
+        let legacy = legacy_keys(&conn, feed)?;
         let mut known = HashSet::new();
         for url in urls {
-            if stmt.exists(params![feed, url])? || retention::is_tombstoned(&conn, feed, url)? {
+            if stmt.exists(params![feed, url])?
+                || retention::is_tombstoned(&conn, feed, url)?
+                || legacy.contains(url)
+            {
                 known.insert(url.clone());
             }
         }

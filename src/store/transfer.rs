@@ -5,6 +5,10 @@
 //! first, then URL — so exporting the same entries always gives the same bytes, whatever
 //! database they sit in. Import never changes an entry already present: (feed, url) is the
 //! identity, and the first stored version wins, exactly as during scrapes.
+//!
+//! Retention's tombstones follow the entries, one `{"pruned": {feed, url, pruned_at}}` line
+//! each: without them a moved instance would store again, as new, an article it had pruned
+//! while the listing still shows it.
 
 use std::io::{BufRead, Write};
 
@@ -38,12 +42,36 @@ pub struct ExportRecord {
     pub attempts: u32,
 }
 
+/// A URL retention removed from a feed, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrunedRecord {
+    pub feed: String,
+    pub url: String,
+    pub pruned_at: DateTime<Utc>,
+}
+
+/// The wrapper that tells a tombstone line from an entry line.
+#[derive(Serialize)]
+struct PrunedLine<'a> {
+    pruned: &'a PrunedRecord,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExportOutcome {
+    pub entries: usize,
+    pub pruned: usize,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportOutcome {
     pub inserted: usize,
     /// Lines whose (feed, url) was already stored: left untouched.
     pub existing: usize,
+    /// Tombstones added (those already known, or of a stored entry, are skipped).
+    pub pruned: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,9 +92,10 @@ pub enum TransferError {
 }
 
 impl SqliteStore {
-    /// Writes every stored entry to `out` as JSON lines; returns how many.
-    pub fn export(&self, out: &mut dyn Write) -> Result<usize, TransferError> {
+    /// Writes every stored entry, then every tombstone, to `out` as JSON lines.
+    pub fn export(&self, out: &mut dyn Write) -> Result<ExportOutcome, TransferError> {
         let conn = self.conn();
+        let mut written = ExportOutcome::default();
         let mut stmt = conn
             .prepare(
                 "SELECT feed, url, title, summary, body, author, tags, image, published, updated,
@@ -75,16 +104,29 @@ impl SqliteStore {
             )
             .map_err(StoreError::from)?;
         let mut rows = stmt.query([]).map_err(StoreError::from)?;
-        let mut count = 0;
         while let Some(row) = rows.next().map_err(StoreError::from)? {
-            let record = record_from(row)?;
-            serde_json::to_writer(&mut *out, &record)
-                .map_err(|e| TransferError::Write(e.into()))?;
-            out.write_all(b"\n").map_err(TransferError::Write)?;
-            count += 1;
+            write_line(out, &record_from(row)?)?;
+            written.entries += 1;
+        }
+        let mut stmt = conn
+            .prepare("SELECT feed, url, pruned_ts FROM pruned ORDER BY feed, url")
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query([]).map_err(StoreError::from)?;
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
+            let ts: i64 = row.get(2).map_err(StoreError::from)?;
+            let record = PrunedRecord {
+                feed: row.get(0).map_err(StoreError::from)?,
+                url: row.get(1).map_err(StoreError::from)?,
+                pruned_at: DateTime::from_timestamp(ts, 0).ok_or(StoreError::Corrupt {
+                    what: "pruning time",
+                    value: ts.to_string(),
+                })?,
+            };
+            write_line(out, &PrunedLine { pruned: &record })?;
+            written.pruned += 1;
         }
         out.flush().map_err(TransferError::Write)?;
-        Ok(count)
+        Ok(written)
     }
 
     /// Reads JSON lines written by `export` and stores the entries not present yet, in one
@@ -111,11 +153,25 @@ impl SqliteStore {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let r: ExportRecord =
-                    serde_json::from_str(&line).map_err(|source| TransferError::Parse {
-                        line: line_no,
-                        source,
-                    })?;
+                let parse_err = |source| TransferError::Parse {
+                    line: line_no,
+                    source,
+                };
+                let value: serde_json::Value = serde_json::from_str(&line).map_err(parse_err)?;
+                if let Some(pruned) = value.get("pruned") {
+                    let p = PrunedRecord::deserialize(pruned).map_err(parse_err)?;
+                    outcome.pruned += tx
+                        .execute(
+                            "INSERT INTO pruned (feed, url, pruned_ts)
+                             SELECT ?1, ?2, ?3 WHERE NOT EXISTS
+                                 (SELECT 1 FROM entries WHERE feed = ?1 AND url = ?2)
+                             ON CONFLICT (feed, url) DO NOTHING",
+                            params![p.feed, p.url, p.pruned_at.timestamp()],
+                        )
+                        .map_err(StoreError::from)?;
+                    continue;
+                }
+                let r = ExportRecord::deserialize(value).map_err(parse_err)?;
                 let state = ArticleState::parse(&r.state);
                 if state.as_str() != r.state {
                     return Err(TransferError::State {
@@ -183,4 +239,118 @@ fn record_from(row: &rusqlite::Row<'_>) -> Result<ExportRecord, StoreError> {
         state: row.get(12)?,
         attempts: row.get(13)?,
     })
+}
+
+/// Writes one value as a JSON line.
+fn write_line<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<(), TransferError> {
+    serde_json::to_writer(&mut *out, value).map_err(|e| TransferError::Write(e.into()))?;
+    out.write_all(b"\n").map_err(TransferError::Write)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::super::{Retention, ScrapedEntry, Store};
+    use super::*;
+    use crate::model::Entry;
+
+    fn entry(url: &str, hour: u32) -> ScrapedEntry {
+        let published = FixedOffset::east_opt(3 * 3600)
+            .unwrap()
+            .with_ymd_and_hms(2026, 6, 13, hour, 0, 0)
+            .unwrap();
+        ScrapedEntry {
+            entry: Entry {
+                url: url.into(),
+                title: format!("title of {url} — \"quoted\""),
+                summary: Some("lead".into()),
+                body: None,
+                author: None,
+                tags: vec!["a".into(), "b".into()],
+                image: None,
+                published,
+                updated: Some(published + chrono::Duration::minutes(5)),
+                first_seen: Utc.with_ymd_and_hms(2026, 6, 13, 12, 0, 7).unwrap(),
+                date_source: "json_ld datePublished".into(),
+            },
+            state: ArticleState::Retry,
+        }
+    }
+
+    fn export(store: &SqliteStore) -> (Vec<u8>, ExportOutcome) {
+        let mut out = Vec::new();
+        let written = store.export(&mut out).unwrap();
+        (out, written)
+    }
+
+    #[test]
+    fn entries_and_tombstones_round_trip_exactly() {
+        let store = SqliteStore::in_memory().unwrap();
+        let keep_two = Retention {
+            max_entries: 2,
+            max_age: None,
+        };
+        let now = Utc.with_ymd_and_hms(2026, 6, 14, 0, 0, 0).unwrap();
+        let batch = [entry("u1", 10), entry("u2", 11), entry("u3", 12)];
+        store.save("f", &batch, &keep_two, now).unwrap();
+        let (bytes, written) = export(&store);
+        assert_eq!(
+            written,
+            ExportOutcome {
+                entries: 2,
+                pruned: 1
+            }
+        );
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(
+            text.ends_with("{\"pruned\":{\"feed\":\"f\",\"url\":\"u1\",\"pruned_at\":\"2026-06-14T00:00:00Z\"}}\n"),
+            "{text}"
+        );
+
+        let moved = SqliteStore::in_memory().unwrap();
+        let done = moved.import(&mut bytes.as_slice()).unwrap();
+        assert_eq!(
+            done,
+            ImportOutcome {
+                inserted: 2,
+                existing: 0,
+                pruned: 1
+            }
+        );
+        assert_eq!(export(&moved).0, bytes);
+        assert!(moved.known("f", &["u1".into()]).unwrap().contains("u1"));
+        assert_eq!(
+            moved.state_of("f", "u3").unwrap(),
+            Some(ArticleState::Retry)
+        );
+        let again = moved.import(&mut bytes.as_slice()).unwrap();
+        assert_eq!(
+            again,
+            ImportOutcome {
+                inserted: 0,
+                existing: 2,
+                pruned: 0
+            }
+        );
+        assert_eq!(export(&moved).0, bytes);
+    }
+
+    #[test]
+    fn an_unknown_state_is_refused() {
+        let store = SqliteStore::in_memory().unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 6, 14, 0, 0, 0).unwrap();
+        let all = Retention {
+            max_entries: 10,
+            max_age: None,
+        };
+        store.save("f", &[entry("u1", 10)], &all, now).unwrap();
+        let text = String::from_utf8(export(&store).0)
+            .unwrap()
+            .replace("\"retry\"", "\"lost\"");
+        let fresh = SqliteStore::in_memory().unwrap();
+        let error = fresh.import(&mut text.as_bytes()).unwrap_err();
+        assert!(error.to_string().contains("line 1"), "{error}");
+        assert!(export(&fresh).0.is_empty());
+    }
 }
