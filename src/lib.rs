@@ -21,6 +21,7 @@ pub mod identity;
 pub mod listing;
 pub mod model;
 pub mod pipeline;
+pub mod reload;
 pub mod render;
 pub mod scheduler;
 pub mod server;

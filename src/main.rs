@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use scrapefeed::app::App;
 use scrapefeed::clock::{Clock, ShiftedClock, SystemClock};
 use scrapefeed::config::Config;
-use scrapefeed::{backup, check, scheduler, server};
+use scrapefeed::{backup, check, reload, scheduler, server};
 
 #[derive(Parser)]
 #[command(
@@ -105,7 +105,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => Arc::new(SystemClock),
     };
     match cli.command {
-        Command::Serve { listen } => serve(config, clock, listen).await,
+        Command::Serve { listen } => serve(&cli.config, config, clock, listen).await,
         Command::Scrape { sections } => scrape(config, clock, &sections).await,
         Command::Check { json, sections } => {
             if !json {
@@ -194,17 +194,21 @@ async fn scrape(
 }
 
 async fn serve(
+    config_path: &std::path::Path,
     config: Config,
     clock: Arc<dyn Clock>,
     listen: Option<SocketAddr>,
 ) -> anyhow::Result<ExitCode> {
     let addr = listen.unwrap_or(config.server.listen);
     // Self links follow the address actually served unless a public URL is configured.
-    let public_url = config.server.public_url.clone().unwrap_or_else(|| {
-        url::Url::parse(&format!("http://{addr}/")).expect("socket address forms a URL")
-    });
+    let public_url = |config: &Config| {
+        config.server.public_url.clone().unwrap_or_else(|| {
+            url::Url::parse(&format!("http://{addr}/")).expect("socket address forms a URL")
+        })
+    };
     let pages = Arc::new(server::Pages::load(&config.server.templates_dir)?);
-    let app = App::open(config, clock, public_url)?;
+    let mut app = App::open(config.clone(), clock.clone(), public_url(&config))?;
+    let live = Arc::new(server::Live::new(app.clone(), pages));
     let cancel = shutdown_token();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -212,17 +216,61 @@ async fn serve(
     tracing::info!(%addr, "serving feeds");
     let server = {
         let cancel = cancel.clone();
-        warp::serve(server::routes(app.clone(), pages))
-            .incoming(listener)
-            .graceful(async move { cancel.cancelled().await })
-            .run()
+        tokio::spawn(
+            warp::serve(server::routes(live.clone()))
+                .incoming(listener)
+                .graceful(async move { cancel.cancelled().await })
+                .run(),
+        )
     };
-    let scheduler = tokio::spawn(scheduler::run(app, cancel.clone()));
-    server.await;
-    // The server stops on the same token; wait for in-flight scrapes to store their work.
-    scheduler.await.context("scheduler task failed")?;
+    let mut reloads = reload::Reloads::new(config_path);
+    let mut start = scheduler::Start::Now;
+    loop {
+        let round = cancel.child_token();
+        let running = tokio::spawn(scheduler::run(app.clone(), round.clone(), start));
+        // Wait for shutdown, or for a reload that yields a valid config.
+        let next = loop {
+            let why = tokio::select! {
+                _ = cancel.cancelled() => break None,
+                why = reloads.next() => why,
+            };
+            match load_for_reload(config_path) {
+                Ok(loaded) => {
+                    tracing::info!(reason = why, "reloading the config");
+                    break Some(loaded);
+                }
+                Err(e) => tracing::error!(reason = why, error = %format!("{e:#}"),
+                    "the new config is invalid; the running one stays"),
+            }
+        };
+        // In-flight scrapes store their work before the old app goes.
+        round.cancel();
+        running.await.context("scheduler task failed")?;
+        let Some((config, pages)) = next else { break };
+        if config.server.listen != app.config.server.listen && listen.is_none() {
+            tracing::warn!("server.listen changed: it takes effect at the next restart");
+        }
+        match App::open(config.clone(), clock.clone(), public_url(&config)) {
+            Ok(new_app) => {
+                live.replace(new_app.clone(), pages);
+                app = new_app;
+            }
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "cannot apply the new config; the running one stays")
+            }
+        }
+        start = scheduler::Start::Resume;
+    }
+    server.await.context("server task failed")?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads and validates the config and its templates for a reload.
+fn load_for_reload(path: &std::path::Path) -> anyhow::Result<(Config, Arc<server::Pages>)> {
+    let config = Config::from_file(path)?;
+    let pages = Arc::new(server::Pages::load(&config.server.templates_dir)?);
+    Ok((config, pages))
 }
 
 /// A token cancelled on Ctrl-C or SIGTERM.

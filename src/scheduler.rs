@@ -5,6 +5,10 @@
 //! how many scrapes run at once; per-host politeness is the fetcher's job. On cancellation
 //! the loops stop waiting at once, and a scrape in progress stops fetching, stores what it
 //! has and returns: `run` resolves when every loop has finished.
+//!
+//! `Start::Resume` (after a config reload) keeps each section's rhythm instead: a section
+//! scraped recently waits for the rest of its interval, so reloading the config does not
+//! scrape every site again at once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,8 +21,17 @@ use tokio_util::sync::CancellationToken;
 use crate::app::App;
 use crate::config::{Section, Site};
 
+/// When sections first run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// Every section at once (start-up).
+    Now,
+    /// Each section one interval after its last attempt (a reload).
+    Resume,
+}
+
 /// Runs until `cancel` fires and every in-flight scrape has finished.
-pub async fn run(app: Arc<App>, cancel: CancellationToken) {
+pub async fn run(app: Arc<App>, cancel: CancellationToken, start: Start) {
     let permits = Arc::new(Semaphore::new(app.config.scheduler.concurrency));
     let mut loops = JoinSet::new();
     for (site, section) in app.config.sections() {
@@ -28,6 +41,7 @@ pub async fn run(app: Arc<App>, cancel: CancellationToken) {
             section.clone(),
             permits.clone(),
             cancel.clone(),
+            start,
         ));
     }
     while let Some(result) = loops.join_next().await {
@@ -43,8 +57,17 @@ async fn section_loop(
     section: Section,
     permits: Arc<Semaphore>,
     cancel: CancellationToken,
+    start: Start,
 ) {
-    let mut delay = Duration::ZERO;
+    let mut delay = match (start, app.health(&section.id).last_attempt) {
+        (Start::Resume, Some(last)) => {
+            let due = last + chrono::Duration::from_std(section.interval).unwrap_or_default();
+            (due - app.scraper.clock.now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+        }
+        _ => Duration::ZERO,
+    };
     let mut failures = 0u32;
     loop {
         let next = app.scraper.clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();

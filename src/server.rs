@@ -28,13 +28,45 @@ pub use pages::Pages;
 
 type Reply = Response<Bytes>;
 
+/// What the routes serve: swapped whole when the config is reloaded, so a request sees
+/// either the old app or the new one, never a mix.
+pub struct Live {
+    current: std::sync::RwLock<(Arc<App>, Arc<Pages>)>,
+}
+
+impl Live {
+    pub fn new(app: Arc<App>, pages: Arc<Pages>) -> Live {
+        Live {
+            current: std::sync::RwLock::new((app, pages)),
+        }
+    }
+
+    pub fn app(&self) -> Arc<App> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .clone()
+    }
+
+    pub fn pages(&self) -> Arc<Pages> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .clone()
+    }
+
+    pub fn replace(&self, app: Arc<App>, pages: Arc<Pages>) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = (app, pages);
+    }
+}
+
 /// All routes.
-pub fn routes(
-    app: Arc<App>,
-    pages: Arc<Pages>,
-) -> impl Filter<Extract = (Reply,), Error = Infallible> + Clone {
-    let with_app = warp::any().map(move || app.clone());
-    let with_pages = warp::any().map(move || pages.clone());
+pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infallible> + Clone {
+    let app_source = live.clone();
+    let with_app = warp::any().map(move || app_source.app());
+    let with_pages = warp::any().map(move || live.pages());
     // `query::<Vec<…>>` reads an absent query as empty; `query::raw` would reject it, and
     // building a rejection on every plain feed request is measurable.
     let query = warp::query::<Vec<(String, String)>>();
