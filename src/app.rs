@@ -17,6 +17,7 @@ use crate::clock::Clock;
 use crate::config::{Config, Section, Site};
 use crate::feeds::FeedSet;
 use crate::fetch::Fetcher;
+use crate::metrics::Metrics;
 use crate::pipeline::{ScrapeReport, Scraper};
 use crate::store::{RunRecord, SqliteStore, Store};
 
@@ -33,6 +34,8 @@ pub struct SectionHealth {
 }
 
 pub struct App {
+    /// Shared with the whole process (it outlives config reloads).
+    pub metrics: Arc<Metrics>,
     pub config: Config,
     pub store: Arc<dyn Store>,
     pub scraper: Scraper,
@@ -47,11 +50,15 @@ impl App {
         config: Config,
         clock: Arc<dyn Clock>,
         public_url: Url,
+        metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<App>> {
         use anyhow::Context;
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.storage.database)?);
-        let fetcher = Fetcher::new().context("cannot set up the HTTP client")?;
+        let fetcher = Fetcher::new()
+            .context("cannot set up the HTTP client")?
+            .with_metrics(metrics.clone());
         let app = App {
+            metrics,
             scraper: Scraper::new(fetcher, store.clone(), clock),
             feeds: FeedSet::new(public_url, &config),
             health: RwLock::new(HashMap::new()),
@@ -128,6 +135,12 @@ impl App {
             new_entries: result.as_ref().map(|r| r.saved.inserted).unwrap_or(0),
             updated_entries: result.as_ref().map(|r| r.saved.updated).unwrap_or(0),
         };
+        self.metrics.scrape(
+            &section.id,
+            error.is_none(),
+            started.elapsed(),
+            run.new_entries,
+        );
         match &result {
             Ok(report) => {
                 tracing::info!(site = %site.id, section = %section.id, listed = report.listed,

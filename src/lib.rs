@@ -19,6 +19,7 @@ pub mod filter;
 pub mod html;
 pub mod identity;
 pub mod listing;
+pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod reload;

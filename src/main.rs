@@ -135,7 +135,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Opening the app renders every feed from the store, so the files on disk
             // serve the imported entries at once.
             let public_url = config.public_url();
-            App::open(config, clock, public_url)?;
+            App::open(config, clock, public_url, Default::default())?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -161,7 +161,7 @@ async fn scrape(
     }
     let public_url = config.public_url();
     let concurrency = config.scheduler.concurrency;
-    let app = App::open(config, clock, public_url)?;
+    let app = App::open(config, clock, public_url, Default::default())?;
     let cancel = shutdown_token();
     let permits = Arc::new(tokio::sync::Semaphore::new(concurrency));
     let mut jobs = tokio::task::JoinSet::new();
@@ -207,7 +207,13 @@ async fn serve(
         })
     };
     let pages = Arc::new(server::Pages::load(&config.server.templates_dir)?);
-    let mut app = App::open(config.clone(), clock.clone(), public_url(&config))?;
+    let metrics = Arc::new(scrapefeed::metrics::Metrics::default());
+    let mut app = App::open(
+        config.clone(),
+        clock.clone(),
+        public_url(&config),
+        metrics.clone(),
+    )?;
     let live = Arc::new(server::Live::new(app.clone(), pages));
     let cancel = shutdown_token();
     let listener = tokio::net::TcpListener::bind(addr)
@@ -250,7 +256,12 @@ async fn serve(
         if config.server.listen != app.config.server.listen && listen.is_none() {
             tracing::warn!("server.listen changed: it takes effect at the next restart");
         }
-        match App::open(config.clone(), clock.clone(), public_url(&config)) {
+        match App::open(
+            config.clone(),
+            clock.clone(),
+            public_url(&config),
+            metrics.clone(),
+        ) {
             Ok(new_app) => {
                 live.replace(new_app.clone(), pages);
                 app = new_app;

@@ -101,18 +101,40 @@ pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infall
         });
     let health = warp::path!("healthz")
         .and(warp::method())
-        .and(with_app)
+        .and(with_app.clone())
         .map(|method, app| get_or_head(&method).unwrap_or_else(|| healthz(app)));
+    let metrics = warp::path!("metrics")
+        .and(warp::method())
+        .and(with_app.clone())
+        .map(|method, app: Arc<App>| {
+            get_or_head(&method).unwrap_or_else(|| {
+                Response::builder()
+                    .header(
+                        header::CONTENT_TYPE,
+                        "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                    )
+                    .header(header::CACHE_CONTROL, "no-store")
+                    .body(Bytes::from(app.metrics.encode()))
+                    .expect("static response parts are valid")
+            })
+        });
     feed.or(index)
         .unify()
         .or(opml)
         .unify()
         .or(health)
         .unify()
+        .or(metrics)
+        .unify()
         .recover(
             |rejection: warp::Rejection| async move { Ok::<_, Infallible>(rejected(rejection)) },
         )
         .unify()
+        .and(with_app)
+        .map(|reply: Reply, app: Arc<App>| {
+            app.metrics.response(reply.status().as_u16());
+            reply
+        })
 }
 
 /// The request headers a feed answer depends on, read without copying the whole header map.

@@ -179,6 +179,38 @@ async fn a_hostile_origin_never_takes_the_server_down() {
         "2026-06-13T09:00:00+00:00"
     );
 
+    // /metrics tells the same story, in the Prometheus text format.
+    let metrics = client
+        .get(format!("{}/metrics", serve.1))
+        .send()
+        .await
+        .unwrap();
+    assert!(metrics.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/openmetrics-text"));
+    let metrics = metrics.text().await.unwrap();
+    assert!(
+        metrics.contains(r#"scrapefeed_scrapes_total{section="good",result="ok"} 1"#),
+        "{metrics}"
+    );
+    for id in ["hangs", "errors", "loops", "bomb", "busy"] {
+        let line = format!(r#"scrapefeed_scrapes_total{{section="{id}",result="error"}} 1"#);
+        assert!(metrics.contains(&line), "{line} in {metrics}");
+    }
+    assert!(
+        metrics.contains(r#"scrapefeed_entries_stored_total{section="good"} 3"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"scrapefeed_http_responses_total{status="200"}"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("scrapefeed_fetch_duration_seconds_count"),
+        "{metrics}"
+    );
+
     // The good section turns bad; after a restart it fails, and still serves what it had.
     origin
         .broken

@@ -196,6 +196,7 @@ pub struct Fetcher {
     hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<HostSlot>>>>,
     robots: tokio::sync::Mutex<HashMap<String, robots::Cached>>,
     max_body: usize,
+    metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
 }
 
 impl Fetcher {
@@ -218,7 +219,14 @@ impl Fetcher {
             hosts: Mutex::new(HashMap::new()),
             robots: tokio::sync::Mutex::new(HashMap::new()),
             max_body: MAX_BODY_BYTES,
+            metrics: None,
         })
+    }
+
+    /// The same fetcher, recording request durations.
+    pub fn with_metrics(mut self, metrics: std::sync::Arc<crate::metrics::Metrics>) -> Fetcher {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// The same fetcher with a smaller body limit (tests of the limit).
@@ -274,7 +282,11 @@ impl Fetcher {
         if let Some(at) = host.next_allowed {
             tokio::time::sleep_until(at).await;
         }
+        let started = Instant::now();
         let result = self.send(req).await;
+        if let Some(metrics) = &self.metrics {
+            metrics.fetch(started.elapsed());
+        }
         let mut next = Instant::now() + min_delay;
         if let Some(after) = result.as_ref().err().and_then(FetchError::retry_after) {
             // The server asked everyone to wait: the whole host waits.

@@ -1,0 +1,157 @@
+//! Prometheus metrics (prometheus-client, the official Rust client), served at `/metrics`.
+//!
+//! One `Metrics` lives for the whole process and survives config reloads, so counters only
+//! ever grow, as Prometheus expects. Recorded: scrapes by section and result, scrape and
+//! fetch durations, entries stored by section, and HTTP answers by status.
+
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ScrapeLabels {
+    section: String,
+    result: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SectionLabels {
+    section: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabels {
+    status: u16,
+}
+
+/// The process's metrics.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    scrapes: Family<ScrapeLabels, Counter>,
+    scrape_seconds: Histogram,
+    fetch_seconds: Histogram,
+    entries: Family<SectionLabels, Counter>,
+    responses: Family<StatusLabels, Counter>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("scrapefeed");
+        let scrapes = Family::<ScrapeLabels, Counter>::default();
+        registry.register(
+            "scrapes",
+            "Scrapes of a section, by result",
+            scrapes.clone(),
+        );
+        let scrape_seconds = Histogram::new(exponential_buckets(0.05, 2.0, 14));
+        registry.register(
+            "scrape_duration_seconds",
+            "Duration of a section's scrape",
+            scrape_seconds.clone(),
+        );
+        let fetch_seconds = Histogram::new(exponential_buckets(0.005, 2.0, 14));
+        registry.register(
+            "fetch_duration_seconds",
+            "Duration of one HTTP request to a site",
+            fetch_seconds.clone(),
+        );
+        let entries = Family::<SectionLabels, Counter>::default();
+        registry.register(
+            "entries_stored",
+            "New entries stored, by section",
+            entries.clone(),
+        );
+        let responses = Family::<StatusLabels, Counter>::default();
+        registry.register(
+            "http_responses",
+            "Answers of this server, by status",
+            responses.clone(),
+        );
+        Metrics {
+            registry,
+            scrapes,
+            scrape_seconds,
+            fetch_seconds,
+            entries,
+            responses,
+        }
+    }
+}
+
+impl Metrics {
+    pub fn scrape(&self, section: &str, ok: bool, took: Duration, new_entries: usize) {
+        let result = if ok { "ok" } else { "error" };
+        self.scrapes
+            .get_or_create(&ScrapeLabels {
+                section: section.to_string(),
+                result,
+            })
+            .inc();
+        self.scrape_seconds.observe(took.as_secs_f64());
+        let labels = SectionLabels {
+            section: section.to_string(),
+        };
+        self.entries
+            .get_or_create(&labels)
+            .inc_by(new_entries as u64);
+    }
+
+    pub fn fetch(&self, took: Duration) {
+        self.fetch_seconds.observe(took.as_secs_f64());
+    }
+
+    pub fn response(&self, status: u16) {
+        self.responses.get_or_create(&StatusLabels { status }).inc();
+    }
+
+    /// The OpenMetrics text exposition.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_show_in_the_exposition() {
+        let m = Metrics::default();
+        m.scrape("politics", true, Duration::from_millis(120), 3);
+        m.scrape("politics", false, Duration::from_millis(80), 0);
+        m.response(200);
+        m.response(304);
+        m.fetch(Duration::from_millis(10));
+        let text = m.encode();
+        assert!(
+            text.contains(r#"scrapefeed_scrapes_total{section="politics",result="ok"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"scrapefeed_scrapes_total{section="politics",result="error"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"scrapefeed_entries_stored_total{section="politics"} 3"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"scrapefeed_http_responses_total{status="304"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains("scrapefeed_fetch_duration_seconds_count 1"),
+            "{text}"
+        );
+        assert!(text.ends_with("# EOF\n"));
+    }
+}
