@@ -229,7 +229,14 @@ pub fn atom(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
                     ..Default::default()
                 })
                 .collect(),
-            links: vec![link(&e.url, "alternate", Some("text/html"))],
+            // The lead image as an enclosure, as RSS carries it.
+            links: std::iter::once(link(&e.url, "alternate", Some("text/html")))
+                .chain(
+                    e.image
+                        .as_deref()
+                        .map(|img| link(img, "enclosure", Some(image_mime(img)))),
+                )
+                .collect(),
             summary: e.summary.as_ref().map(|s| Text::plain(s.clone())),
             content: e.body.as_ref().map(|body| Content {
                 value: Some(body.clone()),

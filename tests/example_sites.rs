@@ -196,6 +196,14 @@ fn json_ld_site_needs_only_a_listing_declaration() {
         "{rss}"
     );
 
+    let atom_text = String::from_utf8(atom.clone()).unwrap();
+    assert!(
+        atom_text.contains(&format!(
+            "<link href=\"{base}/media/comet.jpg\" rel=\"enclosure\" type=\"image/jpeg\"/>"
+        )),
+        "{atom_text}"
+    );
+
     // A second cron run of an unchanged site: one conditional request (the validators were
     // stored by the first run), answered 304, and nothing else but robots.txt.
     let before = origin.log.lock().unwrap().len();
