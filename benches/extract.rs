@@ -17,14 +17,21 @@ fn per_page(c: &mut Criterion) {
     let rules = Rules::tass();
     let pages = samples(9, true);
     let (synthetic_pages, real) = pages.split_at(pages.len() - 1);
-    for (name, set) in [("synthetic 9 pages", synthetic_pages), ("real tass.ru", real)] {
+    for (name, set) in [
+        ("synthetic 9 pages", synthetic_pages),
+        ("real tass.ru", real),
+    ] {
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Elements(set.len() as u64));
         group.bench_function("html5ever parse only", |b| {
             b.iter(|| set.iter().map(|p| parse_only(black_box(p))).sum::<usize>())
         });
         group.bench_function("extract + assemble + render", |b| {
-            b.iter(|| set.iter().map(|p| full(black_box(p), &rules)).sum::<usize>())
+            b.iter(|| {
+                set.iter()
+                    .map(|p| full(black_box(p), &rules))
+                    .sum::<usize>()
+            })
         });
         group.finish();
     }

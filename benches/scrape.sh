@@ -4,6 +4,7 @@
 #   benches/scrape.sh                       # S=1000 sections x A=20 articles, everything
 #   SECTIONS=100 ARTICLES=20 REPEAT=3 benches/scrape.sh
 #   ONLY=scrape benches/scrape.sh           # scrape | idle | big | timer (comma-separated)
+#   SKIP_BUILD=1 benches/scrape.sh          # use the binaries already in target/release
 #
 # 1. scrape: cold scrape of S x A (fresh database, politeness delay 0) under /usr/bin/time:
 #    wall, user+sys CPU, max RSS; then a warm re-scrape of the unchanged site with the
@@ -33,8 +34,10 @@ ONLY=${ONLY:-scrape,idle,big,timer}
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-cargo build --release --quiet --bin scrapefeed --example load_origin --example parse_pages \
-    --example fill_store
+if [[ -z ${SKIP_BUILD:-} ]]; then
+    cargo build --release --quiet --bin scrapefeed --example load_origin --example parse_pages \
+        --example fill_store
+fi
 BIN=$ROOT/target/release/scrapefeed
 ORIGIN=$ROOT/target/release/examples/load_origin
 WORK=$(mktemp -d /tmp/scrapefeed-bench.XXXXXX)

@@ -109,7 +109,9 @@ fn main() {
         let ratios: Vec<f64> = parse.iter().zip(&work).map(|(p, w)| w / p).collect();
         (median(parse), median(work), median(ratios))
     };
-    println!("set            parse-only ms/page   full ms/page   ratio (median of per-round ratios)");
+    println!(
+        "set            parse-only ms/page   full ms/page   ratio (median of per-round ratios)"
+    );
     for (name, set) in [("synthetic", synthetic_pages), ("real tass.ru", real)] {
         let (parse, work, ratio) = measure(set);
         println!("{name:<14} {parse:>18.3}   {work:>12.3}   {ratio:.2}x");

@@ -93,7 +93,7 @@ impl Stored {
     }
 }
 
-/// Requests seen, by kind.
+/// Requests seen, by kind (`/__stats` itself is not counted).
 #[derive(Default)]
 struct Stats {
     total: AtomicU64,
@@ -160,7 +160,10 @@ fn main() {
             if let Some(dir) = &args.dump_pages {
                 std::fs::write(dir.join(format!("{}.html", a.id)), &page).expect("write a page");
             } else {
-                pages.insert(a.path.clone(), Stored::new(page, "text/html; charset=utf-8"));
+                pages.insert(
+                    a.path.clone(),
+                    Stored::new(page, "text/html; charset=utf-8"),
+                );
             }
         }
         let shell = synthetic::section_page(s);
@@ -211,21 +214,26 @@ fn main() {
             .and(warp::path::full())
             .and(warp::header::headers_cloned())
             .and(warp::body::bytes())
-            .and_then(move |method, path: warp::path::FullPath, headers, body| {
-                let site = site.clone();
-                async move {
-                    if !site.latency.is_zero() {
-                        tokio::time::sleep(site.latency).await;
+            .and_then(
+                move |method: Method,
+                      path: warp::path::FullPath,
+                      headers: HeaderMap,
+                      body: Bytes| {
+                    let site = site.clone();
+                    async move {
+                        if !site.latency.is_zero() {
+                            tokio::time::sleep(site.latency).await;
+                        }
+                        Ok::<_, std::convert::Infallible>(answer(
+                            &site,
+                            &method,
+                            path.as_str(),
+                            &headers,
+                            &body,
+                        ))
                     }
-                    Ok::<_, std::convert::Infallible>(answer(
-                        &site,
-                        &method,
-                        path.as_str(),
-                        &headers,
-                        &body,
-                    ))
-                }
-            });
+                },
+            );
         warp::serve(routes).incoming(listener).run().await;
     });
 }
@@ -238,10 +246,15 @@ fn answer(
     body: &[u8],
 ) -> Response<Bytes> {
     let stats = &site.stats;
-    stats.total.fetch_add(1, Ordering::Relaxed);
     if path == "/__stats" {
-        return reply(StatusCode::OK, "application/json", stats.json().into(), None);
+        return reply(
+            StatusCode::OK,
+            "application/json",
+            stats.json().into(),
+            None,
+        );
     }
+    stats.total.fetch_add(1, Ordering::Relaxed);
     let ua = headers
         .get("user-agent")
         .and_then(|v| v.to_str().ok())
@@ -256,7 +269,12 @@ fn answer(
     let mut section_id = None;
     let response = if !ua.contains("Mozilla/5.0") || !headers.contains_key("accept") {
         stats.forbidden.fetch_add(1, Ordering::Relaxed);
-        reply(StatusCode::FORBIDDEN, "text/html", "<h1>403 Forbidden</h1>".into(), None)
+        reply(
+            StatusCode::FORBIDDEN,
+            "text/html",
+            "<h1>403 Forbidden</h1>".into(),
+            None,
+        )
     } else if method == Method::POST && path == "/userApi/categoryNewsList" {
         stats.listings.fetch_add(1, Ordering::Relaxed);
         let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
@@ -283,20 +301,35 @@ fn answer(
             }
             None => {
                 stats.not_found.fetch_add(1, Ordering::Relaxed);
-                reply(StatusCode::NOT_FOUND, "text/html", "<h1>404 Not Found</h1>".into(), None)
+                reply(
+                    StatusCode::NOT_FOUND,
+                    "text/html",
+                    "<h1>404 Not Found</h1>".into(),
+                    None,
+                )
             }
         }
     } else {
         stats.not_found.fetch_add(1, Ordering::Relaxed);
-        reply(StatusCode::NOT_FOUND, "text/html", "<h1>404 Not Found</h1>".into(), None)
+        reply(
+            StatusCode::NOT_FOUND,
+            "text/html",
+            "<h1>404 Not Found</h1>".into(),
+            None,
+        )
     };
     if site.log {
         let ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis())
             .unwrap_or(0);
-        let section = section_id.map(|id| format!(" section={id}")).unwrap_or_default();
-        println!("{ms} {method} {path}{section} {}", response.status().as_u16());
+        let section = section_id
+            .map(|id| format!(" section={id}"))
+            .unwrap_or_default();
+        println!(
+            "{ms} {method} {path}{section} {}",
+            response.status().as_u16()
+        );
     }
     response
 }
@@ -305,15 +338,30 @@ fn answer(
 fn validated(page: &Stored, if_none_match: Option<&str>, stats: &Stats) -> Response<Bytes> {
     if if_none_match.is_some_and(|tags| tags.split(',').any(|t| t.trim() == page.etag)) {
         stats.not_modified.fetch_add(1, Ordering::Relaxed);
-        return reply(StatusCode::NOT_MODIFIED, page.content_type, Bytes::new(), Some(&page.etag));
+        return reply(
+            StatusCode::NOT_MODIFIED,
+            page.content_type,
+            Bytes::new(),
+            Some(&page.etag),
+        );
     }
     stats
         .bytes_sent
         .fetch_add(page.body.len() as u64, Ordering::Relaxed);
-    reply(StatusCode::OK, page.content_type, page.body.clone(), Some(&page.etag))
+    reply(
+        StatusCode::OK,
+        page.content_type,
+        page.body.clone(),
+        Some(&page.etag),
+    )
 }
 
-fn reply(status: StatusCode, content_type: &str, body: Bytes, etag: Option<&str>) -> Response<Bytes> {
+fn reply(
+    status: StatusCode,
+    content_type: &str,
+    body: Bytes,
+    etag: Option<&str>,
+) -> Response<Bytes> {
     let mut builder = Response::builder()
         .status(status)
         .header("content-type", content_type);
@@ -329,7 +377,7 @@ fn reply(status: StatusCode, content_type: &str, body: Bytes, etag: Option<&str>
 fn config(args: &Args, sections: &[SectionSpec]) -> String {
     let base = format!("http://127.0.0.1:{}", args.port);
     let mut out = format!(
-        r#"# Generated by `load_origin --print-config` for benchmarks: {sections} sections x {articles} articles.
+        r##"# Generated by `load_origin --print-config` for benchmarks: {sections} sections x {articles} articles.
 [server]
 listen = "127.0.0.1:0"
 
@@ -393,7 +441,7 @@ published = [
     {{ css = ".news-header__date" }},
 ]
 updated = [{{ json_ld = "dateModified" }}, {{ meta = "article:modified_time" }}]
-"#,
+"##,
         sections = args.sections,
         articles = args.articles,
         data = args.data_dir,

@@ -19,7 +19,6 @@ use super::synthetic;
 
 /// One page to measure, with what the pipeline knows about it.
 pub struct Sample {
-    pub name: String,
     pub url: Url,
     pub html: String,
 }
@@ -36,7 +35,11 @@ impl Rules {
             .expect("config.toml is valid");
         let meta = {
             let (site, section) = Self::first(&config);
-            FeedMeta::for_section(&Url::parse("http://127.0.0.1:8080/").unwrap(), site, section)
+            FeedMeta::for_section(
+                &Url::parse("http://127.0.0.1:8080/").unwrap(),
+                site,
+                section,
+            )
         };
         Rules { config, meta }
     }
@@ -59,17 +62,15 @@ pub fn samples(count: usize, real: bool) -> Vec<Sample> {
             let s = synthetic::section(i % 9);
             let a = synthetic::article(&s, i / 9);
             Sample {
-                name: format!("synthetic{}", a.path),
                 url: Url::parse(&format!("https://tass.com{}", a.path)).unwrap(),
                 html: synthetic::article_page(&s, &a),
             }
         })
         .collect();
     if real {
-        let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tass-ru-moskva-8836033.html");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/tass-ru-moskva-8836033.html");
         out.push(Sample {
-            name: "tass-ru-moskva-8836033.html".into(),
             url: Url::parse("https://tass.ru/moskva/8836033").unwrap(),
             html: std::fs::read_to_string(path).expect("the real TASS fixture"),
         });
