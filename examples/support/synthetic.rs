@@ -227,9 +227,9 @@ pub fn article_page(s: &SectionSpec, a: &ArticleSpec) -> String {
 /// Paragraphs of text with the inline markup news bodies carry, about `size` bytes.
 fn body_html(rng: &mut Rng, size: usize, id: u64) -> String {
     let mut out = String::with_capacity(size + 1024);
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<p>MOSCOW, November 27. /TASS/. {} <a href=\"/world/{}\">related story</a> &amp; more.</p>\n",
+        "<p>MOSCOW, November 27. /TASS/. {} <a href=\"/world/{}\">related story</a> &amp; more.</p>",
         sentence(rng, 30),
         id - 1
     );
@@ -238,12 +238,12 @@ fn body_html(rng: &mut Rng, size: usize, id: u64) -> String {
         n += 1;
         match n % 9 {
             3 => {
-                let _ = write!(out, "<h2>{}</h2>\n", escape(&sentence(rng, 5)));
+                let _ = writeln!(out, "<h2>{}</h2>", escape(&sentence(rng, 5)));
             }
             5 => {
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<blockquote><p>&quot;{}&quot;, he <em>said</em>.</p></blockquote>\n",
+                    "<blockquote><p>&quot;{}&quot;, he <em>said</em>.</p></blockquote>",
                     sentence(rng, 25)
                 );
             }
@@ -255,17 +255,17 @@ fn body_html(rng: &mut Rng, size: usize, id: u64) -> String {
                 out.push_str("</ul>\n");
             }
             8 => {
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<figure><img src=\"/img/body/{id}-{n}.jpg\" alt=\"\"><figcaption>{}</figcaption></figure>\n",
+                    "<figure><img src=\"/img/body/{id}-{n}.jpg\" alt=\"\"><figcaption>{}</figcaption></figure>",
                     sentence(rng, 7)
                 );
             }
             _ => {
                 let words = 20 + rng.below(30) as usize;
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<p>{} <strong>{}</strong> {} <a href=\"/economy/{}\">{}</a>, {}</p>\n",
+                    "<p>{} <strong>{}</strong> {} <a href=\"/economy/{}\">{}</a>, {}</p>",
                     sentence(rng, words),
                     rng.word(),
                     sentence(rng, 15),
@@ -283,14 +283,14 @@ fn body_html(rng: &mut Rng, size: usize, id: u64) -> String {
 fn inline_scripts(seed: u64) -> String {
     let mut out = String::with_capacity(13_000);
     for i in 0..12 {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<script>(function(w,d){{var cfg={{id:{seed},slot:{i},lang:'en',sections:[4954,4844,4845,4953,4992,4957,4956,4869,4981]}};\n"
+            "<script>(function(w,d){{var cfg={{id:{seed},slot:{i},lang:'en',sections:[4954,4844,4845,4953,4992,4957,4956,4869,4981]}};"
         );
         for j in 0..8 {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "w.__tass_{i}_{j}=function(a,b){{if(a&&b&&a.length>{j}){{return a.slice(0,{j}).concat(b)}}return cfg.sections.filter(function(x){{return x%{n}===0}})}};\n",
+                "w.__tass_{i}_{j}=function(a,b){{if(a&&b&&a.length>{j}){{return a.slice(0,{j}).concat(b)}}return cfg.sections.filter(function(x){{return x%{n}===0}})}};",
                 n = j + 2
             );
         }
