@@ -112,7 +112,15 @@ impl App {
         let started_at = self.scraper.clock.now();
         let started = Instant::now();
         let result = self.scraper.scrape(site, section, cancel).await;
-        let render = {
+        // A scrape that stored, completed and pruned nothing leaves the feed as it is: its
+        // rendered documents stay valid, so they are not rendered and hashed again.
+        let unchanged = result
+            .as_ref()
+            .is_ok_and(|r| r.saved == crate::store::SaveOutcome::default())
+            && self.feeds.get(&section.id).is_some();
+        let render = if unchanged {
+            Ok(Ok(()))
+        } else {
             let (app, section) = (self.clone(), section.id.clone());
             tokio::task::spawn_blocking(move || app.feeds.refresh(app.store.as_ref(), &section))
                 .await

@@ -7,6 +7,7 @@
 //! sanitized by ammonia (no scripts, styles or event handlers) with every URL made absolute.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
@@ -206,6 +207,12 @@ pub fn sanitize(body: &str, base: &Url) -> String {
 /// lol_html rewrites the markup in one streaming pass without re-serializing the rest.
 fn resolve_lazy_images(body: &str) -> String {
     use lol_html::{element, rewrite_str, RewriteStrSettings};
+    // Every attribute that can stand in for `src` is `srcset` or `data-*`; without one the
+    // pass would change nothing, so most bodies skip a tokenizing pass over their markup.
+    // Body markup is serialized from the parsed DOM, so attribute names are lower-case.
+    if !body.contains("data-") && !body.contains("srcset") {
+        return body.to_string();
+    }
     let settings = RewriteStrSettings {
         element_content_handlers: vec![element!("img", |img| {
             let src = img.get_attribute("src");
@@ -373,10 +380,11 @@ const ARTICLE_TYPES: [&str; 8] = [
 
 /// All JSON-LD objects on the page, article types first, `@graph` arrays flattened.
 fn json_ld_objects(html: &Html) -> Vec<serde_json::Value> {
-    let selector =
-        Selector::parse(r#"script[type="application/ld+json"]"#).expect("static selector");
+    static SCRIPTS: LazyLock<Selector> = LazyLock::new(|| {
+        Selector::parse(r#"script[type="application/ld+json"]"#).expect("static selector")
+    });
     let mut objects = Vec::new();
-    for script in html.select(&selector) {
+    for script in html.select(&SCRIPTS) {
         let text: String = script.text().collect();
         let parsed = serde_json::from_str::<serde_json::Value>(&text).or_else(|_| {
             // Hand-written JSON-LD often carries raw newlines inside strings.
@@ -442,9 +450,10 @@ fn json_values(value: &serde_json::Value, path: &[String]) -> Vec<String> {
 
 /// `<meta property|name|itemprop=… content=…>`, keys lower-cased, values in page order.
 fn meta_tags(html: &Html) -> HashMap<String, Vec<String>> {
-    let selector = Selector::parse("meta[content]").expect("static selector");
+    static METAS: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("meta[content]").expect("static selector"));
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    for meta in html.select(&selector) {
+    for meta in html.select(&METAS) {
         let element = meta.value();
         let Some(content) = element
             .attr("content")

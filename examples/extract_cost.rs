@@ -1,0 +1,119 @@
+//! Extraction cost per article page next to the bare html5ever parse, side by side in one run.
+//!
+//! ```sh
+//! cargo run --release --example extract_cost              # interleaved: medians and ratio
+//! cargo run --release --example extract_cost -- --mode parse --rounds 1   # for callgrind
+//! cargo run --release --example extract_cost -- --mode full --rounds 1
+//! ```
+//!
+//! Each round measures every page twice, parse-only then full, alternating, so both see the
+//! same machine load; times are the thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), which
+//! other processes on a busy machine disturb much less than wall time. Reported: the median
+//! over rounds of the mean per page, for the synthetic pages and for the real tass.ru page.
+
+#[path = "support/per_article.rs"]
+mod per_article;
+#[path = "support/synthetic.rs"]
+#[allow(dead_code)]
+mod synthetic;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use clap::Parser;
+use per_article::{full, parse_only, samples, Rules, Sample};
+
+#[derive(Parser)]
+struct Args {
+    /// Synthetic pages (30–80 KB each).
+    #[arg(long, default_value_t = 27)]
+    pages: usize,
+    /// Rounds over all pages.
+    #[arg(long, default_value_t = 15)]
+    rounds: usize,
+    /// `interleaved` (both, timed), or `parse` / `full` only (for instruction counting).
+    #[arg(long, default_value = "interleaved")]
+    mode: String,
+}
+
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+fn timed(f: impl FnOnce() -> usize) -> Duration {
+    let start = thread_cpu();
+    black_box(f());
+    thread_cpu() - start
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+fn main() {
+    let args = Args::parse();
+    let rules = Rules::tass();
+    let pages = samples(args.pages, true);
+    let (synthetic_pages, real) = pages.split_at(pages.len() - 1);
+    match args.mode.as_str() {
+        "parse" | "full" => {
+            for _ in 0..args.rounds {
+                for page in &pages {
+                    black_box(if args.mode == "parse" {
+                        parse_only(page)
+                    } else {
+                        full(page, &rules)
+                    });
+                }
+            }
+            return;
+        }
+        "interleaved" => {}
+        other => panic!("unknown mode {other:?}"),
+    }
+    let bytes: usize = synthetic_pages.iter().map(|p| p.html.len()).sum();
+    println!(
+        "{} synthetic pages (mean {:.1} KB) + the real tass.ru page ({:.1} KB), {} rounds, thread CPU time",
+        synthetic_pages.len(),
+        bytes as f64 / 1e3 / synthetic_pages.len() as f64,
+        real[0].html.len() as f64 / 1e3,
+        args.rounds
+    );
+    // Warm-up: allocator, lazy statics, caches.
+    for page in &pages {
+        black_box(full(page, &rules));
+    }
+    let measure = |set: &[Sample]| {
+        let (mut parse, mut work) = (Vec::new(), Vec::new());
+        for _ in 0..args.rounds {
+            let (mut p, mut w) = (Duration::ZERO, Duration::ZERO);
+            for page in set {
+                p += timed(|| parse_only(page));
+                w += timed(|| full(page, &rules));
+            }
+            parse.push(p.as_secs_f64() * 1e3 / set.len() as f64);
+            work.push(w.as_secs_f64() * 1e3 / set.len() as f64);
+        }
+        let ratios: Vec<f64> = parse.iter().zip(&work).map(|(p, w)| w / p).collect();
+        (median(parse), median(work), median(ratios))
+    };
+    println!(
+        "set            parse-only ms/page   full ms/page   ratio (median of per-round ratios)"
+    );
+    for (name, set) in [("synthetic", synthetic_pages), ("real tass.ru", real)] {
+        let (parse, work, ratio) = measure(set);
+        println!("{name:<14} {parse:>18.3}   {work:>12.3}   {ratio:.2}x");
+    }
+}

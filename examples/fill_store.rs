@@ -1,0 +1,89 @@
+//! Fills a database with N sections × M entries through the library's store, for measuring
+//! `serve` with a large store without scraping a million article pages first.
+//!
+//! ```sh
+//! cargo run --release --example fill_store -- --database /tmp/big/scrapefeed.db \
+//!     --sections 10000 --entries 100 --body-bytes 1500
+//! ```
+//!
+//! Section ids are those of `load_origin` (`politics` … then `section-9` …), so a config
+//! printed by `load_origin --print-config --sections N` serves them. Entries look like
+//! scraped ones: title, lead, a body of about `--body-bytes` of paragraph markup, tags, image.
+
+#[path = "support/synthetic.rs"]
+#[allow(dead_code)]
+mod synthetic;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, TimeZone, Utc};
+use clap::Parser;
+use scrapefeed::model::Entry;
+use scrapefeed::store::{ArticleState, ScrapedEntry, SqliteStore, Store};
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long)]
+    database: PathBuf,
+    #[arg(long, default_value_t = 10_000)]
+    sections: usize,
+    #[arg(long, default_value_t = 100)]
+    entries: usize,
+    /// Approximate size of each entry's body HTML.
+    #[arg(long, default_value_t = 1500)]
+    body_bytes: usize,
+}
+
+fn main() {
+    let args = Args::parse();
+    let store = SqliteStore::open(&args.database).expect("open the database");
+    let seen = Utc.with_ymd_and_hms(2026, 11, 27, 16, 0, 0).unwrap();
+    let paragraph = "<p>MOSCOW, November 27. /TASS/. The minister said the agreement on economic \
+        cooperation would be signed at the summit, according to a statement by officials.</p>\n";
+    let body: String = paragraph.repeat(args.body_bytes.div_ceil(paragraph.len()));
+    let started = std::time::Instant::now();
+    for i in 0..args.sections {
+        let s = synthetic::section(i);
+        let entries: Vec<ScrapedEntry> = (0..args.entries)
+            .map(|k| {
+                let a = synthetic::article(&s, k);
+                let published = DateTime::from_timestamp(a.published, 0)
+                    .unwrap()
+                    .fixed_offset();
+                ScrapedEntry {
+                    entry: Entry {
+                        url: format!("http://127.0.0.1{}", a.path),
+                        title: a.title,
+                        summary: Some(a.lead),
+                        body: Some(body.clone()),
+                        author: Some("TASS".into()),
+                        tags: vec!["Russia".into(), "Economy".into()],
+                        image: Some(format!("http://127.0.0.1/img/{}.jpg", a.id)),
+                        published,
+                        updated: None,
+                        first_seen: seen,
+                        date_source: "json-ld \"datePublished\"".into(),
+                    },
+                    state: ArticleState::Complete,
+                }
+            })
+            .collect();
+        store
+            .save(
+                &s.slug,
+                &entries,
+                &scrapefeed::store::Retention {
+                    max_entries: args.entries,
+                    max_age: None,
+                },
+                chrono::Utc::now(),
+            )
+            .expect("save entries");
+    }
+    eprintln!(
+        "fill_store: {} sections x {} entries in {:.1}s",
+        args.sections,
+        args.entries,
+        started.elapsed().as_secs_f64()
+    );
+}
