@@ -6,7 +6,7 @@ use scraper::{ElementRef, Html};
 use url::Url;
 
 use super::{ListingError, ListingItem};
-use crate::config::{ListingKind, PageStep, Rule, Site, Source, Take};
+use crate::config::{ListingFields, ListingKind, PageStep, Rule, Site, Source, Take};
 use crate::extract::attribute;
 use crate::html::{collapse_whitespace, element_text, json_text, non_empty, plain_text};
 
@@ -48,41 +48,17 @@ pub fn parse(site: &Site, url: &Url, text: &str) -> Result<ListingPage, ListingE
                     path: items.to_string(),
                 })?;
             for value in array {
-                let field = |rule: Option<&Rule>| rule.and_then(|r| json_field(value, r));
-                rows.push([
-                    field(Some(&fields.link)),
-                    field(fields.title.as_ref()),
-                    field(fields.summary.as_ref()),
-                    field(fields.published.as_ref()),
-                    field(fields.image.as_ref()),
-                ]);
+                rows.push(row(fields, |rule| json_field(value, rule)));
             }
-            page.next = step.and_then(|s| match s {
-                PageStep::NextLink(rule) => json_field(&doc, rule)
-                    .and_then(|l| url.join(&l).ok())
-                    .map(NextPage::Url),
-                PageStep::Cursor(rule) => json_field(&doc, rule).map(NextPage::Cursor),
-            });
+            page.next = step.and_then(|s| next_page(s, url, |rule| json_field(&doc, rule)));
         }
         ListingKind::Html { item, .. } => {
             let html = Html::parse_document(text);
             for element in html.select(item) {
-                let field = |rule: Option<&Rule>| rule.and_then(|r| html_field(element, r));
-                rows.push([
-                    field(Some(&fields.link)),
-                    field(fields.title.as_ref()),
-                    field(fields.summary.as_ref()),
-                    field(fields.published.as_ref()),
-                    field(fields.image.as_ref()),
-                ]);
+                rows.push(row(fields, |rule| html_field(element, rule)));
             }
             let root = html.root_element();
-            page.next = step.and_then(|s| match s {
-                PageStep::NextLink(rule) => html_field(root, rule)
-                    .and_then(|l| url.join(&l).ok())
-                    .map(NextPage::Url),
-                PageStep::Cursor(rule) => html_field(root, rule).map(NextPage::Cursor),
-            });
+            page.next = step.and_then(|s| next_page(s, url, |rule| html_field(root, rule)));
         }
     }
     for [link, title, summary, published, image] in rows {
@@ -93,6 +69,32 @@ pub fn parse(site: &Site, url: &Url, text: &str) -> Result<ListingPage, ListingE
         }
     }
     Ok(page)
+}
+
+/// One item's raw field values: link, title, summary, published, image.
+fn row(fields: &ListingFields, field: impl Fn(&Rule) -> Option<String>) -> [Option<String>; 5] {
+    let get = |rule: Option<&Rule>| rule.and_then(&field);
+    [
+        get(Some(&fields.link)),
+        get(fields.title.as_ref()),
+        get(fields.summary.as_ref()),
+        get(fields.published.as_ref()),
+        get(fields.image.as_ref()),
+    ]
+}
+
+/// Where the following page is, read from the current one.
+fn next_page(
+    step: &PageStep,
+    url: &Url,
+    field: impl Fn(&Rule) -> Option<String>,
+) -> Option<NextPage> {
+    match step {
+        PageStep::NextLink(rule) => field(rule)
+            .and_then(|l| url.join(&l).ok())
+            .map(NextPage::Url),
+        PageStep::Cursor(rule) => field(rule).map(NextPage::Cursor),
+    }
 }
 
 fn item_from(
