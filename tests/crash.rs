@@ -15,6 +15,8 @@
 //! `SCRAPEFEED_CRASH_ROUNDS` (default 24) and `SCRAPEFEED_CRASH_SEED` (default: the clock)
 //! tune it; the seed is printed so a failure can be replayed. `benches/crash.sh` runs many
 //! more rounds.
+//!
+//! A second test kills first starts while the database file is being made.
 
 mod support;
 
@@ -73,6 +75,10 @@ fn read_served(dir: &Path) -> Served {
 /// The stored entries, read through a read-only connection (no checkpoint, no recovery
 /// writes: the next scrapefeed start must do that itself), after an integrity check.
 fn read_stored(db: &Path) -> Stored {
+    if !db.exists() {
+        // Killed before the database was made; it is created whole or not at all.
+        return Stored::new();
+    }
     let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     let check: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
@@ -317,4 +323,68 @@ fn sigkill_at_random_moments_loses_duplicates_and_changes_nothing() {
         started.elapsed().as_secs_f64()
     );
     assert!(killed >= rounds / 2, "most rounds must be killed mid-run");
+}
+
+/// The first start is the riskiest moment: the database file is being made. Killed then,
+/// a start must leave either no database or a whole one, readable by a reader that may not
+/// write (a backup tool, `sqlite3 -readonly`), never a hot journal only a writer can roll
+/// back or a file without the schema. Each round starts from an empty directory and kills
+/// the binary within 12 ms of its first file appearing.
+#[test]
+fn sigkill_while_the_database_is_created_leaves_none_or_a_whole_one() {
+    let rounds: usize = env_or("SCRAPEFEED_CRASH_ROUNDS", 24) * 2;
+    let seed: u64 = env_or("SCRAPEFEED_CRASH_SEED", 7);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let (mut absent, mut whole) = (0, 0);
+    for round in 0..rounds {
+        let dir = tempfile::tempdir().unwrap();
+        // No origin: the start-up work before the first request is what is under test.
+        let config = write_config(dir.path(), "http://127.0.0.1:9");
+        let feeds = dir.path().join("feeds");
+        let db = feeds.join("scrapefeed.db");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_scrapefeed"))
+            .arg("--config")
+            .arg(&config)
+            .arg("scrape")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("binary starts");
+        let spawned = Instant::now();
+        while spawned.elapsed() < Duration::from_secs(10)
+            && child.try_wait().unwrap().is_none()
+            && !std::fs::read_dir(&feeds).is_ok_and(|mut d| d.next().is_some())
+        {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        std::thread::sleep(Duration::from_micros(rng.random_range(0..12_000)));
+        // SAFETY: kill(2) on our own child's pid, which is not reaped yet.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
+        child.wait().unwrap();
+        if !db.exists() {
+            absent += 1;
+            continue;
+        }
+        let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let read = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+            .and_then(|check| {
+                conn.query_row("SELECT count(*) FROM entries", [], |r| r.get::<_, i64>(0))
+                    .map(|n| (check, n))
+            });
+        match read {
+            Ok((check, _)) => assert_eq!(check, "ok", "round {round}: integrity"),
+            Err(e) => {
+                let files: Vec<_> = std::fs::read_dir(&feeds)
+                    .unwrap()
+                    .map(|e| e.unwrap().file_name())
+                    .collect();
+                panic!("round {round}: a read-only reader fails: {e} (files: {files:?})");
+            }
+        }
+        whole += 1;
+    }
+    println!("database creation: {absent} kills left none, {whole} left a whole one");
+    assert!(whole > 0, "no kill landed after the database was made");
 }
