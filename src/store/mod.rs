@@ -10,6 +10,7 @@
 //! `max_entries` newest entries, none older than its `max_age`; an entry removed by retention
 //! is remembered for a while (a tombstone) so it is not stored again as if new.
 
+mod exports;
 mod fetch_state;
 mod migrations;
 mod retention;
@@ -19,7 +20,7 @@ mod transfer;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::model::Entry;
 pub use migrations::MigrationError;
@@ -110,6 +111,29 @@ pub struct FetchState {
     pub page_params: Option<(std::collections::BTreeMap<String, String>, DateTime<Utc>)>,
 }
 
+/// What a feed's exported files hold: enough to answer conditional requests and show the
+/// feed on the index page without rendering it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportedHead {
+    /// What the render depends on besides the entries (release, feed metadata): a head
+    /// recorded under another fingerprint describes bytes this process would not produce.
+    pub fingerprint: String,
+    /// The identity digest (hex) of the RSS, Atom and JSON Feed documents.
+    pub digests: [String; 3],
+    /// The feed's own date.
+    pub updated: DateTime<FixedOffset>,
+    pub entries: usize,
+}
+
+/// One feed's export record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportState {
+    pub feed: String,
+    /// Its entries changed since its files were last written.
+    pub stale: bool,
+    pub head: Option<ExportedHead>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open database {path}")]
@@ -152,6 +176,20 @@ pub trait Store: Send + Sync {
     ) -> Result<SaveOutcome, StoreError>;
     /// The feed's entries, newest first.
     fn entries(&self, feed: &str, limit: usize) -> Result<Vec<Entry>, StoreError>;
+    /// The newest `cap` entries across `feeds`, newest first, one per article URL (its
+    /// newest copy).
+    fn merged_entries(&self, feeds: &[String], cap: usize) -> Result<Vec<Entry>, StoreError>;
+    /// Every feed's export record. A feed's entries changing (`save`, an import) marks it
+    /// stale in the same transaction.
+    fn exports(&self) -> Result<Vec<ExportState>, StoreError>;
+    /// Records that `feed`'s files now hold `head`, and marks `now_stale` (the merged feeds
+    /// it belongs to) stale, in one transaction.
+    fn record_export(
+        &self,
+        feed: &str,
+        head: &ExportedHead,
+        now_stale: &[&str],
+    ) -> Result<(), StoreError>;
     fn record_run(&self, run: &RunRecord) -> Result<(), StoreError>;
     /// The latest run of every feed that has one.
     fn latest_runs(&self) -> Result<Vec<RunRecord>, StoreError>;

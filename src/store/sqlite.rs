@@ -19,8 +19,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
-    migrations, retention, ArticleState, Retention, RunRecord, SaveOutcome, ScrapedEntry, Store,
-    StoreError,
+    exports, migrations, retention, ArticleState, Retention, RunRecord, SaveOutcome, ScrapedEntry,
+    Store, StoreError,
 };
 use crate::model::Entry;
 
@@ -197,6 +197,41 @@ pub(super) fn rfc3339(d: &DateTime<FixedOffset>) -> String {
     d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// The columns `read_entry` reads, in its order.
+const ENTRY_COLUMNS: &str =
+    "url, title, summary, body, author, tags, image, published, updated, first_seen, date_source";
+
+fn read_entry(row: &rusqlite::Row<'_>) -> Result<Entry, StoreError> {
+    read_entry_at(row, 0)
+}
+
+/// An entry from `ENTRY_COLUMNS`, starting at column `at`.
+fn read_entry_at(row: &rusqlite::Row<'_>, at: usize) -> Result<Entry, StoreError> {
+    let tags: String = row.get(at + 5)?;
+    let published: String = row.get(at + 7)?;
+    let updated: Option<String> = row.get(at + 8)?;
+    let first_seen: String = row.get(at + 9)?;
+    Ok(Entry {
+        url: row.get(at)?,
+        title: row.get(at + 1)?,
+        summary: row.get(at + 2)?,
+        body: row.get(at + 3)?,
+        author: row.get(at + 4)?,
+        tags: serde_json::from_str(&tags).map_err(|_| StoreError::Corrupt {
+            what: "tag list",
+            value: tags,
+        })?,
+        image: row.get(at + 6)?,
+        published: parse_date("published date", &published)?,
+        updated: updated
+            .as_deref()
+            .map(|u| parse_date("updated date", u))
+            .transpose()?,
+        first_seen: parse_date("first-seen time", &first_seen)?.with_timezone(&Utc),
+        date_source: row.get(at + 10)?,
+    })
+}
+
 pub(super) fn parse_date(
     what: &'static str,
     text: &str,
@@ -299,6 +334,11 @@ impl Store for SqliteStore {
                 outcome.updated += changed;
             }
             outcome.pruned = retention::apply(&tx, feed, retention, now)?;
+            if outcome != SaveOutcome::default() {
+                // In the same transaction: a crash before the feed's files are written
+                // leaves it marked, and the next start writes them.
+                exports::mark_stale(&tx, feed)?;
+            }
         }
         tx.commit()?;
         if outcome.pruned > 0 {
@@ -312,61 +352,61 @@ impl Store for SqliteStore {
 
     fn entries(&self, feed: &str, limit: usize) -> Result<Vec<Entry>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT url, title, summary, body, author, tags, image, published, updated, first_seen, date_source
-             FROM entries WHERE feed = ?1 ORDER BY published_ts DESC, id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![feed, limit as i64], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, Option<String>>(2)?,
-                row.get::<_, Option<String>>(3)?,
-                row.get::<_, Option<String>>(4)?,
-                row.get::<_, String>(5)?,
-                row.get::<_, Option<String>>(6)?,
-                row.get::<_, String>(7)?,
-                row.get::<_, Option<String>>(8)?,
-                row.get::<_, String>(9)?,
-                row.get::<_, String>(10)?,
-            ))
-        })?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM entries WHERE feed = ?1
+             ORDER BY published_ts DESC, id DESC LIMIT ?2"
+        ))?;
+        let mut rows = stmt.query(params![feed, limit as i64])?;
         let mut entries = Vec::new();
-        for row in rows {
-            let (
-                url,
-                title,
-                summary,
-                body,
-                author,
-                tags,
-                image,
-                published,
-                updated,
-                first_seen,
-                date_source,
-            ) = row?;
-            entries.push(Entry {
-                url,
-                title,
-                summary,
-                body,
-                author,
-                tags: serde_json::from_str(&tags).map_err(|_| StoreError::Corrupt {
-                    what: "tag list",
-                    value: tags,
-                })?,
-                image,
-                published: parse_date("published date", &published)?,
-                updated: updated
-                    .as_deref()
-                    .map(|u| parse_date("updated date", u))
-                    .transpose()?,
-                first_seen: parse_date("first-seen time", &first_seen)?.with_timezone(&Utc),
-                date_source,
-            });
+        while let Some(row) = rows.next()? {
+            entries.push(read_entry(row)?);
         }
         Ok(entries)
+    }
+
+    fn merged_entries(&self, feeds: &[String], cap: usize) -> Result<Vec<Entry>, StoreError> {
+        let members: HashSet<&str> = feeds.iter().map(String::as_str).collect();
+        let conn = self.conn();
+        // Newest first through `entries_by_date`: the scan stops once `cap` distinct
+        // articles are found, however many entries the store holds.
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT feed, {ENTRY_COLUMNS} FROM entries ORDER BY published_ts DESC, id DESC"
+        ))?;
+        let mut rows = stmt.query([])?;
+        let mut seen = HashSet::new();
+        let mut entries = Vec::new();
+        while entries.len() < cap {
+            let Some(row) = rows.next()? else { break };
+            let feed = row.get_ref(0)?.as_str().unwrap_or_default();
+            if !members.contains(feed) {
+                continue;
+            }
+            let url: String = row.get(1)?;
+            if seen.insert(url) {
+                entries.push(read_entry_at(row, 1)?);
+            }
+        }
+        Ok(entries)
+    }
+
+    fn exports(&self) -> Result<Vec<super::ExportState>, StoreError> {
+        exports::read(&self.conn())
+    }
+
+    fn record_export(
+        &self,
+        feed: &str,
+        head: &super::ExportedHead,
+        now_stale: &[&str],
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        exports::record(&tx, feed, head)?;
+        for other in now_stale {
+            exports::mark_stale(&tx, other)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     fn record_run(&self, run: &RunRecord) -> Result<(), StoreError> {
@@ -501,6 +541,100 @@ mod tests {
             },
             state: ArticleState::Complete,
         }
+    }
+
+    #[test]
+    fn merged_entries_are_newest_first_one_per_url_members_only() {
+        let store = SqliteStore::in_memory().unwrap();
+        store
+            .save("a", &[entry("u1", 1), entry("u2", 5)], &keep(100), now())
+            .unwrap();
+        store
+            .save("b", &[entry("u2", 9), entry("u3", 3)], &keep(100), now())
+            .unwrap();
+        store
+            .save("c", &[entry("u4", 59)], &keep(100), now())
+            .unwrap();
+        let members = ["a".to_string(), "b".to_string()];
+        let urls = |cap| -> Vec<(String, u32)> {
+            store
+                .merged_entries(&members, cap)
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.url, chrono::Timelike::minute(&e.published)))
+                .collect()
+        };
+        // u2's newest copy (b's, minute 9) stands for it; c is not a member.
+        assert_eq!(
+            urls(10),
+            [("u2".into(), 9), ("u3".into(), 3), ("u1".into(), 1)]
+        );
+        assert_eq!(urls(2).len(), 2);
+    }
+
+    #[test]
+    fn saves_that_change_a_feed_mark_it_stale_until_its_export_is_recorded() {
+        let store = SqliteStore::in_memory().unwrap();
+        store
+            .save("a", &[entry("u1", 1)], &keep(100), now())
+            .unwrap();
+        let stale = |store: &SqliteStore| -> Vec<(String, bool)> {
+            let mut v: Vec<_> = store
+                .exports()
+                .unwrap()
+                .into_iter()
+                .map(|s| (s.feed, s.stale))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(stale(&store), [("a".into(), true)]);
+        let head = super::super::ExportedHead {
+            fingerprint: "f1".into(),
+            digests: ["r".into(), "a".into(), "j".into()],
+            updated: FixedOffset::east_opt(0)
+                .unwrap()
+                .with_ymd_and_hms(2026, 6, 13, 12, 0, 0)
+                .unwrap(),
+            entries: 1,
+        };
+        store.record_export("a", &head, &["site", "all"]).unwrap();
+        assert_eq!(
+            stale(&store),
+            [
+                ("a".into(), false),
+                ("all".into(), true),
+                ("site".into(), true)
+            ]
+        );
+        let recorded = store.exports().unwrap();
+        let a = recorded.iter().find(|s| s.feed == "a").unwrap();
+        assert_eq!(a.head.as_ref(), Some(&head));
+        // Nothing new: the feed stays clean.
+        store
+            .save("a", &[entry("u1", 1)], &keep(100), now())
+            .unwrap();
+        assert!(
+            !store
+                .exports()
+                .unwrap()
+                .iter()
+                .find(|s| s.feed == "a")
+                .unwrap()
+                .stale
+        );
+        store
+            .save("a", &[entry("u2", 2)], &keep(100), now())
+            .unwrap();
+        assert!(
+            store
+                .exports()
+                .unwrap()
+                .iter()
+                .find(|s| s.feed == "a")
+                .unwrap()
+                .stale
+        );
     }
 
     #[test]

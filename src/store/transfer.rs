@@ -207,6 +207,15 @@ impl SqliteStore {
                 }
             }
         }
+        if outcome.inserted > 0 {
+            // Imported entries change feeds: their files are written at the next start.
+            tx.execute(
+                "INSERT INTO feed_exports (feed, stale) SELECT DISTINCT feed, 1 FROM entries WHERE true
+                 ON CONFLICT (feed) DO UPDATE SET stale = 1",
+                [],
+            )
+            .map_err(StoreError::from)?;
+        }
         tx.commit().map_err(StoreError::from)?;
         Ok(outcome)
     }
