@@ -44,8 +44,8 @@ pub struct App {
 }
 
 impl App {
-    /// Opens the store and renders every feed from it, so a restart serves at once what was
-    /// served before.
+    /// Opens the store and the feeds: a restart serves at once what was served before, and
+    /// writes the files of feeds a crash or an import left stale.
     pub fn open(
         config: Config,
         clock: Arc<dyn Clock>,
@@ -57,10 +57,12 @@ impl App {
         let fetcher = Fetcher::new()
             .context("cannot set up the HTTP client")?
             .with_metrics(metrics.clone());
+        let feeds = FeedSet::open(public_url, &config, store.as_ref())
+            .context("cannot write the feed files")?;
         let app = App {
             metrics,
             scraper: Scraper::new(fetcher, store.clone(), clock),
-            feeds: FeedSet::new(public_url, &config),
+            feeds,
             health: RwLock::new(HashMap::new()),
             store,
             config,
@@ -81,10 +83,41 @@ impl App {
                     },
                 );
         }
-        app.feeds
-            .refresh_all(app.store.as_ref())
-            .context("cannot render the feeds")?;
         Ok(Arc::new(app))
+    }
+
+    /// Writes the files of stale merged feeds every `period` until cancelled, then once
+    /// more: a burst of section changes renders each merged feed once per period, not once
+    /// per section. A request for a stale feed renders it sooner.
+    pub async fn export_stale_every(
+        self: Arc<Self>,
+        period: std::time::Duration,
+        cancel: CancellationToken,
+    ) {
+        loop {
+            let stopping = tokio::select! {
+                _ = cancel.cancelled() => true,
+                _ = tokio::time::sleep(period) => false,
+            };
+            if let Err(e) = self.export_stale().await {
+                tracing::error!(error = %format!("{e:#}"), "cannot write the merged feeds");
+            }
+            if stopping {
+                return;
+            }
+        }
+    }
+
+    /// Renders and writes every stale feed now.
+    pub async fn export_stale(self: &Arc<Self>) -> anyhow::Result<usize> {
+        if !self.feeds.has_stale() {
+            return Ok(0);
+        }
+        let app = self.clone();
+        Ok(
+            tokio::task::spawn_blocking(move || app.feeds.export_stale(app.store.as_ref()))
+                .await??,
+        )
     }
 
     pub fn health(&self, section: &str) -> SectionHealth {
@@ -113,11 +146,11 @@ impl App {
         let started = Instant::now();
         let result = self.scraper.scrape(site, section, cancel).await;
         // A scrape that stored, completed and pruned nothing leaves the feed as it is: its
-        // rendered documents stay valid, so they are not rendered and hashed again.
+        // files and validators stay valid, so it is not rendered and hashed again.
         let unchanged = result
             .as_ref()
             .is_ok_and(|r| r.saved == crate::store::SaveOutcome::default())
-            && self.feeds.get(&section.id).is_some();
+            && self.feeds.is_current(&section.id);
         let render = if unchanged {
             Ok(Ok(()))
         } else {

@@ -132,8 +132,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "imported {} entries, {} already present and left untouched; {} pruned URLs remembered",
                 done.inserted, done.existing, done.pruned
             );
-            // Opening the app renders every feed from the store, so the files on disk
-            // serve the imported entries at once.
+            // The import marked the feeds it changed stale; opening the app writes their
+            // files, so the files on disk serve the imported entries at once.
             let public_url = config.public_url();
             App::open(config, clock, public_url, Default::default())?;
             Ok(ExitCode::SUCCESS)
@@ -186,12 +186,21 @@ async fn scrape(
             }
         }
     }
+    // Merged feeds are written once, after every section, not once per section.
+    if let Err(e) = app.export_stale().await {
+        eprintln!("error: {e:#}");
+        failed += 1;
+    }
     if failed > 0 {
         eprintln!("error: {failed} section(s) failed; see the log above");
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// How often the server writes merged feeds whose sections changed (a request for one
+/// renders it at once).
+const EXPORT_PERIOD: std::time::Duration = std::time::Duration::from_secs(2);
 
 async fn serve(
     config_path: &std::path::Path,
@@ -234,6 +243,7 @@ async fn serve(
     loop {
         let round = cancel.child_token();
         let running = tokio::spawn(scheduler::run(app.clone(), round.clone(), start));
+        let exporting = tokio::spawn(app.clone().export_stale_every(EXPORT_PERIOD, round.clone()));
         // Wait for shutdown, or for a reload that yields a valid config.
         let next = loop {
             let why = tokio::select! {
@@ -252,6 +262,7 @@ async fn serve(
         // In-flight scrapes store their work before the old app goes.
         round.cancel();
         running.await.context("scheduler task failed")?;
+        exporting.await.context("feed export task failed")?;
         let Some((config, pages)) = next else { break };
         if config.server.listen != app.config.server.listen && listen.is_none() {
             tracing::warn!("server.listen changed: it takes effect at the next restart");

@@ -224,14 +224,17 @@ async fn feed(
         return refused;
     }
     let (name, ext) = file.rsplit_once('.').unwrap_or((&file, ""));
-    let Some(rendered) = app.feeds.get(name) else {
+    let Some(spec) = app.feeds.catalog().get(name).cloned() else {
         return text(
             StatusCode::NOT_FOUND,
             format!("no feed named {name:?}: the list of feeds is at /\n"),
         );
     };
     if ext == "html" {
-        return html(pages.preview(&app, &rendered));
+        return match load(&app, name).await {
+            Ok(rendered) => html(pages.preview(&app, &rendered)),
+            Err(reply) => reply,
+        };
     }
     let Some(format) = Format::from_ext(ext) else {
         return text(
@@ -252,6 +255,30 @@ async fn feed(
             "not acceptable: Accept-Encoding refuses identity, gzip and br\n".into(),
         );
     };
+    let headers = |etag: HeaderValue, last_modified: HeaderValue| {
+        Response::builder()
+            .header(header::ETAG, etag)
+            .header(header::LAST_MODIFIED, last_modified)
+            .header(header::CACHE_CONTROL, spec.cache_control.clone())
+            .header(header::VARY, HeaderValue::from_static("Accept-Encoding"))
+    };
+    let rendered = match app.feeds.get(name) {
+        Some(rendered) => rendered,
+        None => {
+            // Not in memory: a conditional request for the whole feed is answered from its
+            // head, which every feed keeps; anything else renders it from the store.
+            if let Some(head) = app.feeds.head(name).filter(|_| query.is_empty()) {
+                let etag = head.etag(format, encoding);
+                if not_modified(&request, &etag, head.updated.with_timezone(&Utc)) {
+                    return not_modified_reply(headers(etag, head.last_modified.clone()));
+                }
+            }
+            match load(&app, name).await {
+                Ok(rendered) => rendered,
+                Err(reply) => return reply,
+            }
+        }
+    };
     let document = if query.is_empty() {
         rendered.document(format).clone()
     } else {
@@ -265,23 +292,32 @@ async fn feed(
             }
         }
     };
-    let variant = document.get(encoding);
-    let mut response = Response::builder()
-        .header(header::ETAG, variant.etag.clone())
-        .header(header::LAST_MODIFIED, rendered.last_modified.clone())
-        .header(header::CACHE_CONTROL, rendered.spec.cache_control.clone())
-        .header(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if not_modified(
-        &request,
-        &variant.etag,
-        rendered.updated.with_timezone(&Utc),
-    ) {
-        return response
-            .status(StatusCode::NOT_MODIFIED)
-            .body(Bytes::new())
-            .expect("static response parts are valid");
+    let etag = document.etag(encoding).clone();
+    let updated = rendered.head.updated.with_timezone(&Utc);
+    let response = headers(etag.clone(), rendered.head.last_modified.clone());
+    if not_modified(&request, &etag, updated) {
+        return not_modified_reply(response);
     }
-    response = response.header(
+    let variant = match document.ready(encoding) {
+        Some(variant) => variant,
+        None => {
+            let (app, rendered, document) = (app.clone(), rendered.clone(), document.clone());
+            let compressed = tokio::task::spawn_blocking(move || {
+                app.feeds.compress(&rendered, &document, encoding)
+            })
+            .await;
+            match compressed {
+                Ok(variant) => variant,
+                Err(e) => {
+                    return text(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("cannot compress feed {name:?}: {e}\n"),
+                    )
+                }
+            }
+        }
+    };
+    let mut response = response.header(
         header::CONTENT_TYPE,
         HeaderValue::from_static(format.content_type()),
     );
@@ -289,8 +325,44 @@ async fn feed(
         response = response.header(header::CONTENT_ENCODING, HeaderValue::from_static(token));
     }
     response
-        .body(variant.bytes.clone())
+        .body(variant.bytes)
         .expect("static response parts are valid")
+}
+
+fn not_modified_reply(response: warp::http::response::Builder) -> Reply {
+    response
+        .status(StatusCode::NOT_MODIFIED)
+        .body(Bytes::new())
+        .expect("static response parts are valid")
+}
+
+/// The feed's current rendering: from memory, or rendered from the store on a blocking
+/// thread. The error is the reply to send.
+async fn load(app: &Arc<App>, name: &str) -> Result<Arc<RenderedFeed>, Reply> {
+    if let Some(rendered) = app.feeds.get(name) {
+        return Ok(rendered);
+    }
+    let (task_app, task_name) = (app.clone(), name.to_string());
+    let loaded = tokio::task::spawn_blocking(move || {
+        task_app.feeds.load(task_app.store.as_ref(), &task_name)
+    })
+    .await;
+    let failure = match loaded {
+        Ok(Ok(Some(rendered))) => return Ok(rendered),
+        Ok(Ok(None)) => {
+            return Err(text(
+                StatusCode::NOT_FOUND,
+                format!("no feed named {name:?}: the list of feeds is at /\n"),
+            ))
+        }
+        Ok(Err(e)) => crate::error_chain(&e),
+        Err(e) => e.to_string(),
+    };
+    tracing::error!(feed = name, error = %failure, "cannot render the feed");
+    Err(text(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("cannot render feed {name:?}: {failure}\n"),
+    ))
 }
 
 /// The filtered document: cached, or rendered on a blocking thread and cached.

@@ -42,6 +42,8 @@ pub struct ServerSettings {
     /// Set when the operator configured it; otherwise self links use the listen address.
     pub public_url: Option<Url>,
     pub templates_dir: PathBuf,
+    /// Bytes of rendered feeds kept in memory (`feeds::FeedSet`).
+    pub feed_cache_bytes: usize,
 }
 
 #[derive(Debug, Clone)]

@@ -19,6 +19,10 @@ use super::*;
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_MAX_ENTRIES: usize = 100;
+/// Enough for every feed of a few dozen sections; a large config keeps its most requested
+/// feeds and renders the others again when asked (see `feeds`).
+const DEFAULT_FEED_CACHE_MB: u64 = 16;
+const MAX_FEED_CACHE_MB: u64 = 64 * 1024;
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(15 * 60);
 const DEFAULT_MIN_DELAY: Duration = Duration::from_secs(1);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -84,10 +88,24 @@ impl Checker<'_> {
             .as_ref()
             .and_then(|s| self.url(s, "", "server.public_url"));
         let resolve = |p: &str| base_dir.join(p);
+        let feed_cache_mb = match &raw.server.feed_cache_mb {
+            Some(mb) if *mb.get_ref() == 0 || *mb.get_ref() > MAX_FEED_CACHE_MB => {
+                self.problem(
+                    Some(mb.span()),
+                    "",
+                    "server.feed_cache_mb",
+                    format!("must be between 1 and {MAX_FEED_CACHE_MB}"),
+                );
+                DEFAULT_FEED_CACHE_MB
+            }
+            Some(mb) => *mb.get_ref(),
+            None => DEFAULT_FEED_CACHE_MB,
+        };
         let server = ServerSettings {
             listen,
             public_url,
             templates_dir: resolve(raw.server.templates.as_deref().unwrap_or("templates")),
+            feed_cache_bytes: (feed_cache_mb as usize) << 20,
         };
         let max_entries = raw.storage.max_entries.unwrap_or(DEFAULT_MAX_ENTRIES);
         if max_entries == 0 {

@@ -95,6 +95,9 @@ pub struct FeedSpec {
     /// `public, max-age=…`: half the shortest member interval, between 1 minute and 1 hour,
     /// so a reader polling faster than scrapes happen is answered by its own cache.
     pub cache_control: HeaderValue,
+    /// What its render depends on besides the entries: the release, the metadata, the
+    /// members and the cap. A recorded head with another fingerprint is not reused.
+    pub fingerprint: String,
 }
 
 impl FeedSpec {
@@ -121,6 +124,21 @@ fn cache_control(intervals: impl Iterator<Item = Duration>) -> HeaderValue {
     HeaderValue::from_str(&format!("public, max-age={max_age}")).expect("ASCII header")
 }
 
+fn fingerprint(spec: &FeedSpec) -> String {
+    use sha2::{Digest, Sha256};
+    let text = format!(
+        "{} {:?} {:?} {}",
+        env!("CARGO_PKG_VERSION"),
+        spec.meta,
+        spec.members,
+        spec.max_entries
+    );
+    Sha256::digest(text.as_bytes())[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 impl Catalog {
     pub fn new(config: &Config, public_url: &Url) -> Catalog {
         let mut feeds = Vec::new();
@@ -135,6 +153,7 @@ impl Catalog {
                 members: vec![section.id.clone()],
                 max_entries: section.max_entries,
                 cache_control: cache_control(std::iter::once(section.interval)),
+                fingerprint: String::new(),
             });
         }
         for site in &config.sites {
@@ -151,6 +170,7 @@ impl Catalog {
                     .max()
                     .unwrap_or(0),
                 cache_control: cache_control(site.sections.iter().map(|s| s.interval)),
+                fingerprint: String::new(),
             });
         }
         // `all` carries a language only when every site agrees on one.
@@ -169,12 +189,16 @@ impl Catalog {
                 .max()
                 .unwrap_or(0),
             cache_control: cache_control(config.sections().map(|(_, s)| s.interval)),
+            fingerprint: String::new(),
         });
         let by_name = feeds
             .iter()
             .enumerate()
             .map(|(i, f)| (f.name.clone(), i))
             .collect();
+        for feed in &mut feeds {
+            feed.fingerprint = fingerprint(feed);
+        }
         Catalog {
             feeds: feeds.into_iter().map(Arc::new).collect(),
             by_name,

@@ -162,7 +162,7 @@ struct FeedCard {
 
 impl FeedCard {
     fn new(app: &App, spec: &FeedSpec) -> FeedCard {
-        let rendered = app.feeds.get(&spec.name);
+        let head = app.feeds.last_head(&spec.name);
         let healths: Vec<SectionHealth> = spec.members.iter().map(|m| app.health(m)).collect();
         let failing = healths
             .iter()
@@ -184,10 +184,10 @@ impl FeedCard {
             atom: spec.url(Format::Atom).to_string(),
             json: spec.url(Format::Json).to_string(),
             html: link(app, &format!("feeds/{}.html", spec.name)),
-            entries: rendered.as_ref().map_or(0, |r| r.entries.len()),
-            updated: rendered
-                .filter(|r| !r.entries.is_empty())
-                .map(|r| r.updated.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            entries: head.as_ref().map_or(0, |h| h.entries),
+            updated: head
+                .filter(|h| h.entries > 0)
+                .map(|h| h.updated.to_rfc3339_opts(SecondsFormat::Secs, true)),
             state,
             failing,
             last_error: healths.iter().find_map(|h| h.last_error.clone()),
