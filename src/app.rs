@@ -57,7 +57,7 @@ impl App {
         let fetcher = Fetcher::new()
             .context("cannot set up the HTTP client")?
             .with_metrics(metrics.clone());
-        let feeds = FeedSet::open(public_url, &config, store.as_ref())
+        let feeds = FeedSet::open(public_url, &config, store.as_ref(), metrics.clone())
             .context("cannot write the feed files")?;
         let app = App {
             metrics,

@@ -35,6 +35,7 @@ use url::Url;
 use warp::http::HeaderValue;
 
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::model::Entry;
 use crate::render;
 use crate::store::{ExportedHead, Store, StoreError};
@@ -147,13 +148,19 @@ pub struct FeedSet {
     /// feed built from the older of two states, and a feed asked for by many requests at once
     /// is rendered once.
     rendering: Mutex<()>,
+    metrics: Arc<Metrics>,
 }
 
 impl FeedSet {
     /// The feeds of `config`, with the heads the store recorded; feeds whose files are
     /// stale, missing, or were made by another release or metadata are rendered and written
     /// now. Temporary files a killed predecessor left are removed.
-    pub fn open(public_url: Url, config: &Config, store: &dyn Store) -> Result<FeedSet, FeedError> {
+    pub fn open(
+        public_url: Url,
+        config: &Config,
+        store: &dyn Store,
+        metrics: Arc<Metrics>,
+    ) -> Result<FeedSet, FeedError> {
         let dir = config.storage.feeds_dir.clone();
         let removed = remove_stale_temp_files(&dir);
         if removed > 0 {
@@ -188,6 +195,7 @@ impl FeedSet {
             filtered: QueryCache::new(QUERY_CACHE_SLOTS),
             generations: AtomicU64::new(0),
             rendering: Mutex::new(()),
+            metrics,
         };
         set.export_stale(store)?;
         Ok(set)
@@ -396,6 +404,7 @@ impl FeedSet {
                 .collect(),
             _ => Vec::new(),
         };
+        self.metrics.render(!unchanged);
         if !unchanged {
             store.record_export(
                 &spec.name,
@@ -535,11 +544,11 @@ mod tests {
     use chrono::TimeZone;
 
     /// Two sections of one site, feeds written into `dir`.
-    fn config(dir: &Path, cache_mb: u64) -> Config {
+    fn config(dir: &Path, cache: &str) -> Config {
         let text = format!(
             r#"
 [server]
-feed_cache_mb = {cache_mb}
+feed_cache = "{cache}"
 [storage]
 database = "unused.db"
 feeds_dir = "{}"
@@ -612,9 +621,9 @@ path = "/two"
     #[test]
     fn merged_feeds_wait_for_export_and_a_restart_trusts_only_clean_files() {
         let dir = tempfile::tempdir().unwrap();
-        let config = config(dir.path(), 16);
+        let config = config(dir.path(), "16 MiB");
         let store = SqliteStore::open(&dir.path().join("db")).unwrap();
-        let feeds = FeedSet::open(url(), &config, &store).unwrap();
+        let feeds = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
         // Every feed has its (empty) files from the first start.
         assert!(file(dir.path(), "all.rss").contains("<rss"));
         assert!(feeds.head("all").is_some());
@@ -645,7 +654,7 @@ path = "/two"
         // And a file someone damaged while clean is trusted (its head says what it held),
         // but a missing one is written again.
         std::fs::remove_file(dir.path().join("two.json")).unwrap();
-        let feeds = FeedSet::open(url(), &config, &store).unwrap();
+        let feeds = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
         assert!(file(dir.path(), "one.atom").contains("news.example/c"));
         assert!(file(dir.path(), "all.atom").contains("news.example/c"));
         assert!(file(dir.path(), "two.json").contains("news.example/b"));
@@ -663,7 +672,7 @@ path = "/two"
         drop(feeds);
 
         // A clean restart renders nothing and knows every validator.
-        let feeds = FeedSet::open(url(), &config, &store).unwrap();
+        let feeds = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
         assert_eq!(feeds.resident_bytes(), 0, "nothing rendered");
         assert_eq!(
             feeds
@@ -686,7 +695,7 @@ path = "/two"
     #[test]
     fn rendered_feeds_stay_within_the_memory_budget() {
         let dir = tempfile::tempdir().unwrap();
-        let config = config(dir.path(), 1);
+        let config = config(dir.path(), "1 MiB");
         let store = SqliteStore::open(&dir.path().join("db")).unwrap();
         // ~400 KB of bodies per section: one section's three documents fill most of 1 MiB.
         for i in 0..40 {
@@ -705,7 +714,7 @@ path = "/two"
                 10_000,
             );
         }
-        let feeds = FeedSet::open(url(), &config, &store).unwrap();
+        let feeds = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
         let budget = 1 << 20;
         for name in ["one", "two", "news", "all", "one", "two"] {
             let feed = feeds.load(&store, name).unwrap().unwrap();

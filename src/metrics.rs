@@ -9,6 +9,7 @@ use std::time::Duration;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
@@ -28,6 +29,11 @@ struct StatusLabels {
     status: u16,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RenderLabels {
+    reason: &'static str,
+}
+
 /// The process's metrics.
 #[derive(Debug)]
 pub struct Metrics {
@@ -37,6 +43,8 @@ pub struct Metrics {
     fetch_seconds: Histogram,
     entries: Family<SectionLabels, Counter>,
     responses: Family<StatusLabels, Counter>,
+    renders: Family<RenderLabels, Counter>,
+    feed_cache_bytes: Gauge,
 }
 
 impl Default for Metrics {
@@ -72,8 +80,22 @@ impl Default for Metrics {
             "Answers of this server, by status",
             responses.clone(),
         );
+        let renders = Family::<RenderLabels, Counter>::default();
+        registry.register(
+            "feed_renders",
+            "Feeds rendered: `changed` (entries changed), `reloaded` (back into memory, same bytes)",
+            renders.clone(),
+        );
+        let feed_cache_bytes = Gauge::default();
+        registry.register(
+            "feed_cache_bytes",
+            "Bytes of rendered feeds held in memory",
+            feed_cache_bytes.clone(),
+        );
         Metrics {
             registry,
+            renders,
+            feed_cache_bytes,
             scrapes,
             scrape_seconds,
             fetch_seconds,
@@ -109,6 +131,16 @@ impl Metrics {
         self.responses.get_or_create(&StatusLabels { status }).inc();
     }
 
+    /// A feed was rendered; `changed` unless it only came back into memory.
+    pub fn render(&self, changed: bool) {
+        let reason = if changed { "changed" } else { "reloaded" };
+        self.renders.get_or_create(&RenderLabels { reason }).inc();
+    }
+
+    pub fn set_feed_cache_bytes(&self, bytes: usize) {
+        self.feed_cache_bytes.set(bytes as i64);
+    }
+
     /// The OpenMetrics text exposition.
     pub fn encode(&self) -> String {
         let mut out = String::new();
@@ -131,7 +163,16 @@ mod tests {
         m.response(200);
         m.response(304);
         m.fetch(Duration::from_millis(10));
+        m.render(true);
+        m.render(false);
+        m.render(false);
+        m.set_feed_cache_bytes(1234);
         let text = m.encode();
+        assert!(
+            text.contains(r#"scrapefeed_feed_renders_total{reason="reloaded"} 2"#),
+            "{text}"
+        );
+        assert!(text.contains("scrapefeed_feed_cache_bytes 1234"), "{text}");
         assert!(
             text.contains(r#"scrapefeed_scrapes_total{section="politics",result="ok"} 1"#),
             "{text}"

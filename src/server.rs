@@ -114,7 +114,10 @@ pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infall
                         "application/openmetrics-text; version=1.0.0; charset=utf-8",
                     )
                     .header(header::CACHE_CONTROL, "no-store")
-                    .body(Bytes::from(app.metrics.encode()))
+                    .body({
+                        app.metrics.set_feed_cache_bytes(app.feeds.resident_bytes());
+                        Bytes::from(app.metrics.encode())
+                    })
                     .expect("static response parts are valid")
             })
         });

@@ -16,6 +16,51 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        name: "feed cache sizes that are not sizes, or none",
+        config: r#"[server]
+feed_cache = "lots"
+
+[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &[
+            "line 2",
+            "key `server.feed_cache`: \"lots\" is not a size like \"16 MiB\"",
+        ],
+    },
+    Case {
+        name: "an empty feed cache",
+        config: r#"[server]
+feed_cache = "0 B"
+
+[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &["key `server.feed_cache`: \"0 B\" must be more than 0"],
+    },
+    Case {
         name: "retention ages too short or not durations",
         config: r#"[storage]
 max_age = "90s"

@@ -42,8 +42,8 @@ pub struct RawServer {
     pub public_url: Option<Spanned<String>>,
     /// Directory of page templates (`index.html`); relative to the config file.
     pub templates: Option<String>,
-    /// Memory for rendered feeds, in MiB (16 by default).
-    pub feed_cache_mb: Option<Spanned<u64>>,
+    /// Memory for rendered feeds, such as "16 MiB" (the default).
+    pub feed_cache: Option<Spanned<String>>,
 }
 
 /// `[storage]`

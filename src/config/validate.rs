@@ -21,8 +21,9 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_MAX_ENTRIES: usize = 100;
 /// Enough for every feed of a few dozen sections; a large config keeps its most requested
 /// feeds and renders the others again when asked (see `feeds`).
-const DEFAULT_FEED_CACHE_MB: u64 = 16;
-const MAX_FEED_CACHE_MB: u64 = 64 * 1024;
+const DEFAULT_FEED_CACHE: usize = 16 << 20;
+/// Above this a size is surely a typo (it would be held in memory).
+const MAX_FEED_CACHE: u64 = 64 << 30;
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(15 * 60);
 const DEFAULT_MIN_DELAY: Duration = Duration::from_secs(1);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -88,24 +89,12 @@ impl Checker<'_> {
             .as_ref()
             .and_then(|s| self.url(s, "", "server.public_url"));
         let resolve = |p: &str| base_dir.join(p);
-        let feed_cache_mb = match &raw.server.feed_cache_mb {
-            Some(mb) if *mb.get_ref() == 0 || *mb.get_ref() > MAX_FEED_CACHE_MB => {
-                self.problem(
-                    Some(mb.span()),
-                    "",
-                    "server.feed_cache_mb",
-                    format!("must be between 1 and {MAX_FEED_CACHE_MB}"),
-                );
-                DEFAULT_FEED_CACHE_MB
-            }
-            Some(mb) => *mb.get_ref(),
-            None => DEFAULT_FEED_CACHE_MB,
-        };
+        let feed_cache = self.feed_cache(raw.server.feed_cache.as_ref());
         let server = ServerSettings {
             listen,
             public_url,
             templates_dir: resolve(raw.server.templates.as_deref().unwrap_or("templates")),
-            feed_cache_bytes: (feed_cache_mb as usize) << 20,
+            feed_cache_bytes: feed_cache,
         };
         let max_entries = raw.storage.max_entries.unwrap_or(DEFAULT_MAX_ENTRIES);
         if max_entries == 0 {
@@ -850,6 +839,40 @@ impl Checker<'_> {
                 .parse()
                 .expect("default listen address parses")
         })
+    }
+
+    /// The `server.feed_cache` size: "16 MiB", "512 KiB", "1GB"…
+    fn feed_cache(&mut self, text: Option<&Spanned<String>>) -> usize {
+        let Some(text) = text else {
+            return DEFAULT_FEED_CACHE;
+        };
+        match text.get_ref().trim().parse::<bytesize::ByteSize>() {
+            Ok(size) if (1..=MAX_FEED_CACHE).contains(&size.as_u64()) => size.as_u64() as usize,
+            Ok(_) => {
+                self.problem(
+                    Some(text.span()),
+                    "",
+                    "server.feed_cache",
+                    format!(
+                        "{:?} must be more than 0 and at most 64 GiB",
+                        text.get_ref()
+                    ),
+                );
+                DEFAULT_FEED_CACHE
+            }
+            Err(e) => {
+                self.problem(
+                    Some(text.span()),
+                    "",
+                    "server.feed_cache",
+                    format!(
+                        "{:?} is not a size like \"16 MiB\" or \"512KiB\": {e}",
+                        text.get_ref()
+                    ),
+                );
+                DEFAULT_FEED_CACHE
+            }
+        }
     }
 
     fn duration(
