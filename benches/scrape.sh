@@ -173,19 +173,26 @@ if wants big; then
     "$ROOT/target/release/examples/fill_store" --database "$WORK/big/scrapefeed.db" \
         --sections "$BIG_SECTIONS" --entries "$BIG_ENTRIES" --body-bytes "$BIG_BODY" 2>&1 | sed 's/^/  /'
     say "  database: $(du -m "$WORK/big/scrapefeed.db" | cut -f1) MB"
+    # The filled feeds are stale (no files yet): the first process renders and writes every
+    # one of them once. A one-shot scrape does that, then the server starts as after any
+    # restart.
+    /usr/bin/time -v "$BIN" --config "$WORK/big/config.toml" scrape >/dev/null 2>"$WORK/big/first.time" || true
+    read -r wall cpu rss <<<"$(time_fields "$WORK/big/first.time")"
+    say "  first start (render and write all $(( BIG_SECTIONS * 3 + 6 )) feed files) + one scrape: wall ${wall}s, CPU ${cpu}s, max RSS ${rss}KB"
+    say "  feed files: $(du -sm "$WORK/big" --exclude=scrapefeed.db\* | cut -f1) MB"
+    listed_before=$(stat_of listings)
     start=$(date +%s.%N)
     "$BIN" --config "$WORK/big/config.toml" serve --listen 127.0.0.1:0 2>"$WORK/big/serve.log" &
     pid=$!
     PIDS+=("$pid")
-    wait_for section_pages "$BIG_SECTIONS" 900
-    wait_for listings "$BIG_SECTIONS" 300
+    wait_for listings "$(( listed_before + BIG_SECTIONS ))" 900
     ready=$(python3 -c "import time; print(f'{time.time() - $start:.1f}')")
     sleep 3
     t0=$(ticks "$pid") r0=$(rss_kb "$pid")
     sleep "$IDLE_SECONDS"
     t1=$(ticks "$pid") r1=$(rss_kb "$pid")
     hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
-    say "  start-up (render every feed + first scrape of every section): ${ready}s"
+    say "  serve start-up (first scrape of every section): ${ready}s"
     say "  VmRSS ${r0}KB, after ${IDLE_SECONDS}s idle ${r1}KB, peak ${hwm}KB (target <= 204800KB)"
     say "  CPU while idle: $(( t1 - t0 )) ticks of 10ms in ${IDLE_SECONDS}s"
     stop "$pid"
