@@ -1,12 +1,13 @@
 //! HTTP routes (warp): feeds from memory, their preview pages, the index, OPML, health.
 //!
 //! `routes` builds the filter tree; handlers are plain functions over `Arc<App>`. A feed
-//! request is answered from bytes `FeedSet` rendered and compressed when the feed last
-//! changed: negotiate the encoding (`negotiate`), compare validators, copy an `Arc`. Only a
-//! filtered request (`?limit=`, `?include=`, `?exclude=`) not seen since the last change
-//! renders, on a blocking thread, and is then cached. This module is the one place that maps
-//! outcomes to HTTP statuses: unknown paths 404, known paths with a method other than GET or
-//! HEAD 405 with `Allow`.
+//! request is answered from bytes `FeedSet` rendered when the feed last changed: negotiate the
+//! encoding (`negotiate`), compare validators, copy an `Arc`. Work happens on a blocking
+//! thread only the first time something is asked for after a change: a compressed form not
+//! made yet, a filtered view (`?limit=`, `?include=`, `?exclude=`), or a feed that fell out of
+//! the memory budget (a conditional request for it is still answered from its head). This
+//! module is the one place that maps outcomes to HTTP statuses: unknown paths 404, known
+//! paths with a method other than GET or HEAD 405 with `Allow`.
 
 mod negotiate;
 mod opml;
