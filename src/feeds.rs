@@ -141,7 +141,7 @@ pub struct FeedSet {
     dir: PathBuf,
     catalog: Catalog,
     states: RwLock<HashMap<String, FeedState>>,
-    resident: Mutex<BudgetCache<String, Arc<RenderedFeed>>>,
+    resident: BudgetCache<String, Arc<RenderedFeed>>,
     filtered: QueryCache,
     generations: AtomicU64,
     /// Renders one feed at a time, so two sections finishing together cannot leave a merged
@@ -191,7 +191,7 @@ impl FeedSet {
             public_url,
             dir,
             states: RwLock::new(states),
-            resident: Mutex::new(BudgetCache::new(config.server.feed_cache_bytes)),
+            resident: BudgetCache::new(config.server.feed_cache_bytes),
             filtered: QueryCache::new(QUERY_CACHE_SLOTS),
             generations: AtomicU64::new(0),
             rendering: Mutex::new(()),
@@ -211,7 +211,7 @@ impl FeedSet {
 
     /// The feed's current rendering, if it is in memory: the cheap path for the server.
     pub fn get(&self, name: &str) -> Option<Arc<RenderedFeed>> {
-        self.lock_resident().get(&name.to_string())
+        self.resident.get(name)
     }
 
     /// The feed's current head, unless its entries changed since (then only a render can
@@ -349,19 +349,16 @@ impl FeedSet {
         encoding: Encoding,
     ) -> Variant {
         let variant = document.get(encoding);
-        let mut resident = self.lock_resident();
-        if resident
-            .get(&feed.spec.name)
-            .is_some_and(|r| r.generation == feed.generation)
-        {
-            resident.resize(&feed.spec.name, feed.held_bytes());
-        }
+        self.resident
+            .resize(&feed.spec.name, feed.held_bytes(), |r| {
+                r.generation == feed.generation
+            });
         variant
     }
 
     /// Bytes of rendered feeds held in memory now.
     pub fn resident_bytes(&self) -> usize {
-        self.lock_resident().held_bytes()
+        self.resident.held_bytes()
     }
 
     /// Renders one feed from the store, writes the files whose bytes changed (or are
@@ -435,7 +432,7 @@ impl FeedSet {
                 },
             );
         }
-        self.lock_resident()
+        self.resident
             .insert(spec.name.clone(), feed.clone(), feed.held_bytes());
         self.filtered.forget(&spec.name);
         for aggregate in aggregates {
@@ -452,11 +449,7 @@ impl FeedSet {
             .entry(name.to_string())
             .or_default()
             .stale = true;
-        self.lock_resident().remove(&name.to_string());
-    }
-
-    fn lock_resident(&self) -> std::sync::MutexGuard<'_, BudgetCache<String, Arc<RenderedFeed>>> {
-        self.resident.lock().unwrap_or_else(|e| e.into_inner())
+        self.resident.remove(name);
     }
 
     fn lock_rendering(&self) -> std::sync::MutexGuard<'_, ()> {
