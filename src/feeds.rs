@@ -9,10 +9,14 @@
 //! every few seconds and a one-shot scrape once at its end — so a run that changes a thousand
 //! sections renders `all` a few times, not a thousand.
 //!
-//! Memory stays bounded whatever the number of feeds: what every feed keeps is its `Head`
-//! (digests, date, entry count: enough for `304`s and the index page); rendered documents and
-//! the entries they came from live in a byte-budgeted LRU (`budget`), and a feed that fell
-//! out of it is rendered again from the store when next asked for.
+//! Memory stays bounded whatever the number of feeds. What every feed keeps is its `Head`:
+//! the digest of each format's bytes, its date and entry count — enough for `304`s and the
+//! index page. The bytes themselves are the files just written: a request reads the one
+//! format it wants from disk (the OS has it cached), checks it against the head's digest,
+//! and keeps it in a byte-budgeted LRU (`budget`) with the compressed forms made for it, so
+//! a format nobody asks for costs no memory and a popular one is read once per change. A
+//! file that does not match (removed, edited, or rewritten by another process) is rendered
+//! again from the store.
 //!
 //! The store records which feeds' files are stale (in the transaction that changes their
 //! entries) and each feed's head once its files are written, so a restart renders only what
@@ -49,67 +53,27 @@ pub use query::{FeedQuery, QueryError};
 const QUERY_CACHE_SLOTS: usize = 256;
 
 /// What a feed's current documents are, without the documents: their validators, date and
-/// size. Kept for every feed, rendered or not.
+/// size. Kept for every feed.
 #[derive(Debug)]
 pub struct Head {
     /// The feed's own date (latest entry change); also its `Last-Modified`.
     pub updated: DateTime<FixedOffset>,
     pub last_modified: HeaderValue,
     pub entries: usize,
+    /// Distinguishes heads, so filtered documents made under an older one are not served.
+    pub generation: u64,
     /// Identity digests of the RSS, Atom and JSON Feed documents.
     digests: [String; 3],
 }
 
 impl Head {
-    fn new(updated: DateTime<FixedOffset>, entries: usize, digests: [String; 3]) -> Head {
-        Head {
-            last_modified: http_date(updated.with_timezone(&Utc)),
-            updated,
-            entries,
-            digests,
-        }
-    }
-
     /// The ETag of the feed in one format and encoding.
     pub fn etag(&self, format: Format, encoding: Encoding) -> HeaderValue {
         document::etag(&self.digests[format.index()], encoding)
     }
-}
 
-/// One feed, rendered in every format from one list of entries.
-#[derive(Debug)]
-pub struct RenderedFeed {
-    pub spec: Arc<FeedSpec>,
-    /// Newest first, as rendered.
-    pub entries: Vec<Entry>,
-    pub head: Arc<Head>,
-    /// Distinguishes renders, so cached filtered documents of an older render are not served.
-    pub generation: u64,
-    documents: [Arc<Document>; 3],
-}
-
-impl RenderedFeed {
-    pub fn document(&self, format: Format) -> &Arc<Document> {
-        &self.documents[format.index()]
-    }
-
-    /// Bytes this feed holds: documents (with compressed forms made so far) and entries.
-    fn held_bytes(&self) -> usize {
-        let documents: usize = self.documents.iter().map(|d| d.held_bytes()).sum();
-        let entries: usize = self
-            .entries
-            .iter()
-            .map(|e| {
-                std::mem::size_of::<Entry>()
-                    + e.url.len()
-                    + e.title.len()
-                    + e.summary.as_ref().map_or(0, String::len)
-                    + e.body.as_ref().map_or(0, String::len)
-                    + e.image.as_ref().map_or(0, String::len)
-                    + e.tags.iter().map(String::len).sum::<usize>()
-            })
-            .sum();
-        documents + entries
+    fn digest(&self, format: Format) -> &str {
+        &self.digests[format.index()]
     }
 }
 
@@ -126,6 +90,9 @@ pub enum FeedError {
     },
 }
 
+/// What a lookup found, with the head it belongs to.
+pub type Found<T> = (Arc<Head>, T);
+
 /// A feed's state between renders.
 #[derive(Default)]
 struct FeedState {
@@ -135,13 +102,15 @@ struct FeedState {
     stale: bool,
 }
 
-/// Every feed's head, and the rendered feeds that fit the memory budget.
+/// Every feed's head, and the documents that fit the memory budget.
 pub struct FeedSet {
     public_url: Url,
     dir: PathBuf,
     catalog: Catalog,
     states: RwLock<HashMap<String, FeedState>>,
-    resident: BudgetCache<String, Arc<RenderedFeed>>,
+    /// Keyed by file name, `{name}.{ext}`: what a request asks for, so a lookup allocates
+    /// nothing.
+    resident: BudgetCache<String, Arc<Document>>,
     filtered: QueryCache,
     generations: AtomicU64,
     /// Renders one feed at a time, so two sections finishing together cannot leave a merged
@@ -172,17 +141,26 @@ impl FeedSet {
             .into_iter()
             .map(|s| (s.feed.clone(), s))
             .collect();
+        let generations = AtomicU64::new(0);
         let mut states = HashMap::new();
         for spec in catalog.iter() {
             let files = Format::ALL
                 .iter()
-                .all(|f| dir.join(format!("{}.{}", spec.name, f.ext())).exists());
+                .all(|&f| file_path(&dir, &spec.name, f).exists());
             let head = recorded
                 .get(&spec.name)
                 .filter(|r| !r.stale && files)
                 .and_then(|r| r.head.as_ref())
                 .filter(|h| h.fingerprint == spec.fingerprint)
-                .map(|h| Arc::new(Head::new(h.updated, h.entries, h.digests.clone())));
+                .map(|h| {
+                    Arc::new(Head {
+                        last_modified: http_date(h.updated.with_timezone(&Utc)),
+                        updated: h.updated,
+                        entries: h.entries,
+                        generation: generations.fetch_add(1, Ordering::Relaxed) + 1,
+                        digests: h.digests.clone(),
+                    })
+                });
             let stale = head.is_none();
             states.insert(spec.name.clone(), FeedState { head, stale });
         }
@@ -193,7 +171,7 @@ impl FeedSet {
             states: RwLock::new(states),
             resident: BudgetCache::new(config.server.feed_cache_bytes),
             filtered: QueryCache::new(QUERY_CACHE_SLOTS),
-            generations: AtomicU64::new(0),
+            generations,
             rendering: Mutex::new(()),
             metrics,
         };
@@ -207,11 +185,6 @@ impl FeedSet {
 
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
-    }
-
-    /// The feed's current rendering, if it is in memory: the cheap path for the server.
-    pub fn get(&self, name: &str) -> Option<Arc<RenderedFeed>> {
-        self.resident.get(name)
     }
 
     /// The feed's current head, unless its entries changed since (then only a render can
@@ -233,26 +206,73 @@ impl FeedSet {
         self.head(name).is_some()
     }
 
-    /// The feed's current rendering: from memory, or rendered from the store now (and its
-    /// files written if stale). `None` for a name the catalog does not know. Blocking
-    /// (SQLite, rendering, file I/O): call from a blocking context.
-    pub fn load(
+    /// The document `head` describes, if it is in memory: the cheap path for the server.
+    /// `file` is the feed's file name in that format (`politics.rss`).
+    pub fn cached(&self, file: &str, format: Format, head: &Head) -> Option<Arc<Document>> {
+        self.resident
+            .get(file)
+            .filter(|d| d.digest() == head.digest(format))
+    }
+
+    /// The feed's current head and its document in one format: from memory, from its file,
+    /// or rendered from the store (writing its files if stale). `None` for a name the catalog
+    /// does not know. Blocking (file I/O, SQLite, rendering): call from a blocking context.
+    pub fn document(
         &self,
         store: &dyn Store,
         name: &str,
-    ) -> Result<Option<Arc<RenderedFeed>>, FeedError> {
-        if let Some(feed) = self.get(name) {
-            return Ok(Some(feed));
-        }
+        format: Format,
+    ) -> Result<Option<Found<Arc<Document>>>, FeedError> {
         let Some(spec) = self.catalog.get(name).cloned() else {
             return Ok(None);
         };
-        let _one_at_a_time = self.lock_rendering();
-        // Another request may have rendered it while this one waited.
-        if let Some(feed) = self.get(name) {
-            return Ok(Some(feed));
+        if let Some(head) = self.head(name) {
+            if let Some(doc) = self.cached(&file_name(name, format), format, &head) {
+                return Ok(Some((head, doc)));
+            }
+            if let Some(doc) = self.read_file(name, format, &head) {
+                return Ok(Some((head, doc)));
+            }
         }
-        self.render(store, &spec).map(Some)
+        let _one_at_a_time = self.lock_rendering();
+        // Another request may have rendered it while this one waited (and a file read just
+        // before that render finished may have raced its rename).
+        if let Some(head) = self.head(name) {
+            if let Some(doc) = self.cached(&file_name(name, format), format, &head) {
+                return Ok(Some((head, doc)));
+            }
+            if let Some(doc) = self.read_file(name, format, &head) {
+                return Ok(Some((head, doc)));
+            }
+        }
+        // Stale, or its file did not hold what its head says: write every file again.
+        let (head, documents) = self.render(store, &spec, true)?;
+        let doc = documents[format.index()].clone();
+        self.keep(name, format, &doc);
+        Ok(Some((head, doc)))
+    }
+
+    /// The feed's current head and entries, newest first (for previews and filters).
+    /// Blocking: call from a blocking context.
+    pub fn entries(
+        &self,
+        store: &dyn Store,
+        name: &str,
+    ) -> Result<Option<Found<Vec<Entry>>>, FeedError> {
+        let Some(spec) = self.catalog.get(name).cloned() else {
+            return Ok(None);
+        };
+        let head = match self.head(name) {
+            Some(head) => head,
+            None => {
+                let _one_at_a_time = self.lock_rendering();
+                match self.head(name) {
+                    Some(head) => head,
+                    None => self.render(store, &spec, false)?.0,
+                }
+            }
+        };
+        Ok(Some((head, self.read_entries(store, &spec)?)))
     }
 
     /// Renders a section whose entries changed and writes its files; the merged feeds it
@@ -265,7 +285,7 @@ impl FeedSet {
             .clone();
         let _one_at_a_time = self.lock_rendering();
         self.set_stale(section);
-        self.render(store, &spec)?;
+        self.render(store, &spec, false)?;
         Ok(())
     }
 
@@ -294,7 +314,7 @@ impl FeedSet {
                 let _one_at_a_time = self.lock_rendering();
                 // A request may have rendered it meanwhile.
                 if self.head(&spec.name).is_none() {
-                    self.render(store, &spec)?;
+                    self.render(store, &spec, false)?;
                     rendered += 1;
                 }
             }
@@ -302,146 +322,173 @@ impl FeedSet {
         Ok(rendered)
     }
 
-    /// A filtered view of a feed in one format, from the cache or rendered now (CPU work:
-    /// callers on the async runtime should run it on a blocking thread on a miss).
+    /// A filtered view of a feed in one format (CPU work and SQLite: callers on the async
+    /// runtime run it on a blocking thread when `filtered_cached` misses).
     pub fn filtered(
         &self,
-        feed: &RenderedFeed,
+        store: &dyn Store,
+        name: &str,
         format: Format,
         query: &FeedQuery,
-    ) -> Arc<Document> {
+    ) -> Result<Option<Found<Arc<Document>>>, FeedError> {
+        let Some((head, entries)) = self.entries(store, name)? else {
+            return Ok(None);
+        };
         let key = query.normalized();
-        if let Some(doc) = self
-            .filtered
-            .get(&feed.spec.name, format, &key, feed.generation)
-        {
-            return doc;
+        if let Some(doc) = self.filtered.get(name, format, &key, head.generation) {
+            return Ok(Some((head, doc)));
         }
-        let entries = query.apply(&feed.entries);
-        let meta = feed.spec.meta.with_query(&key);
+        let spec = self.catalog.get(name).expect("entries() found it");
+        let entries = query.apply(&entries);
+        let meta = spec.meta.with_query(&key);
         let doc = Arc::new(Document::new(format.render(&meta, &entries)));
         self.filtered
-            .insert(&feed.spec.name, format, &key, feed.generation, doc.clone());
-        doc
+            .insert(name, format, &key, head.generation, doc.clone());
+        Ok(Some((head, doc)))
     }
 
     /// The filtered document if it is cached already: the cheap path for the server.
     pub fn filtered_cached(
         &self,
-        feed: &RenderedFeed,
+        name: &str,
         format: Format,
         query: &FeedQuery,
+        head: &Head,
     ) -> Option<Arc<Document>> {
-        self.filtered.get(
-            &feed.spec.name,
-            format,
-            &query.normalized(),
-            feed.generation,
-        )
+        self.filtered
+            .get(name, format, &query.normalized(), head.generation)
     }
 
-    /// A compressed form of one of a feed's documents, made now if no request made it yet;
-    /// the feed's size in the memory budget follows. Blocking (CPU).
+    /// A compressed form of a document, made now if no request made it yet; the document's
+    /// size in the memory budget follows. Blocking (CPU).
     pub fn compress(
         &self,
-        feed: &RenderedFeed,
-        document: &Document,
+        name: &str,
+        format: Format,
+        document: &Arc<Document>,
         encoding: Encoding,
     ) -> Variant {
         let variant = document.get(encoding);
         self.resident
-            .resize(&feed.spec.name, feed.held_bytes(), |r| {
-                r.generation == feed.generation
+            .resize(&file_name(name, format), document.held_bytes(), |d| {
+                Arc::ptr_eq(d, document)
             });
         variant
     }
 
-    /// Bytes of rendered feeds held in memory now.
+    /// Bytes of documents held in memory now.
     pub fn resident_bytes(&self) -> usize {
         self.resident.held_bytes()
     }
 
+    fn keep(&self, name: &str, format: Format, doc: &Arc<Document>) {
+        self.resident
+            .insert(file_name(name, format), doc.clone(), doc.held_bytes());
+    }
+
+    /// The feed's file, if it holds what `head` says: the bytes a render would produce.
+    fn read_file(&self, name: &str, format: Format, head: &Head) -> Option<Arc<Document>> {
+        let bytes = std::fs::read(file_path(&self.dir, name, format)).ok()?;
+        let doc = Arc::new(Document::new(bytes));
+        if doc.digest() != head.digest(format) {
+            tracing::info!(
+                feed = name,
+                format = format.ext(),
+                "feed file changed on disk; rendering it again"
+            );
+            return None;
+        }
+        self.metrics.file_read();
+        self.keep(name, format, &doc);
+        Some(doc)
+    }
+
+    fn read_entries(&self, store: &dyn Store, spec: &FeedSpec) -> Result<Vec<Entry>, FeedError> {
+        Ok(match spec.kind {
+            FeedKind::Section { .. } => store.entries(&spec.name, spec.max_entries)?,
+            _ => store.merged_entries(&spec.members, spec.max_entries)?,
+        })
+    }
+
     /// Renders one feed from the store, writes the files whose bytes changed (or are
-    /// missing), records its head in the store and makes it current. Callers hold
-    /// `rendering`.
+    /// missing; all of them with `rewrite`), records its head in the store and makes it
+    /// current. Callers hold `rendering`.
     fn render(
         &self,
         store: &dyn Store,
         spec: &Arc<FeedSpec>,
-    ) -> Result<Arc<RenderedFeed>, FeedError> {
-        let entries = match spec.kind {
-            FeedKind::Section { .. } => store.entries(&spec.name, spec.max_entries)?,
-            _ => store.merged_entries(&spec.members, spec.max_entries)?,
-        };
+        rewrite: bool,
+    ) -> Result<(Arc<Head>, [Arc<Document>; 3]), FeedError> {
+        let entries = self.read_entries(store, spec)?;
         let documents =
             Format::ALL.map(|f| Arc::new(Document::new(f.render(&spec.meta, &entries))));
         let previous = self.last_head(&spec.name);
         for format in Format::ALL {
             let doc = &documents[format.index()];
-            let path = self.dir.join(format!("{}.{}", spec.name, format.ext()));
+            let path = file_path(&self.dir, &spec.name, format);
             let same = previous
                 .as_ref()
-                .is_some_and(|p| p.digests[format.index()] == doc.digest());
-            if !same || !path.exists() {
+                .is_some_and(|p| p.digest(format) == doc.digest());
+            if rewrite || !same || !path.exists() {
                 write_atomically(&path, doc.identity())?;
             }
         }
         let digests = Format::ALL.map(|f| documents[f.index()].digest().to_string());
         let updated = render::feed_updated(&entries);
-        // Rendered again only because it fell out of memory: the store and the merged feeds
-        // already agree with these bytes.
-        let unchanged = self
-            .head(&spec.name)
-            .is_some_and(|current| current.digests == digests);
+        // Rendered again only because its file went missing or changed: the store and the
+        // merged feeds already agree with these bytes.
+        let current = self.head(&spec.name);
+        if let Some(current) = current.filter(|c| c.digests == digests) {
+            self.metrics.render(false);
+            return Ok((current, documents));
+        }
+        self.metrics.render(true);
         let aggregates: Vec<&str> = match spec.kind {
-            FeedKind::Section { .. } if !unchanged => self
+            FeedKind::Section { .. } => self
                 .catalog
                 .aggregates_of(&spec.name)
                 .map(|a| a.name.as_str())
                 .collect(),
             _ => Vec::new(),
         };
-        self.metrics.render(!unchanged);
-        if !unchanged {
-            store.record_export(
-                &spec.name,
-                &ExportedHead {
-                    fingerprint: spec.fingerprint.clone(),
-                    digests: digests.clone(),
-                    updated,
-                    entries: entries.len(),
-                },
-                &aggregates,
-            )?;
-        }
-        let head = Arc::new(Head::new(updated, entries.len(), digests));
-        let feed = Arc::new(RenderedFeed {
+        store.record_export(
+            &spec.name,
+            &ExportedHead {
+                fingerprint: spec.fingerprint.clone(),
+                digests: digests.clone(),
+                updated,
+                entries: entries.len(),
+            },
+            &aggregates,
+        )?;
+        let head = Arc::new(Head {
+            last_modified: http_date(updated.with_timezone(&Utc)),
+            updated,
+            entries: entries.len(),
             generation: self.generations.fetch_add(1, Ordering::Relaxed) + 1,
-            spec: spec.clone(),
-            entries,
-            head: head.clone(),
-            documents,
+            digests,
         });
         {
             let mut states = self.states.write().unwrap_or_else(|e| e.into_inner());
             states.insert(
                 spec.name.clone(),
                 FeedState {
-                    head: Some(head),
+                    head: Some(head.clone()),
                     stale: false,
                 },
             );
         }
-        self.resident
-            .insert(spec.name.clone(), feed.clone(), feed.held_bytes());
+        for format in Format::ALL {
+            self.resident.remove(&file_name(&spec.name, format));
+        }
         self.filtered.forget(&spec.name);
         for aggregate in aggregates {
             self.set_stale(aggregate);
         }
-        Ok(feed)
+        Ok((head, documents))
     }
 
-    /// Marks a feed stale: its rendering and head no longer match its entries.
+    /// Marks a feed stale: its head and documents no longer match its entries.
     fn set_stale(&self, name: &str) {
         self.states
             .write()
@@ -449,12 +496,22 @@ impl FeedSet {
             .entry(name.to_string())
             .or_default()
             .stale = true;
-        self.resident.remove(name);
+        for format in Format::ALL {
+            self.resident.remove(&file_name(name, format));
+        }
     }
 
     fn lock_rendering(&self) -> std::sync::MutexGuard<'_, ()> {
         self.rendering.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+fn file_name(name: &str, format: Format) -> String {
+    format!("{name}.{}", format.ext())
+}
+
+fn file_path(dir: &Path, name: &str, format: Format) -> PathBuf {
+    dir.join(file_name(name, format))
 }
 
 /// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
@@ -675,53 +732,73 @@ path = "/two"
             etag
         );
         assert_eq!(feeds.last_head("one").unwrap().entries, 2);
-        // Rendering again on demand gives the very bytes the validators describe.
-        let all = feeds.load(&store, "all").unwrap().unwrap();
-        assert_eq!(*all.document(Format::Atom).etag(Encoding::Gzip), etag);
+        // Read back from its file: the very bytes the validators describe.
+        let (_, atom) = feeds
+            .document(&store, "all", Format::Atom)
+            .unwrap()
+            .unwrap();
+        assert_eq!(*atom.etag(Encoding::Gzip), etag);
         assert_eq!(
-            all.document(Format::Atom).identity().as_ref(),
+            atom.identity().as_ref(),
             file(dir.path(), "all.atom").as_bytes()
         );
-        assert!(feeds.load(&store, "nothing").unwrap().is_none());
+        assert!(feeds
+            .document(&store, "nothing", Format::Rss)
+            .unwrap()
+            .is_none());
+        // A file changed behind our back is not served: the feed is rendered again.
+        std::fs::write(dir.path().join("one.rss"), "<rss>edited</rss>").unwrap();
+        let (_, rss) = feeds.document(&store, "one", Format::Rss).unwrap().unwrap();
+        assert!(String::from_utf8_lossy(rss.identity()).contains("news.example/c"));
+        assert!(file(dir.path(), "one.rss").contains("news.example/c"));
+        assert!(
+            feeds.head("all").is_some(),
+            "same bytes: the merged feeds stay current"
+        );
     }
 
     #[test]
-    fn rendered_feeds_stay_within_the_memory_budget() {
+    fn documents_stay_within_the_memory_budget() {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path(), "1 MiB");
         let store = SqliteStore::open(&dir.path().join("db")).unwrap();
-        // ~400 KB of bodies per section: one section's three documents fill most of 1 MiB.
+        // ~400 KB of bodies per section: a document of a merged feed is ~800 KB.
         for i in 0..40 {
-            save(
-                &store,
-                "one",
-                &format!("https://news.example/one/{i}"),
-                i,
-                10_000,
-            );
-            save(
-                &store,
-                "two",
-                &format!("https://news.example/two/{i}"),
-                i,
-                10_000,
-            );
+            for section in ["one", "two"] {
+                let url = format!("https://news.example/{section}/{i}");
+                save(&store, section, &url, i, 10_000);
+            }
         }
         let feeds = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
+        assert_eq!(
+            feeds.resident_bytes(),
+            0,
+            "rendering keeps nothing in memory"
+        );
         let budget = 1 << 20;
         for name in ["one", "two", "news", "all", "one", "two"] {
-            let feed = feeds.load(&store, name).unwrap().unwrap();
-            feeds.compress(&feed, feed.document(Format::Rss), Encoding::Gzip);
-            assert!(feeds.get(name).is_some(), "the feed just served stays");
+            let (head, doc) = feeds.document(&store, name, Format::Rss).unwrap().unwrap();
+            feeds.compress(name, Format::Rss, &doc, Encoding::Gzip);
+            let file = format!("{name}.rss");
+            assert!(
+                feeds.cached(&file, Format::Rss, &head).is_some(),
+                "{name} stays"
+            );
             let held = feeds.resident_bytes();
             assert!(
-                held <= budget.max(feed.held_bytes()),
+                held <= budget.max(doc.held_bytes()),
                 "{name}: {held} bytes held"
             );
         }
-        assert!(feeds.get("news").is_none(), "evicted");
-        // An evicted feed still answers conditional requests from its head.
-        assert!(feeds.head("news").is_some());
+        let head = feeds.head("news").unwrap();
+        assert!(
+            feeds.cached("news.rss", Format::Rss, &head).is_none(),
+            "evicted"
+        );
+        assert!(
+            feeds.cached("one.atom", Format::Atom, &head).is_none(),
+            "never asked for"
+        );
     }
 
     #[test]

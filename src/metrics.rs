@@ -44,6 +44,7 @@ pub struct Metrics {
     entries: Family<SectionLabels, Counter>,
     responses: Family<StatusLabels, Counter>,
     renders: Family<RenderLabels, Counter>,
+    file_reads: Counter,
     feed_cache_bytes: Gauge,
 }
 
@@ -83,8 +84,14 @@ impl Default for Metrics {
         let renders = Family::<RenderLabels, Counter>::default();
         registry.register(
             "feed_renders",
-            "Feeds rendered: `changed` (entries changed), `reloaded` (back into memory, same bytes)",
+            "Feeds rendered: `changed` (entries changed), `repaired` (a file missing or altered)",
             renders.clone(),
+        );
+        let file_reads = Counter::default();
+        registry.register(
+            "feed_file_reads",
+            "Feed documents read back from their files into memory",
+            file_reads.clone(),
         );
         let feed_cache_bytes = Gauge::default();
         registry.register(
@@ -95,6 +102,7 @@ impl Default for Metrics {
         Metrics {
             registry,
             renders,
+            file_reads,
             feed_cache_bytes,
             scrapes,
             scrape_seconds,
@@ -131,10 +139,14 @@ impl Metrics {
         self.responses.get_or_create(&StatusLabels { status }).inc();
     }
 
-    /// A feed was rendered; `changed` unless it only came back into memory.
+    /// A feed was rendered; `changed` unless only its files needed writing again.
     pub fn render(&self, changed: bool) {
-        let reason = if changed { "changed" } else { "reloaded" };
+        let reason = if changed { "changed" } else { "repaired" };
         self.renders.get_or_create(&RenderLabels { reason }).inc();
+    }
+
+    pub fn file_read(&self) {
+        self.file_reads.inc();
     }
 
     pub fn set_feed_cache_bytes(&self, bytes: usize) {
@@ -167,12 +179,17 @@ mod tests {
         m.render(false);
         m.render(false);
         m.set_feed_cache_bytes(1234);
+        m.file_read();
         let text = m.encode();
         assert!(
-            text.contains(r#"scrapefeed_feed_renders_total{reason="reloaded"} 2"#),
+            text.contains(r#"scrapefeed_feed_renders_total{reason="repaired"} 2"#),
             "{text}"
         );
         assert!(text.contains("scrapefeed_feed_cache_bytes 1234"), "{text}");
+        assert!(
+            text.contains("scrapefeed_feed_file_reads_total 1"),
+            "{text}"
+        );
         assert!(
             text.contains(r#"scrapefeed_scrapes_total{section="politics",result="ok"} 1"#),
             "{text}"

@@ -23,7 +23,7 @@ use warp::http::{header, HeaderValue, Method, Response, StatusCode};
 use warp::Filter;
 
 use crate::app::{App, SectionHealth};
-use crate::feeds::{Document, FeedQuery, Format, RenderedFeed};
+use crate::feeds::{Document, FeedError, FeedQuery, Format, Head};
 pub use negotiate::negotiate;
 pub use pages::Pages;
 
@@ -235,8 +235,13 @@ async fn feed(
         );
     };
     if ext == "html" {
-        return match load(&app, name).await {
-            Ok(rendered) => html(pages.preview(&app, &rendered)),
+        let (task_app, task_name) = (app.clone(), name.to_string());
+        let loaded = blocking(name, move || {
+            task_app.feeds.entries(task_app.store.as_ref(), &task_name)
+        })
+        .await;
+        return match loaded {
+            Ok((_, entries)) => html(pages.preview(&app, &spec, &entries)),
             Err(reply) => reply,
         };
     }
@@ -259,55 +264,88 @@ async fn feed(
             "not acceptable: Accept-Encoding refuses identity, gzip and br\n".into(),
         );
     };
-    let headers = |etag: HeaderValue, last_modified: HeaderValue| {
+    let headers = |etag: HeaderValue, head: &Head| {
         Response::builder()
             .header(header::ETAG, etag)
-            .header(header::LAST_MODIFIED, last_modified)
+            .header(header::LAST_MODIFIED, head.last_modified.clone())
             .header(header::CACHE_CONTROL, spec.cache_control.clone())
             .header(header::VARY, HeaderValue::from_static("Accept-Encoding"))
     };
-    let rendered = match app.feeds.get(name) {
-        Some(rendered) => rendered,
-        None => {
-            // Not in memory: a conditional request for the whole feed is answered from its
-            // head, which every feed keeps; anything else renders it from the store.
-            if let Some(head) = app.feeds.head(name).filter(|_| query.is_empty()) {
-                let etag = head.etag(format, encoding);
-                if not_modified(&request, &etag, head.updated.with_timezone(&Utc)) {
-                    return not_modified_reply(headers(etag, head.last_modified.clone()));
-                }
-            }
-            match load(&app, name).await {
-                Ok(rendered) => rendered,
-                Err(reply) => return reply,
+    // The head alone answers a conditional request for the whole feed, in memory or not.
+    let head = app.feeds.head(name);
+    if let Some(head) = head.as_ref().filter(|_| query.is_empty()) {
+        let cached = app.feeds.cached(&file, format, head);
+        let etag = match &cached {
+            Some(doc) => doc.etag(encoding).clone(),
+            None => head.etag(format, encoding),
+        };
+        if not_modified(&request, &etag, head.updated.with_timezone(&Utc)) {
+            return not_modified_reply(headers(etag, head));
+        }
+        if let Some(doc) = cached {
+            return send(headers(etag, head), &app, name, format, &doc, encoding).await;
+        }
+    }
+    let found = if query.is_empty() {
+        let (task_app, task_name) = (app.clone(), name.to_string());
+        blocking(name, move || {
+            task_app
+                .feeds
+                .document(task_app.store.as_ref(), &task_name, format)
+        })
+        .await
+    } else {
+        let cached = head
+            .as_ref()
+            .and_then(|h| Some(h.clone()).zip(app.feeds.filtered_cached(name, format, &query, h)));
+        match cached {
+            Some(found) => Ok(found),
+            None => {
+                let (task_app, task_name) = (app.clone(), name.to_string());
+                blocking(name, move || {
+                    task_app
+                        .feeds
+                        .filtered(task_app.store.as_ref(), &task_name, format, &query)
+                })
+                .await
             }
         }
     };
-    let document = if query.is_empty() {
-        rendered.document(format).clone()
-    } else {
-        match filtered(&app, &rendered, format, query).await {
-            Ok(doc) => doc,
-            Err(e) => {
-                return text(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("cannot filter feed {name:?}: {e}\n"),
-                )
-            }
-        }
+    let (head, document) = match found {
+        Ok(found) => found,
+        Err(reply) => return reply,
     };
     let etag = document.etag(encoding).clone();
-    let updated = rendered.head.updated.with_timezone(&Utc);
-    let response = headers(etag.clone(), rendered.head.last_modified.clone());
-    if not_modified(&request, &etag, updated) {
-        return not_modified_reply(response);
+    if not_modified(&request, &etag, head.updated.with_timezone(&Utc)) {
+        return not_modified_reply(headers(etag, &head));
     }
+    send(
+        headers(etag, &head),
+        &app,
+        name,
+        format,
+        &document,
+        encoding,
+    )
+    .await
+}
+
+/// The `200` answer with the document in the negotiated encoding, compressing it on a
+/// blocking thread if no request did yet.
+async fn send(
+    response: warp::http::response::Builder,
+    app: &Arc<App>,
+    name: &str,
+    format: Format,
+    document: &Arc<Document>,
+    encoding: crate::feeds::Encoding,
+) -> Reply {
     let variant = match document.ready(encoding) {
         Some(variant) => variant,
         None => {
-            let (app, rendered, document) = (app.clone(), rendered.clone(), document.clone());
+            let (app, task_name, document) = (app.clone(), name.to_string(), document.clone());
             let compressed = tokio::task::spawn_blocking(move || {
-                app.feeds.compress(&rendered, &document, encoding)
+                app.feeds.compress(&task_name, format, &document, encoding)
             })
             .await;
             match compressed {
@@ -340,19 +378,14 @@ fn not_modified_reply(response: warp::http::response::Builder) -> Reply {
         .expect("static response parts are valid")
 }
 
-/// The feed's current rendering: from memory, or rendered from the store on a blocking
-/// thread. The error is the reply to send.
-async fn load(app: &Arc<App>, name: &str) -> Result<Arc<RenderedFeed>, Reply> {
-    if let Some(rendered) = app.feeds.get(name) {
-        return Ok(rendered);
-    }
-    let (task_app, task_name) = (app.clone(), name.to_string());
-    let loaded = tokio::task::spawn_blocking(move || {
-        task_app.feeds.load(task_app.store.as_ref(), &task_name)
-    })
-    .await;
-    let failure = match loaded {
-        Ok(Ok(Some(rendered))) => return Ok(rendered),
+/// Runs a `FeedSet` call that may read files, SQLite or render, on a blocking thread. The
+/// error is the reply to send: `404` when the feed is unknown, `500` when it failed.
+async fn blocking<T: Send + 'static>(
+    name: &str,
+    work: impl FnOnce() -> Result<Option<T>, FeedError> + Send + 'static,
+) -> Result<T, Reply> {
+    let failure = match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(Some(found))) => return Ok(found),
         Ok(Ok(None)) => {
             return Err(text(
                 StatusCode::NOT_FOUND,
@@ -367,20 +400,6 @@ async fn load(app: &Arc<App>, name: &str) -> Result<Arc<RenderedFeed>, Reply> {
         StatusCode::INTERNAL_SERVER_ERROR,
         format!("cannot render feed {name:?}: {failure}\n"),
     ))
-}
-
-/// The filtered document: cached, or rendered on a blocking thread and cached.
-async fn filtered(
-    app: &Arc<App>,
-    rendered: &Arc<RenderedFeed>,
-    format: Format,
-    query: FeedQuery,
-) -> Result<Arc<Document>, tokio::task::JoinError> {
-    if let Some(doc) = app.feeds.filtered_cached(rendered, format, &query) {
-        return Ok(doc);
-    }
-    let (app, rendered) = (app.clone(), rendered.clone());
-    tokio::task::spawn_blocking(move || app.feeds.filtered(&rendered, format, &query)).await
 }
 
 /// `If-None-Match` decides when present; otherwise `If-Modified-Since` (RFC 9110 §13.2.2).

@@ -13,7 +13,8 @@ use minijinja::Environment;
 use serde::Serialize;
 
 use crate::app::{App, SectionHealth};
-use crate::feeds::{FeedKind, FeedSpec, Format, RenderedFeed};
+use crate::feeds::{FeedKind, FeedSpec, Format};
+use crate::model::Entry;
 
 /// The built-in templates: (name, source).
 const BUILT_IN: [(&str, &str); 2] = [
@@ -91,9 +92,13 @@ impl Pages {
     }
 
     /// A feed's preview page: what a reader would show, with subscribe links.
-    pub fn preview(&self, app: &App, feed: &RenderedFeed) -> Result<String, minijinja::Error> {
-        let entries: Vec<PreviewEntry> = feed
-            .entries
+    pub fn preview(
+        &self,
+        app: &App,
+        spec: &FeedSpec,
+        entries: &[Entry],
+    ) -> Result<String, minijinja::Error> {
+        let entries: Vec<PreviewEntry> = entries
             .iter()
             .map(|e| PreviewEntry {
                 title: e.title.clone(),
@@ -106,8 +111,8 @@ impl Pages {
         self.render(
             "feed.html",
             minijinja::context! {
-                feed => FeedCard::new(app, &feed.spec),
-                description => feed.spec.meta.description.clone(),
+                feed => FeedCard::new(app, spec),
+                description => spec.meta.description.clone(),
                 entries => entries,
                 index => link(app, ""),
                 version => env!("CARGO_PKG_VERSION"),
