@@ -423,6 +423,7 @@ impl FeedSet {
         let documents =
             Format::ALL.map(|f| Arc::new(Document::new(f.render(&spec.meta, &entries))));
         let previous = self.last_head(&spec.name);
+        let mut writes = Vec::new();
         for format in Format::ALL {
             let doc = &documents[format.index()];
             let path = file_path(&self.dir, &spec.name, format);
@@ -430,9 +431,10 @@ impl FeedSet {
                 .as_ref()
                 .is_some_and(|p| p.digest(format) == doc.digest());
             if rewrite || !same || !path.exists() {
-                write_atomically(&path, doc.identity())?;
+                writes.push((path, doc.identity().as_ref()));
             }
         }
+        write_all_atomically(&self.dir, &writes)?;
         let digests = Format::ALL.map(|f| documents[f.index()].digest().to_string());
         let updated = render::feed_updated(&entries);
         // Rendered again only because its file went missing or changed: the store and the
@@ -532,21 +534,36 @@ const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 /// syncs the directory so the rename itself survives a power cut. Readers see the old file
 /// or the new one, never a mix.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FeedError> {
-    let err = |source| FeedError::Write {
-        path: path.display().to_string(),
-        source,
-    };
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(err)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(err)?;
-    tmp.write_all(bytes).map_err(err)?;
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    sync_dir(dir).map_err(err)?;
+    write_all_atomically(dir, &[(path.to_path_buf(), bytes)])
+}
+
+/// `write_atomically` for several files of one directory, with one directory sync for all
+/// the renames (a feed's three formats: the sync is a good part of a render's cost).
+fn write_all_atomically(dir: &Path, files: &[(PathBuf, &[u8])]) -> Result<(), FeedError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let err = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| FeedError::Write { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(err(dir))?;
+    let mut temps = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(err(path))?;
+        tmp.write_all(bytes).map_err(err(path))?;
+        tmp.as_file().sync_all().map_err(err(path))?;
+        temps.push(tmp);
+    }
+    for (tmp, (path, _)) in temps.into_iter().zip(files) {
+        tmp.persist(path).map_err(|e| err(path)(e.error))?;
+    }
+    sync_dir(dir).map_err(err(dir))?;
     Ok(())
 }
 
