@@ -174,7 +174,9 @@ server_ticks() {
     echo "$total"
 }
 children_ticks() {
-    times | tail -n1 | awk -v hz="$(getconf CLK_TCK)" '{split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * hz}'
+    # `times` reports the shell it runs in: not in $(...), whose subshell has no children yet.
+    times >"$work/times"
+    tail -n1 "$work/times" | awk -v hz="$(getconf CLK_TCK)" '{split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * hz}'
 }
 
 # One wrk run: prints requests/s and the cores other processes used meanwhile.
@@ -188,9 +190,12 @@ run() {
         304) headers=(-H "If-None-Match: $etag") ;;
     esac
     local rps b0 s0 c0 b1 s1 c1 started ended
-    b0=$(busy_ticks) s0=$(server_ticks) c0=$(children_ticks) started=$(date +%s.%N)
+    children_ticks >"$work/c0"
+    b0=$(busy_ticks) s0=$(server_ticks) started=$(date +%s.%N)
     rps=$("${WRK[@]}" "${headers[@]}" "$base/feeds/$FEED" | awk '/Requests\/sec/ {print $2}')
-    b1=$(busy_ticks) s1=$(server_ticks) c1=$(children_ticks) ended=$(date +%s.%N)
+    b1=$(busy_ticks) s1=$(server_ticks) ended=$(date +%s.%N)
+    children_ticks >"$work/c1"
+    c0=$(cat "$work/c0") c1=$(cat "$work/c1")
     echo "$rps $(awk -v t=$((b1 - b0 - (s1 - s0) - (c1 - c0))) -v hz="$(getconf CLK_TCK)" -v a="$started" -v b="$ended" 'BEGIN {printf "%.2f", t / hz / (b - a)}')"
 }
 
