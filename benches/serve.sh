@@ -4,6 +4,7 @@
 #
 #   benches/serve.sh                 # all.rss, 3 rounds of 10 s per case
 #   FEED=politics.atom ROUNDS=5 DURATION=5s NICE=0 benches/serve.sh
+#   SCRAPEFEED=/tmp/main-scrapefeed benches/serve.sh   # a prebuilt binary (another branch's)
 #
 # Needs nginx and wrk (as root: apt-get update && apt-get install -y nginx wrk). Everything
 # runs on 127.0.0.1: the local TASS copy (examples/tass_origin), scrapefeed scraping it, and
@@ -16,13 +17,16 @@
 #     `keepalive_requests` raised so neither server closes wrk's connections mid-run;
 #   - the cases run alternately, and the order of the two servers flips every round;
 #   - 304 cases send each server its own current ETag in If-None-Match.
-# Prints each run, then the median requests/s per case and the scrapefeed/nginx ratio.
+# Prints each run with the CPU other processes used meanwhile (the machine's busy time minus
+# both servers' and wrk's, in cores: runs far above 0 were disturbed), then the median
+# requests/s per case and the scrapefeed/nginx ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 FEED=${FEED:-all.rss}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
+SCRAPEFEED=${SCRAPEFEED:-}
 # Both servers and wrk run at a raised priority when we may (root), so that other work on
 # the machine (builds) disturbs the two servers less, and equally. NICE=0 turns it off.
 NICE=${NICE:-$([ "$(id -u)" = 0 ] && echo -10 || echo 0)}
@@ -69,7 +73,12 @@ wait_for() {
 }
 
 echo "building release binaries..." >&2
-cargo build --release --quiet --bin scrapefeed --example tass_origin
+if [ -n "$SCRAPEFEED" ]; then
+    cargo build --release --quiet --example tass_origin
+else
+    cargo build --release --quiet --bin scrapefeed --example tass_origin
+    SCRAPEFEED=target/release/scrapefeed
+fi
 
 # The local TASS copy.
 target/release/examples/tass_origin >"$work/origin.url" &
@@ -80,8 +89,9 @@ origin=$(head -n1 "$work/origin.url")
 # scrapefeed against it: the repository config with tass.com replaced, as the tests do.
 sed -e "s#https://tass.com#$origin#" -e 's#min_delay = "500ms"#min_delay = "5ms"#' config.toml >"$work/config.toml"
 sf_port=$(free_port)
-RUST_LOG=warn "${PRIO[@]}" target/release/scrapefeed --config "$work/config.toml" serve --listen "127.0.0.1:$sf_port" 2>"$work/scrapefeed.log" &
-pids+=($!)
+RUST_LOG=warn "${PRIO[@]}" "$SCRAPEFEED" --config "$work/config.toml" serve --listen "127.0.0.1:$sf_port" 2>"$work/scrapefeed.log" &
+sf_pid=$!
+pids+=($sf_pid)
 sf="http://127.0.0.1:$sf_port"
 wait_for "$sf/healthz"
 for _ in $(seq 1 300); do
@@ -131,7 +141,8 @@ http {
 }
 EOF
 "${PRIO[@]}" nginx -c "$work/nginx/nginx.conf" &
-pids+=($!)
+ng_pid=$!
+pids+=($ng_pid)
 ng="http://127.0.0.1:$ng_port"
 wait_for "$ng/feeds/$FEED"
 
@@ -152,7 +163,23 @@ size=$(stat -c %s "$work/www/feeds/$FEED")
 gz=$(stat -c %s "$work/www/feeds/$FEED.gz")
 echo "feed $FEED: $size bytes, $gz gzipped; ${WRK[*]}; $ROUNDS rounds; nice $NICE; $(nproc) cores; load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 
-# One wrk run: prints requests/s.
+# CPU time in clock ticks: of the whole machine (busy), of both servers' processes, and of
+# this shell's finished children (wrk).
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+server_ticks() {
+    local pid total=0
+    for pid in "$sf_pid" "$ng_pid" $(pgrep -P "$ng_pid"); do
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+children_ticks() {
+    # `times` reports the shell it runs in: not in $(...), whose subshell has no children yet.
+    times >"$work/times"
+    tail -n1 "$work/times" | awk -v hz="$(getconf CLK_TCK)" '{split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * hz}'
+}
+
+# One wrk run: prints requests/s and the cores other processes used meanwhile.
 run() {
     local server=$1 case=$2 base etag
     if [ "$server" = scrapefeed ]; then base=$sf etag=$sf_etag; else base=$ng etag=$ng_etag; fi
@@ -162,9 +189,14 @@ run() {
         gzip) headers=(-H 'Accept-Encoding: gzip') ;;
         304) headers=(-H "If-None-Match: $etag") ;;
     esac
-    local rps
+    local rps b0 s0 c0 b1 s1 c1 started ended
+    children_ticks >"$work/c0"
+    b0=$(busy_ticks) s0=$(server_ticks) started=$(date +%s.%N)
     rps=$("${WRK[@]}" "${headers[@]}" "$base/feeds/$FEED" | awk '/Requests\/sec/ {print $2}')
-    echo "$rps"
+    b1=$(busy_ticks) s1=$(server_ticks) ended=$(date +%s.%N)
+    children_ticks >"$work/c1"
+    c0=$(cat "$work/c0") c1=$(cat "$work/c1")
+    echo "$rps $(awk -v t=$((b1 - b0 - (s1 - s0) - (c1 - c0))) -v hz="$(getconf CLK_TCK)" -v a="$started" -v b="$ended" 'BEGIN {printf "%.2f", t / hz / (b - a)}')"
 }
 
 declare -A results
@@ -172,13 +204,14 @@ for round in $(seq 1 "$ROUNDS"); do
     if [ $((round % 2)) = 1 ]; then order=(scrapefeed nginx); else order=(nginx scrapefeed); fi
     for case in plain gzip 304; do
         for server in "${order[@]}"; do
-            rps=$(run "$server" "$case")
+            read -r rps other < <(run "$server" "$case")
             results[$server.$case]+="$rps "
-            printf 'round %d  %-5s  %-10s  %12s req/s\n' "$round" "$case" "$server" "$rps"
+            printf 'round %d  %-5s  %-10s  %12s req/s  (other processes: %s cores)\n' "$round" "$case" "$server" "$rps" "$other"
         done
     done
 done
 
+echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 echo
 printf '%-6s %14s %14s %8s\n' case scrapefeed nginx ratio

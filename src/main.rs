@@ -225,19 +225,8 @@ async fn serve(
     )?;
     let live = Arc::new(server::Live::new(app.clone(), pages));
     let cancel = shutdown_token();
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
-    tracing::info!(%addr, "serving feeds");
-    let server = {
-        let cancel = cancel.clone();
-        tokio::spawn(
-            warp::serve(server::routes(live.clone()))
-                .incoming(listener)
-                .graceful(async move { cancel.cancelled().await })
-                .run(),
-        )
-    };
+    let workers = server::listen::start(addr, server::routes(live.clone()), cancel.clone())?;
+    tracing::info!(addr = %workers.local_addr(), workers = workers.count(), "serving feeds");
     let mut reloads = reload::Reloads::new(config_path);
     let mut start = scheduler::Start::Now;
     loop {
@@ -283,7 +272,7 @@ async fn serve(
         }
         start = scheduler::Start::Resume;
     }
-    server.await.context("server task failed")?;
+    workers.stopped().await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

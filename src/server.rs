@@ -9,6 +9,7 @@
 //! module is the one place that maps outcomes to HTTP statuses: unknown paths 404, known
 //! paths with a method other than GET or HEAD 405 with `Allow`.
 
+pub mod listen;
 mod negotiate;
 mod opml;
 mod pages;
