@@ -58,6 +58,14 @@ impl Live {
             .clone()
     }
 
+    /// The app and the pages of one config, read under one lock.
+    pub fn current(&self) -> (Arc<App>, Arc<Pages>) {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     pub fn replace(&self, app: Arc<App>, pages: Arc<Pages>) {
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = (app, pages);
     }
@@ -65,9 +73,11 @@ impl Live {
 
 /// All routes.
 pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infallible> + Clone {
-    let app_source = live.clone();
+    let (app_source, feed_source) = (live.clone(), live.clone());
     let with_app = warp::any().map(move || app_source.app());
     let with_pages = warp::any().map(move || live.pages());
+    // A feed request needs both; one lock read instead of two.
+    let with_app_and_pages = warp::any().map(move || feed_source.current()).untuple_one();
     // `query::<Vec<…>>` reads an absent query as empty; `query::raw` would reject it, and
     // building a rejection on every plain feed request is measurable.
     let query = warp::query::<Vec<(String, String)>>();
@@ -75,8 +85,7 @@ pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infall
         .and(warp::method())
         .and(conditions())
         .and(query)
-        .and(with_app.clone())
-        .and(with_pages.clone())
+        .and(with_app_and_pages)
         .then(feed);
     let index = warp::path::end()
         .and(warp::method())
@@ -267,31 +276,33 @@ async fn feed(
         }
     };
     let variant = document.get(encoding);
-    let mut response = Response::builder()
-        .header(header::ETAG, variant.etag.clone())
-        .header(header::LAST_MODIFIED, rendered.last_modified.clone())
-        .header(header::CACHE_CONTROL, rendered.spec.cache_control.clone())
-        .header(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    // Headers go straight into a map sized for all of them: `Response::builder()` would
+    // check each name and value again and grow the map on the way.
+    let mut response = Response::new(Bytes::new());
+    let headers = response.headers_mut();
+    headers.reserve(6);
+    headers.insert(header::ETAG, variant.etag.clone());
+    headers.insert(header::LAST_MODIFIED, rendered.last_modified.clone());
+    headers.insert(header::CACHE_CONTROL, rendered.spec.cache_control.clone());
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if not_modified(
         &request,
         &variant.etag,
         rendered.updated.with_timezone(&Utc),
     ) {
-        return response
-            .status(StatusCode::NOT_MODIFIED)
-            .body(Bytes::new())
-            .expect("static response parts are valid");
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        return response;
     }
-    response = response.header(
+    let headers = response.headers_mut();
+    headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(format.content_type()),
     );
     if let Some(token) = encoding.token() {
-        response = response.header(header::CONTENT_ENCODING, HeaderValue::from_static(token));
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(token));
     }
+    *response.body_mut() = variant.bytes.clone();
     response
-        .body(variant.bytes.clone())
-        .expect("static response parts are valid")
 }
 
 /// The filtered document: cached, or rendered on a blocking thread and cached.
