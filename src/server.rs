@@ -59,6 +59,14 @@ impl Live {
             .clone()
     }
 
+    /// The app and the pages of one config, read under one lock.
+    pub fn current(&self) -> (Arc<App>, Arc<Pages>) {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     pub fn replace(&self, app: Arc<App>, pages: Arc<Pages>) {
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = (app, pages);
     }
@@ -66,9 +74,11 @@ impl Live {
 
 /// All routes.
 pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infallible> + Clone {
-    let app_source = live.clone();
+    let (app_source, feed_source) = (live.clone(), live.clone());
     let with_app = warp::any().map(move || app_source.app());
     let with_pages = warp::any().map(move || live.pages());
+    // A feed request needs both; one lock read instead of two.
+    let with_app_and_pages = warp::any().map(move || feed_source.current()).untuple_one();
     // `query::<Vec<…>>` reads an absent query as empty; `query::raw` would reject it, and
     // building a rejection on every plain feed request is measurable.
     let query = warp::query::<Vec<(String, String)>>();
@@ -76,8 +86,7 @@ pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infall
         .and(warp::method())
         .and(conditions())
         .and(query)
-        .and(with_app.clone())
-        .and(with_pages.clone())
+        .and(with_app_and_pages)
         .then(feed);
     let index = warp::path::end()
         .and(warp::method())
@@ -265,12 +274,17 @@ async fn feed(
             "not acceptable: Accept-Encoding refuses identity, gzip and br\n".into(),
         );
     };
+    // Headers go straight into a map sized for all of them: `Response::builder()` would
+    // check each name and value again and grow the map on the way.
     let headers = |etag: HeaderValue, head: &Head| {
-        Response::builder()
-            .header(header::ETAG, etag)
-            .header(header::LAST_MODIFIED, head.last_modified.clone())
-            .header(header::CACHE_CONTROL, spec.cache_control.clone())
-            .header(header::VARY, HeaderValue::from_static("Accept-Encoding"))
+        let mut response = Response::new(Bytes::new());
+        let headers = response.headers_mut();
+        headers.reserve(6);
+        headers.insert(header::ETAG, etag);
+        headers.insert(header::LAST_MODIFIED, head.last_modified.clone());
+        headers.insert(header::CACHE_CONTROL, spec.cache_control.clone());
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        response
     };
     // The head alone answers a conditional request for the whole feed, in memory or not.
     let head = app.feeds.head(name);
@@ -334,7 +348,7 @@ async fn feed(
 /// The `200` answer with the document in the negotiated encoding, compressing it on a
 /// blocking thread if no request did yet.
 async fn send(
-    response: warp::http::response::Builder,
+    mut response: Reply,
     app: &Arc<App>,
     name: &str,
     format: Format,
@@ -360,23 +374,21 @@ async fn send(
             }
         }
     };
-    let mut response = response.header(
+    let headers = response.headers_mut();
+    headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(format.content_type()),
     );
     if let Some(token) = encoding.token() {
-        response = response.header(header::CONTENT_ENCODING, HeaderValue::from_static(token));
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(token));
     }
+    *response.body_mut() = variant.bytes;
     response
-        .body(variant.bytes)
-        .expect("static response parts are valid")
 }
 
-fn not_modified_reply(response: warp::http::response::Builder) -> Reply {
+fn not_modified_reply(mut response: Reply) -> Reply {
+    *response.status_mut() = StatusCode::NOT_MODIFIED;
     response
-        .status(StatusCode::NOT_MODIFIED)
-        .body(Bytes::new())
-        .expect("static response parts are valid")
 }
 
 /// Runs a `FeedSet` call that may read files, SQLite or render, on a blocking thread. The
