@@ -163,10 +163,11 @@ where
 /// Where the kernel spreads connections over the sockets of one `SO_REUSEPORT` group (Linux),
 /// each worker gets its own socket: it accepts only its own share of connections and never
 /// wakes for another's. Elsewhere, or when the option is refused, the workers share one socket
-/// (nginx's default), each accepting whatever it can; that was measured somewhat slower on
-/// Linux, still faster than one multi-thread runtime.
+/// (nginx's default), each accepting whatever it can; on Linux that measured slower (in 4 of 5
+/// interleaved runs).
 fn bind(addr: SocketAddr, count: usize) -> std::io::Result<Vec<std::net::TcpListener>> {
-    if count > 1 && REUSE_PORT_BALANCES {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if count > 1 {
         if let Some(group) = bind_group(addr, count)? {
             return Ok(group);
         }
@@ -182,9 +183,11 @@ fn bind(addr: SocketAddr, count: usize) -> std::io::Result<Vec<std::net::TcpList
 
 /// Whether this kernel balances connections over an `SO_REUSEPORT` group; BSDs and macOS
 /// accept the option but do not balance with it.
+#[cfg(test)]
 const REUSE_PORT_BALANCES: bool = cfg!(any(target_os = "linux", target_os = "android"));
 
 /// `count` sockets of one `SO_REUSEPORT` group on `addr`, or `None` if the option is refused.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 fn bind_group(
     addr: SocketAddr,
     count: usize,
