@@ -9,9 +9,11 @@
 //! profile of the multi-thread runtime answering `304`s showed the time mostly in the kernel
 //! and in task switches between its worker threads (work stealing, wake-ups across threads);
 //! the route code was a few per cent. Independent single-threaded workers never hand a
-//! connection to another thread, which is how nginx serves the same bytes faster
-//! (docs/performance.md, "Serving feeds"). The scheduler and scrapes stay on the main
-//! runtime; the routes reach them only through `Live`, as before.
+//! connection or a wake-up to another thread. Measured on 2 cores (docs/performance.md,
+//! "Serving feeds"): about 5 % less CPU per `304`, and far steadier throughput when other
+//! processes load the machine; on an idle machine the request rate barely moved. The
+//! scheduler and scrapes stay on the main runtime; the routes reach them only through
+//! `Live`, as before.
 //!
 //! Invariants: every socket is bound before `start` returns, so a taken address is an error
 //! of `start` (`cannot listen on ADDR: …`), never of a worker thread; after `shutdown` fires
@@ -161,10 +163,11 @@ where
 /// Where the kernel spreads connections over the sockets of one `SO_REUSEPORT` group (Linux),
 /// each worker gets its own socket: it accepts only its own share of connections and never
 /// wakes for another's. Elsewhere, or when the option is refused, the workers share one socket
-/// (nginx's default), each accepting whatever it can; that was measured somewhat slower on
-/// Linux, still faster than one multi-thread runtime.
+/// (nginx's default), each accepting whatever it can; on Linux that measured slower (in 4 of 5
+/// interleaved runs).
 fn bind(addr: SocketAddr, count: usize) -> std::io::Result<Vec<std::net::TcpListener>> {
-    if count > 1 && REUSE_PORT_BALANCES {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if count > 1 {
         if let Some(group) = bind_group(addr, count)? {
             return Ok(group);
         }
@@ -180,9 +183,11 @@ fn bind(addr: SocketAddr, count: usize) -> std::io::Result<Vec<std::net::TcpList
 
 /// Whether this kernel balances connections over an `SO_REUSEPORT` group; BSDs and macOS
 /// accept the option but do not balance with it.
+#[cfg(test)]
 const REUSE_PORT_BALANCES: bool = cfg!(any(target_os = "linux", target_os = "android"));
 
 /// `count` sockets of one `SO_REUSEPORT` group on `addr`, or `None` if the option is refused.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 fn bind_group(
     addr: SocketAddr,
     count: usize,
