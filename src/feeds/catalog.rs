@@ -2,8 +2,9 @@
 //!
 //! Built once from the config. Section ids are unique across the config, and validation keeps
 //! site ids apart from section ids and from `all`, so a feed name alone finds its feed. A
-//! site or `all` feed merges its member sections, capped at the largest member's
-//! `max_entries`, and may be cached as long as its most often scraped member allows.
+//! site or `all` feed merges its member sections (newest first, one entry per article URL:
+//! `Store::merged_entries`), capped at the largest member's `max_entries`, and may be cached
+//! as long as its most often scraped member allows.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -222,63 +223,5 @@ impl Catalog {
             .iter()
             .filter(|f| !matches!(f.kind, FeedKind::Section { .. }))
             .filter(move |f| f.members.iter().any(|m| m == section))
-    }
-}
-
-/// Merges member feeds' entries: newest first, one entry per article URL (the newest copy),
-/// at most `cap`.
-pub fn merge<'a>(members: impl Iterator<Item = &'a [Entry]>, cap: usize) -> Vec<Entry> {
-    let mut all: Vec<&Entry> = members.flatten().collect();
-    // Stable: equal instants keep config order.
-    all.sort_by_key(|e| std::cmp::Reverse(e.published));
-    let mut seen = std::collections::HashSet::new();
-    all.into_iter()
-        .filter(|e| seen.insert(e.url.as_str()))
-        .take(cap)
-        .cloned()
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{DateTime, Utc};
-
-    fn entry(url: &str, at: &str) -> Entry {
-        let at: DateTime<Utc> = at.parse().unwrap();
-        Entry {
-            url: url.into(),
-            title: url.into(),
-            summary: None,
-            body: None,
-            author: None,
-            tags: vec![],
-            image: None,
-            published: at.fixed_offset(),
-            updated: None,
-            first_seen: at,
-            date_source: "test".into(),
-        }
-    }
-
-    #[test]
-    fn merge_is_newest_first_one_per_url_and_capped() {
-        let a = [
-            entry("u1", "2025-06-13T10:00:00Z"),
-            entry("u2", "2025-06-13T08:00:00Z"),
-        ];
-        let b = [
-            entry("u3", "2025-06-13T09:00:00Z"),
-            entry("u1", "2025-06-13T10:00:00Z"),
-            entry("u4", "2025-06-13T07:00:00Z"),
-        ];
-        let urls = |cap| -> Vec<String> {
-            merge([&a[..], &b[..]].into_iter(), cap)
-                .into_iter()
-                .map(|e| e.url)
-                .collect()
-        };
-        assert_eq!(urls(10), ["u1", "u3", "u2", "u4"]);
-        assert_eq!(urls(2), ["u1", "u3"]);
     }
 }
