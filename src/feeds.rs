@@ -331,13 +331,16 @@ impl FeedSet {
         format: Format,
         query: &FeedQuery,
     ) -> Result<Option<Found<Arc<Document>>>, FeedError> {
+        let key = query.normalized();
+        // Another request may have made it since the caller looked: no store read then.
+        if let Some(head) = self.head(name) {
+            if let Some(doc) = self.filtered.get(name, format, &key, head.generation) {
+                return Ok(Some((head, doc)));
+            }
+        }
         let Some((head, entries)) = self.entries(store, name)? else {
             return Ok(None);
         };
-        let key = query.normalized();
-        if let Some(doc) = self.filtered.get(name, format, &key, head.generation) {
-            return Ok(Some((head, doc)));
-        }
         let spec = self.catalog.get(name).expect("entries() found it");
         let entries = query.apply(&entries);
         let meta = spec.meta.with_query(&key);
