@@ -5,6 +5,14 @@
 //! stage can prefer structured values and report disagreements. The page is parsed once, its
 //! JSON-LD and meta tags indexed once. The body is cleaned of the declared clutter, then
 //! sanitized by ammonia (no scripts, styles or event handlers) with every URL made absolute.
+//!
+//! Pages are read in one streaming pass ([`stream`]) when the site's selectors allow it and
+//! the page's markup is plain enough for the stream to see what the DOM would; otherwise (and
+//! for the reference in tests) through html5ever's DOM ([`extract_via_dom`]).
+
+mod stream;
+
+pub use stream::StreamPlan;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -52,8 +60,20 @@ pub struct RuleTrace {
 /// Evaluates every rule of every field, not only up to the first hit, so `check` can say
 /// which rules were tried and missed.
 pub fn trace(page: &str, rules: &ArticleRules) -> Vec<RuleTrace> {
-    let html = Html::parse_document(page);
-    let doc = Document::new(&html);
+    let streamed = rules
+        .stream
+        .as_ref()
+        .and_then(|plan| stream::read(page, plan));
+    match streamed {
+        Some(doc) => trace_on(&doc, rules),
+        None => {
+            let html = Html::parse_document(page);
+            trace_on(&Document::new(&html), rules)
+        }
+    }
+}
+
+fn trace_on(doc: &impl Page, rules: &ArticleRules) -> Vec<RuleTrace> {
     let fields: [(&'static str, &Vec<Rule>, bool); 8] = [
         ("title", &rules.title, false),
         ("summary", &rules.summary, false),
@@ -70,7 +90,7 @@ pub fn trace(page: &str, rules: &ArticleRules) -> Vec<RuleTrace> {
             let values = if raw_html {
                 doc.values(&rule.source, true)
             } else {
-                doc.texts(&rule.source, true)
+                texts(doc, &rule.source, true)
             };
             out.push(RuleTrace {
                 field,
@@ -82,26 +102,37 @@ pub fn trace(page: &str, rules: &ArticleRules) -> Vec<RuleTrace> {
     out
 }
 
-/// Reads an article page.
+/// Reads an article page: in one streaming pass when it can be trusted to see what the DOM
+/// would, else through the DOM.
 pub fn extract(page: &str, url: &Url, rules: &ArticleRules) -> Extracted {
+    if let Some(doc) = rules
+        .stream
+        .as_ref()
+        .and_then(|plan| stream::read(page, plan))
+    {
+        let mut extracted = fields(&doc, url, rules);
+        extracted.body = body(&doc.body(), url, rules);
+        return extracted;
+    }
+    tracing::debug!(%url, "article read through the DOM");
+    extract_via_dom(page, url, rules)
+}
+
+/// Whether [`extract`] reads this page in one streaming pass rather than through the DOM
+/// (for tests and benchmarks).
+pub fn reads_streaming(page: &str, rules: &ArticleRules) -> bool {
+    rules
+        .stream
+        .as_ref()
+        .is_some_and(|plan| stream::read(page, plan).is_some())
+}
+
+/// Reads an article page through html5ever's DOM: the fallback of [`extract`], and the
+/// reference its streaming reader is tested against.
+pub fn extract_via_dom(page: &str, url: &Url, rules: &ArticleRules) -> Extracted {
     let mut html = Html::parse_document(page);
     let doc = Document::new(&html);
-    let text =
-        |sources: &[Rule]| first(sources, |s| doc.texts(s, false)).map(|f| f.map(|v| v[0].clone()));
-    let mut extracted = Extracted {
-        title: text(&rules.title),
-        summary: text(&rules.summary),
-        body: None,
-        author: first(&rules.author, |s| doc.texts(s, true))
-            .map(|f| f.map(|names| dedup(names).join(", "))),
-        tags: first(&rules.tags, |s| doc.texts(s, true)).map(|f| f.map(split_tags)),
-        image: first(&rules.image, |s| doc.values(s, false)).and_then(|f| {
-            let absolute = url.join(f.value[0].trim()).ok()?;
-            Some(f.map(|_| absolute.to_string()))
-        }),
-        published: all(&rules.published, &doc),
-        updated: all(&rules.updated, &doc),
-    };
+    let mut extracted = fields(&doc, url, rules);
     // Clutter is removed for the body only: other fields (an image in a removed media
     // block, say) are read from the page as it is.
     let Document { json_ld, meta, .. } = doc;
@@ -111,9 +142,35 @@ pub fn extract(page: &str, url: &Url, rules: &ArticleRules) -> Extracted {
         json_ld,
         meta,
     };
-    extracted.body = first(&rules.body, |s| doc.values(s, true))
-        .map(|f| f.map(|parts| sanitize(&parts.join("\n"), url)));
+    extracted.body = body(&doc, url, rules);
     extracted
+}
+
+/// Every field but the body.
+fn fields(doc: &impl Page, url: &Url, rules: &ArticleRules) -> Extracted {
+    let text = |sources: &[Rule]| {
+        first(sources, |s| texts(doc, s, false)).map(|f| f.map(|v| v[0].clone()))
+    };
+    Extracted {
+        title: text(&rules.title),
+        summary: text(&rules.summary),
+        body: None,
+        author: first(&rules.author, |s| texts(doc, s, true))
+            .map(|f| f.map(|names| dedup(names).join(", "))),
+        tags: first(&rules.tags, |s| texts(doc, s, true)).map(|f| f.map(split_tags)),
+        image: first(&rules.image, |s| doc.values(s, false)).and_then(|f| {
+            let absolute = url.join(f.value[0].trim()).ok()?;
+            Some(f.map(|_| absolute.to_string()))
+        }),
+        published: all(&rules.published, doc),
+        updated: all(&rules.updated, doc),
+    }
+}
+
+/// The body, from a page with the clutter removed.
+fn body(doc: &impl Page, url: &Url, rules: &ArticleRules) -> Option<Found<String>> {
+    first(&rules.body, |s| doc.values(s, true))
+        .map(|f| f.map(|parts| sanitize(&parts.join("\n"), url)))
 }
 
 impl<T> Found<T> {
@@ -145,11 +202,11 @@ fn first(
 }
 
 /// The first value of every rule that yields one (date candidates).
-fn all(rules: &[Rule], doc: &Document) -> Vec<Found<String>> {
+fn all(rules: &[Rule], doc: &impl Page) -> Vec<Found<String>> {
     rules
         .iter()
         .filter_map(|rule| {
-            let raw = doc.texts(&rule.source, false).into_iter().next()?;
+            let raw = texts(doc, &rule.source, false).into_iter().next()?;
             Some(Found {
                 value: rule.transform.apply(&raw)?,
                 rule: rule.describe(),
@@ -197,7 +254,11 @@ pub fn sanitize(body: &str, base: &Url) -> String {
     let mut builder = ammonia::Builder::default();
     builder
         .url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
-        .link_rel(Some("noopener noreferrer"));
+        .link_rel(Some("noopener noreferrer"))
+        // `<noscript>` holds markup as text (the parser runs with scripting on): kept, it
+        // would show readers `<img src=…>` as words. Its usual content, the image of a
+        // lazy-loading script, is recovered from the script's own attributes instead.
+        .add_clean_content_tags(["noscript"]);
     builder.clean(&body).to_string().trim().to_string()
 }
 
@@ -209,8 +270,13 @@ fn resolve_lazy_images(body: &str) -> String {
     use lol_html::{element, rewrite_str, RewriteStrSettings};
     // Every attribute that can stand in for `src` is `srcset` or `data-*`; without one the
     // pass would change nothing, so most bodies skip a tokenizing pass over their markup.
-    // Body markup is serialized from the parsed DOM, so attribute names are lower-case.
-    if !body.contains("data-") && !body.contains("srcset") {
+    // Markup straight from the page may spell attribute names in any case.
+    let mentions = |needle: &[u8]| {
+        body.as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    if !mentions(b"data-") && !mentions(b"srcset") {
         return body.to_string();
     }
     let settings = RewriteStrSettings {
@@ -241,6 +307,59 @@ fn resolve_lazy_images(body: &str) -> String {
     rewrite_str(body, settings).unwrap_or_else(|_| body.to_string())
 }
 
+/// A page the rules' sources can be asked of: the DOM, or the streaming reader's records.
+trait Page {
+    /// Every value a source yields. `many` joins all matches (body, tags); otherwise only
+    /// the first match counts.
+    fn values(&self, source: &Source, many: bool) -> Vec<String>;
+}
+
+/// Values as plain text: markup stripped from `html = true` matches, entities decoded in
+/// JSON-LD strings, whitespace collapsed everywhere.
+fn texts(doc: &impl Page, source: &Source, many: bool) -> Vec<String> {
+    let clean = |v: String| match source {
+        Source::Css {
+            take: Take::Html, ..
+        } => plain_text(&v),
+        Source::JsonLd(_) | Source::Path(_) => json_text(&v),
+        _ => collapse_whitespace(&v),
+    };
+    doc.values(source, many)
+        .into_iter()
+        .map(clean)
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+/// What a page's meta tags and JSON-LD objects give a source (the same for both readers).
+fn indexed_values(
+    source: &Source,
+    limit: usize,
+    json_ld: &[serde_json::Value],
+    meta: &HashMap<String, Vec<String>>,
+) -> Vec<String> {
+    match source {
+        Source::Meta(name) => meta
+            .get(&name.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .take(limit)
+            .collect(),
+        Source::JsonLd(path) => json_ld
+            .iter()
+            .find_map(|obj| {
+                let values = json_values(obj, path);
+                (!values.is_empty()).then_some(values)
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .take(limit)
+            .collect(),
+        Source::Css { .. } | Source::Path(_) => Vec::new(),
+    }
+}
+
 /// A parsed page with its JSON-LD objects and meta tags indexed.
 struct Document<'a> {
     html: &'a Html,
@@ -250,61 +369,64 @@ struct Document<'a> {
 
 impl<'a> Document<'a> {
     fn new(html: &'a Html) -> Document<'a> {
+        static SCRIPTS: LazyLock<Selector> = LazyLock::new(|| {
+            Selector::parse(r#"script[type="application/ld+json"]"#).expect("static selector")
+        });
+        let scripts = html.select(&SCRIPTS).map(|s| s.text().collect()).collect();
         Document {
             html,
-            json_ld: json_ld_objects(html),
+            json_ld: json_ld_objects(scripts),
             meta: meta_tags(html),
         }
     }
+}
 
-    /// Values as plain text: markup stripped from `html = true` matches, entities decoded
-    /// in JSON-LD strings, whitespace collapsed everywhere.
-    fn texts(&self, source: &Source, many: bool) -> Vec<String> {
-        let clean = |v: String| match source {
-            Source::Css {
-                take: Take::Html, ..
-            } => plain_text(&v),
-            Source::JsonLd(_) | Source::Path(_) => json_text(&v),
-            _ => collapse_whitespace(&v),
-        };
-        self.values(source, many)
-            .into_iter()
-            .map(clean)
-            .filter(|v| !v.is_empty())
-            .collect()
-    }
-
-    /// Every value a source yields. `many` joins all matches (body, tags); otherwise only
-    /// the first match counts.
+impl Page for Document<'_> {
     fn values(&self, source: &Source, many: bool) -> Vec<String> {
         let limit = if many { usize::MAX } else { 1 };
         match source {
+            // From the root element, not `Html::select`: that walks every node ever
+            // parsed, including clutter `remove` detached, which must not be found.
             Source::Css { selector, take, .. } => self
                 .html
+                .root_element()
                 .select(selector)
                 .filter_map(|e| take_from(e, take))
                 .take(limit)
                 .collect(),
-            Source::Meta(name) => self
-                .meta
-                .get(&name.to_ascii_lowercase())
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .take(limit)
-                .collect(),
-            Source::JsonLd(path) => self
-                .json_ld
-                .iter()
-                .find_map(|obj| {
-                    let values = json_values(obj, path);
-                    (!values.is_empty()).then_some(values)
-                })
-                .unwrap_or_default()
-                .into_iter()
-                .take(limit)
-                .collect(),
-            Source::Path(_) => Vec::new(),
+            _ => indexed_values(source, limit, &self.json_ld, &self.meta),
+        }
+    }
+}
+
+impl Page for stream::StreamDoc<'_> {
+    fn values(&self, source: &Source, many: bool) -> Vec<String> {
+        match source {
+            Source::Css { css, take, .. } => self.css_values(css, take, many, false),
+            _ => indexed_values(
+                source,
+                if many { usize::MAX } else { 1 },
+                &self.json_ld,
+                &self.meta,
+            ),
+        }
+    }
+}
+
+/// A streamed page as the body sees it: with the `remove` clutter cut out.
+struct BodyView<'d, 'p>(&'d stream::StreamDoc<'p>);
+
+impl<'p> stream::StreamDoc<'p> {
+    fn body(&self) -> BodyView<'_, 'p> {
+        BodyView(self)
+    }
+}
+
+impl Page for BodyView<'_, '_> {
+    fn values(&self, source: &Source, many: bool) -> Vec<String> {
+        match source {
+            Source::Css { css, take, .. } => self.0.css_values(css, take, many, true),
+            _ => self.0.values(source, many),
         }
     }
 }
@@ -320,27 +442,27 @@ fn take_from(element: ElementRef<'_>, take: &Take) -> Option<String> {
 /// An attribute's value; for an image's `src`, the lazy-loading attributes stand in when
 /// `src` is missing or a placeholder (`data:` URI), as browsers' scripts would make them.
 pub fn attribute(element: ElementRef<'_>, name: &str) -> Option<String> {
-    let value = element
-        .value()
-        .attr(name)
-        .map(str::trim)
-        .filter(|v| !v.is_empty());
+    let e = element.value();
+    attribute_of(e.name(), name, |a| e.attr(a))
+}
+
+/// [`attribute`] over any element: its tag name and a lookup of its (decoded) attributes.
+fn attribute_of<'a>(
+    tag: &str,
+    name: &str,
+    attr: impl Fn(&str) -> Option<&'a str>,
+) -> Option<String> {
+    let value = attr(name).map(str::trim).filter(|v| !v.is_empty());
     let is_placeholder = value.is_none_or(|v| v.starts_with("data:"));
-    if name == "src" && element.value().name() == "img" && is_placeholder {
+    if name == "src" && tag == "img" && is_placeholder {
         let lazy = ["data-src", "data-lazy-src", "data-original", "data-url"]
             .iter()
-            .find_map(|a| {
-                element
-                    .value()
-                    .attr(a)
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty())
-            })
+            .find_map(|a| attr(a).map(str::trim).filter(|v| !v.is_empty()))
             .map(str::to_string)
             .or_else(|| {
                 ["srcset", "data-srcset"]
                     .iter()
-                    .find_map(|a| element.value().attr(a))
+                    .find_map(|a| attr(a))
                     .and_then(largest_in_srcset)
             });
         if lazy.is_some() {
@@ -378,14 +500,10 @@ const ARTICLE_TYPES: [&str; 8] = [
     "TechArticle",
 ];
 
-/// All JSON-LD objects on the page, article types first, `@graph` arrays flattened.
-fn json_ld_objects(html: &Html) -> Vec<serde_json::Value> {
-    static SCRIPTS: LazyLock<Selector> = LazyLock::new(|| {
-        Selector::parse(r#"script[type="application/ld+json"]"#).expect("static selector")
-    });
+/// The JSON-LD objects of the page's scripts, article types first, `@graph` arrays flattened.
+fn json_ld_objects(scripts: Vec<String>) -> Vec<serde_json::Value> {
     let mut objects = Vec::new();
-    for script in html.select(&SCRIPTS) {
-        let text: String = script.text().collect();
+    for text in scripts {
         let parsed = serde_json::from_str::<serde_json::Value>(&text).or_else(|_| {
             // Hand-written JSON-LD often carries raw newlines inside strings.
             serde_json::from_str(&text.replace(['\n', '\r', '\t'], " "))
@@ -503,6 +621,19 @@ mod tests {
             img(r#"<img src="data:x">"#).as_deref(),
             Some("data:x"),
             "nothing better: kept"
+        );
+    }
+
+    #[test]
+    fn noscript_fallbacks_leave_no_markup_as_text() {
+        let base = Url::parse("https://example.com/news/1").unwrap();
+        let body = sanitize(
+            r#"<p>a</p><img data-src="/big.jpg"><noscript><img src="/big.jpg"></noscript><p>b</p>"#,
+            &base,
+        );
+        assert_eq!(
+            body,
+            r#"<p>a</p><img src="https://example.com/big.jpg"><p>b</p>"#
         );
     }
 

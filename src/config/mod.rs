@@ -173,6 +173,9 @@ pub struct ArticleRules {
     pub published: Vec<Rule>,
     pub updated: Vec<Rule>,
     pub remove: Vec<Selector>,
+    /// The same selectors compiled for the streaming reader; `None` when one of them needs
+    /// more than it supports, and pages are read through the DOM.
+    pub stream: Option<crate::extract::StreamPlan>,
 }
 
 /// A source and the clean-up applied to what it yields.

@@ -678,7 +678,7 @@ impl Checker<'_> {
                 None => defaults(default).into_iter().map(Rule::new).collect(),
             }
         };
-        ArticleRules {
+        let mut rules = ArticleRules {
             title: list(raw.title, "title", "title"),
             summary: list(raw.summary, "summary", "summary"),
             body: list(raw.body, "body", "body"),
@@ -692,7 +692,11 @@ impl Checker<'_> {
                 .iter()
                 .map(|s| self.selector(s, ctx, "article.remove"))
                 .collect(),
-        }
+            stream: None,
+        };
+        let remove: Vec<String> = raw.remove.iter().map(|s| s.get_ref().clone()).collect();
+        rules.stream = crate::extract::StreamPlan::new(&rules, &remove);
+        rules
     }
 
     fn source(&mut self, raw: RawSource, ctx: &str, key: &str) -> Rule {
