@@ -1,9 +1,10 @@
 //! Extraction cost per article page next to the bare html5ever parse, side by side in one run.
 //!
 //! ```sh
-//! cargo run --release --example extract_cost              # interleaved: medians and ratio
+//! cargo run --release --example extract_cost              # interleaved: medians and ratios
 //! cargo run --release --example extract_cost -- --mode parse --rounds 1   # for callgrind
 //! cargo run --release --example extract_cost -- --mode full --rounds 1
+//! cargo run --release --example extract_cost -- --mode dom --rounds 1    # always the DOM
 //! ```
 //!
 //! Each round measures every page twice, parse-only then full, alternating, so both see the
@@ -21,7 +22,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use clap::Parser;
-use per_article::{full, parse_only, samples, Rules, Sample};
+use per_article::{full, full_via_dom, parse_only, samples, Rules, Sample};
 
 #[derive(Parser)]
 struct Args {
@@ -31,7 +32,8 @@ struct Args {
     /// Rounds over all pages.
     #[arg(long, default_value_t = 15)]
     rounds: usize,
-    /// `interleaved` (both, timed), or `parse` / `full` only (for instruction counting).
+    /// `interleaved` (all three, timed), or `parse` / `full` / `dom` only (for instruction
+    /// counting).
     #[arg(long, default_value = "interleaved")]
     mode: String,
 }
@@ -68,13 +70,13 @@ fn main() {
     let pages = samples(args.pages, true);
     let (synthetic_pages, real) = pages.split_at(pages.len() - 1);
     match args.mode.as_str() {
-        "parse" | "full" => {
+        "parse" | "full" | "dom" => {
             for _ in 0..args.rounds {
                 for page in &pages {
-                    black_box(if args.mode == "parse" {
-                        parse_only(page)
-                    } else {
-                        full(page, &rules)
+                    black_box(match args.mode.as_str() {
+                        "parse" => parse_only(page),
+                        "dom" => full_via_dom(page, &rules),
+                        _ => full(page, &rules),
                     });
                 }
             }
@@ -95,25 +97,39 @@ fn main() {
     for page in &pages {
         black_box(full(page, &rules));
     }
+    let streamed = pages
+        .iter()
+        .filter(|p| scrapefeed::extract::reads_streaming(&p.html, &rules.site().article))
+        .count();
+    println!(
+        "{streamed} of {} pages read by the streaming pass",
+        pages.len()
+    );
     let measure = |set: &[Sample]| {
-        let (mut parse, mut work) = (Vec::new(), Vec::new());
+        let (mut parse, mut work, mut dom) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..args.rounds {
-            let (mut p, mut w) = (Duration::ZERO, Duration::ZERO);
+            let (mut p, mut w, mut d) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
             for page in set {
                 p += timed(|| parse_only(page));
                 w += timed(|| full(page, &rules));
+                d += timed(|| full_via_dom(page, &rules));
             }
-            parse.push(p.as_secs_f64() * 1e3 / set.len() as f64);
-            work.push(w.as_secs_f64() * 1e3 / set.len() as f64);
+            let per_page = |t: Duration| t.as_secs_f64() * 1e3 / set.len() as f64;
+            parse.push(per_page(p));
+            work.push(per_page(w));
+            dom.push(per_page(d));
         }
-        let ratios: Vec<f64> = parse.iter().zip(&work).map(|(p, w)| w / p).collect();
-        (median(parse), median(work), median(ratios))
+        let ratio = |xs: &[f64]| median(parse.iter().zip(xs).map(|(p, x)| x / p).collect());
+        let (r_work, r_dom) = (ratio(&work), ratio(&dom));
+        (median(parse), median(work), r_work, median(dom), r_dom)
     };
     println!(
-        "set            parse-only ms/page   full ms/page   ratio (median of per-round ratios)"
+        "set            parse-only ms/page   full ms/page  ratio   full via DOM ms/page  ratio   (ratios: medians of per-round ratios)"
     );
     for (name, set) in [("synthetic", synthetic_pages), ("real tass.ru", real)] {
-        let (parse, work, ratio) = measure(set);
-        println!("{name:<14} {parse:>18.3}   {work:>12.3}   {ratio:.2}x");
+        let (parse, work, r_work, dom, r_dom) = measure(set);
+        println!(
+            "{name:<14} {parse:>18.3}   {work:>12.3}  {r_work:>4.2}x   {dom:>20.3}  {r_dom:>4.2}x"
+        );
     }
 }

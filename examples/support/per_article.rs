@@ -85,9 +85,24 @@ pub fn parse_only(sample: &Sample) -> usize {
 }
 
 /// Everything scrapefeed does with a fetched article page; returns the bytes rendered.
+/// (The page is read in one streaming pass when its markup allows, as in a scrape.)
 pub fn full(sample: &Sample, rules: &Rules) -> usize {
     let site = rules.site();
     let extracted = scrapefeed::extract::extract(&sample.html, &sample.url, &site.article);
+    finish(sample, rules, &extracted)
+}
+
+/// `full` with the page always read through html5ever's DOM (the streaming reader's
+/// fallback), to show what the streaming pass saves.
+#[allow(dead_code)]
+pub fn full_via_dom(sample: &Sample, rules: &Rules) -> usize {
+    let site = rules.site();
+    let extracted = scrapefeed::extract::extract_via_dom(&sample.html, &sample.url, &site.article);
+    finish(sample, rules, &extracted)
+}
+
+fn finish(sample: &Sample, rules: &Rules, extracted: &scrapefeed::extract::Extracted) -> usize {
+    let site = rules.site();
     let item = ListingItem {
         url: sample.url.clone(),
         title: None,
@@ -96,7 +111,7 @@ pub fn full(sample: &Sample, rules: &Rules) -> usize {
         image: None,
     };
     let now = Utc.with_ymd_and_hms(2026, 11, 28, 0, 0, 0).unwrap();
-    let entry = assemble(site, &item, &extracted, true, now);
+    let entry = assemble(site, &item, extracted, true, now);
     let entries = [entry];
     render::rss(&rules.meta, &entries).len() + render::atom(&rules.meta, &entries).len()
 }
