@@ -83,7 +83,7 @@ fn synthetic_tass_pages_are_streamed_and_read_as_the_dom_reads_them() {
         let article = synthetic::article(&section, i / 9);
         let page = synthetic::article_page(&section, &article);
         let url = Url::parse(&format!("https://tass.com{}", article.path)).unwrap();
-        agrees(&page, &url, rules, &url.to_string());
+        agrees(&page, &url, rules, url.as_ref());
     }
 }
 
