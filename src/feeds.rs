@@ -175,7 +175,9 @@ impl FeedSet {
             rendering: Mutex::new(()),
             metrics,
         };
-        set.export_stale(store)?;
+        // Stale feeds are not rendered here: a `scrape` renders each section after scraping
+        // it and the rest at its end, `serve` every EXPORT_PERIOD and on request. Rendering
+        // them now would write every feed of a fresh database twice.
         Ok(set)
     }
 
@@ -694,9 +696,10 @@ path = "/two"
         let config = config(dir.path(), "16 MiB");
         let store = SqliteStore::open(&dir.path().join("db")).unwrap();
         let feeds = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
-        // Every feed has its (empty) files from the first start.
-        assert!(file(dir.path(), "all.rss").contains("<rss"));
-        assert!(feeds.head("all").is_some());
+        // A fresh database: every feed is stale, and opening writes nothing (a scrape is
+        // about to render them; a request or the next export would).
+        assert!(feeds.head("all").is_none() && feeds.head("one").is_none());
+        assert!(!dir.path().join("all.rss").exists());
 
         save(&store, "one", "https://news.example/a", 1, 10);
         save(&store, "two", "https://news.example/b", 2, 10);
@@ -725,6 +728,12 @@ path = "/two"
         // but a missing one is written again.
         std::fs::remove_file(dir.path().join("two.json")).unwrap();
         let feeds = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
+        assert!(feeds.head("one").is_none() && feeds.head("two").is_none());
+        assert_eq!(
+            feeds.export_stale(&store).unwrap(),
+            4,
+            "one (saved after its files), two (a file missing), news and all"
+        );
         assert!(file(dir.path(), "one.atom").contains("news.example/c"));
         assert!(file(dir.path(), "all.atom").contains("news.example/c"));
         assert!(file(dir.path(), "two.json").contains("news.example/b"));

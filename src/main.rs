@@ -132,10 +132,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "imported {} entries, {} already present and left untouched; {} pruned URLs remembered",
                 done.inserted, done.existing, done.pruned
             );
-            // The import marked the feeds it changed stale; opening the app writes their
-            // files, so the files on disk serve the imported entries at once.
+            // The import marked the feeds it changed stale; writing them now makes the files
+            // on disk serve the imported entries at once.
             let public_url = config.public_url();
-            App::open(config, clock, public_url, Default::default())?;
+            let app = App::open(config, clock, public_url, Default::default())?;
+            app.export_stale().await?;
             Ok(ExitCode::SUCCESS)
         }
     }
