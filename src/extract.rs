@@ -250,16 +250,26 @@ fn remove_matching(html: &mut Html, selectors: &[Selector]) {
 /// Sanitizes body HTML: ammonia's allow-list (no scripts, styles, event handlers or
 /// `javascript:` URLs), relative URLs rewritten against the article URL, links opened safely.
 pub fn sanitize(body: &str, base: &Url) -> String {
+    thread_local! {
+        // Building ammonia's allow-lists (a dozen hash sets) costs about as much as cleaning
+        // a short body, so each thread keeps one builder and only swaps the base URL.
+        static SANITIZER: std::cell::RefCell<ammonia::Builder<'static>> = {
+            let mut builder = ammonia::Builder::default();
+            builder
+                .link_rel(Some("noopener noreferrer"))
+                // `<noscript>` holds markup as text (the parser runs with scripting on):
+                // kept, it would show readers `<img src=…>` as words. Its usual content,
+                // the image of a lazy-loading script, is recovered from the script's own
+                // attributes instead.
+                .add_clean_content_tags(["noscript"]);
+            std::cell::RefCell::new(builder)
+        };
+    }
     let body = resolve_lazy_images(body);
-    let mut builder = ammonia::Builder::default();
-    builder
-        .url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
-        .link_rel(Some("noopener noreferrer"))
-        // `<noscript>` holds markup as text (the parser runs with scripting on): kept, it
-        // would show readers `<img src=…>` as words. Its usual content, the image of a
-        // lazy-loading script, is recovered from the script's own attributes instead.
-        .add_clean_content_tags(["noscript"]);
-    builder.clean(&body).to_string().trim().to_string()
+    SANITIZER.with_borrow_mut(|builder| {
+        builder.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+        builder.clean(&body).to_string().trim().to_string()
+    })
 }
 
 /// Gives lazy-loaded images a real `src` (from `data-src` and kin, or the widest `srcset`

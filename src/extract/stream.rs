@@ -170,8 +170,18 @@ struct State {
     hits: Vec<Vec<Hit>>,
     /// Elements after which the stream's view of the page may part from the DOM's.
     guards: Vec<Hit>,
-    metas: Vec<Range<usize>>,
+    metas: Vec<Meta>,
     json_ld: Vec<String>,
+}
+
+/// The attributes of a `<meta>` that matter, in the order of `META_KEYS`.
+const META_KEYS: [&str; 4] = ["content", "property", "name", "itemprop"];
+
+/// A `<meta content>` tag: its values as written, or where it is when they hold character
+/// references (decoded later, as html5ever would).
+enum Meta {
+    Plain([Option<String>; 4]),
+    Encoded(Range<usize>),
 }
 
 /// A page read by the stream, ready to answer the rules' sources.
@@ -247,7 +257,14 @@ pub fn read<'p>(page: &'p str, plan: &'p StreamPlan) -> Option<StreamDoc<'p>> {
         handlers.push((
             Cow::Owned("meta[content]".parse().expect("static selector")),
             ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
-                state.borrow_mut().metas.push(el.source_location().bytes());
+                let values = META_KEYS.map(|key| el.get_attribute(key));
+                // Character references need html5ever's rules; most tags have none.
+                let meta = if values.iter().flatten().any(|v| v.contains('&')) {
+                    Meta::Encoded(el.source_location().bytes())
+                } else {
+                    Meta::Plain(values)
+                };
+                state.borrow_mut().metas.push(meta);
                 Ok(())
             }),
         ));
@@ -605,25 +622,29 @@ fn decoded_attributes(start_tag: &str) -> Option<Vec<(String, String)>> {
     )
 }
 
-fn meta_tags(page: &str, metas: &[Range<usize>]) -> Option<HashMap<String, Vec<String>>> {
+fn meta_tags(page: &str, metas: &[Meta]) -> Option<HashMap<String, Vec<String>>> {
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    for range in metas {
-        let attributes = decoded_attributes(page.get(range.clone())?)?;
-        let get = |name: &str| {
-            attributes
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
+    for meta in metas {
+        let values = match meta {
+            Meta::Plain(values) => values.clone(),
+            Meta::Encoded(range) => {
+                let attributes = decoded_attributes(page.get(range.clone())?)?;
+                META_KEYS.map(|key| {
+                    attributes
+                        .iter()
+                        .find(|(k, _)| k == key)
+                        .map(|(_, v)| v.clone())
+                })
+            }
         };
-        let Some(content) = get("content").map(str::trim).filter(|c| !c.is_empty()) else {
+        let [content, keys @ ..] = values;
+        let Some(content) = content.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
             continue;
         };
-        for key in ["property", "name", "itemprop"] {
-            if let Some(name) = get(key) {
-                map.entry(name.to_ascii_lowercase())
-                    .or_default()
-                    .push(content.to_string());
-            }
+        for name in keys.into_iter().flatten() {
+            map.entry(name.to_ascii_lowercase())
+                .or_default()
+                .push(content.to_string());
         }
     }
     Some(map)
