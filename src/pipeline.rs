@@ -149,12 +149,13 @@ impl Scraper {
             }
             entries.push(ScrapedEntry { entry, state });
         }
-        report.saved = self.save(section, entries).await?;
-        // Only once the entries are stored: a run that fails before must read it all again.
-        if !report.cancelled {
+        // The listing's validators only with its entries, in their transaction: a run that
+        // fails or is cancelled before must read the listing again.
+        let state = (!report.cancelled).then(|| {
             state.validators = listing.validators;
-            self.save_state(section, state).await?;
-        }
+            state
+        });
+        report.saved = self.save(section, entries, state).await?;
         Ok(report)
     }
 
@@ -270,6 +271,7 @@ impl Scraper {
         &self,
         section: &Section,
         entries: Vec<ScrapedEntry>,
+        state: Option<FetchState>,
     ) -> Result<SaveOutcome, ScrapeError> {
         let store = self.store.clone();
         let feed = section.id.clone();
@@ -280,9 +282,10 @@ impl Scraper {
         let now = self.clock.now();
         // A blocking task runs to completion even if the scrape's future is dropped, so a
         // shutdown never interrupts a write half-way (and SQLite's transaction covers a crash).
-        Ok(
-            tokio::task::spawn_blocking(move || store.save(&feed, &entries, &retention, now))
-                .await??,
-        )
+        Ok(tokio::task::spawn_blocking(move || match state {
+            Some(state) => store.save_scrape(&feed, &entries, &retention, now, &state),
+            None => store.save(&feed, &entries, &retention, now),
+        })
+        .await??)
     }
 }

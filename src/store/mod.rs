@@ -174,6 +174,17 @@ pub trait Store: Send + Sync {
         retention: &Retention,
         now: DateTime<Utc>,
     ) -> Result<SaveOutcome, StoreError>;
+    /// `save`, with the feed's fetch state (listing validators) recorded in the same
+    /// transaction: a scrape's entries and the validators that describe the listing they came
+    /// from commit together, one sync instead of two.
+    fn save_scrape(
+        &self,
+        feed: &str,
+        entries: &[ScrapedEntry],
+        retention: &Retention,
+        now: DateTime<Utc>,
+        state: &FetchState,
+    ) -> Result<SaveOutcome, StoreError>;
     /// The feed's entries, newest first.
     fn entries(&self, feed: &str, limit: usize) -> Result<Vec<Entry>, StoreError>;
     /// The newest `cap` entries across `feeds`, newest first, one per article URL (its

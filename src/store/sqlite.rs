@@ -277,77 +277,18 @@ impl Store for SqliteStore {
         retention: &Retention,
         now: DateTime<Utc>,
     ) -> Result<SaveOutcome, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let mut outcome = SaveOutcome::default();
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO entries (feed, url, title, summary, body, author, tags, image, published, published_ts,
-                                      updated, first_seen, date_source, state)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-                 ON CONFLICT (feed, url) DO NOTHING",
-            )?;
-            // Only entries still waiting for their article page take new content; their
-            // identity (url, published, first_seen, date_source) is never rewritten.
-            let mut complete = tx.prepare_cached(
-                "UPDATE entries SET title = ?3, summary = ?4, body = ?5, author = ?6, tags = ?7, image = ?8,
-                                    updated = ?9, state = ?10, attempts = attempts + 1
-                 WHERE feed = ?1 AND url = ?2 AND state = 'retry'",
-            )?;
-            for scraped in entries {
-                let e = &scraped.entry;
-                let tags = serde_json::to_string(&e.tags).unwrap_or_else(|_| "[]".into());
-                let updated = e.updated.as_ref().map(rfc3339);
-                let inserted = insert.execute(params![
-                    feed,
-                    e.url,
-                    e.title,
-                    e.summary,
-                    e.body,
-                    e.author,
-                    tags,
-                    e.image,
-                    rfc3339(&e.published),
-                    e.published.timestamp(),
-                    updated,
-                    e.first_seen
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    e.date_source,
-                    scraped.state.as_str(),
-                ])?;
-                if inserted == 1 {
-                    outcome.inserted += 1;
-                    continue;
-                }
-                let changed = complete.execute(params![
-                    feed,
-                    e.url,
-                    e.title,
-                    e.summary,
-                    e.body,
-                    e.author,
-                    tags,
-                    e.image,
-                    updated,
-                    scraped.state.as_str(),
-                ])?;
-                outcome.updated += changed;
-            }
-            outcome.pruned = retention::apply(&tx, feed, retention, now)?;
-            if outcome != SaveOutcome::default() {
-                // In the same transaction: a crash before the feed's files are written
-                // leaves it marked, and the next start writes them.
-                exports::mark_stale(&tx, feed)?;
-            }
-        }
-        tx.commit()?;
-        if outcome.pruned > 0 {
-            // Best effort: the save is committed; a failed vacuum only means it waits.
-            if let Err(error) = retention::vacuum_if_worth_it(&conn) {
-                tracing::warn!(%error, "vacuum failed");
-            }
-        }
-        Ok(outcome)
+        self.save_with(feed, entries, retention, now, None)
+    }
+
+    fn save_scrape(
+        &self,
+        feed: &str,
+        entries: &[ScrapedEntry],
+        retention: &Retention,
+        now: DateTime<Utc>,
+        state: &super::FetchState,
+    ) -> Result<SaveOutcome, StoreError> {
+        self.save_with(feed, entries, retention, now, Some(state))
     }
 
     fn entries(&self, feed: &str, limit: usize) -> Result<Vec<Entry>, StoreError> {
@@ -445,6 +386,93 @@ impl Store for SqliteStore {
 
     fn latest_runs(&self) -> Result<Vec<RunRecord>, StoreError> {
         super::fetch_state::latest_runs(&self.conn())
+    }
+}
+
+impl SqliteStore {
+    /// `save` and `save_scrape`: one transaction.
+    fn save_with(
+        &self,
+        feed: &str,
+        entries: &[ScrapedEntry],
+        retention: &Retention,
+        now: DateTime<Utc>,
+        state: Option<&super::FetchState>,
+    ) -> Result<SaveOutcome, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut outcome = SaveOutcome::default();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO entries (feed, url, title, summary, body, author, tags, image, published, published_ts,
+                                      updated, first_seen, date_source, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                 ON CONFLICT (feed, url) DO NOTHING",
+            )?;
+            // Only entries still waiting for their article page take new content; their
+            // identity (url, published, first_seen, date_source) is never rewritten.
+            let mut complete = tx.prepare_cached(
+                "UPDATE entries SET title = ?3, summary = ?4, body = ?5, author = ?6, tags = ?7, image = ?8,
+                                    updated = ?9, state = ?10, attempts = attempts + 1
+                 WHERE feed = ?1 AND url = ?2 AND state = 'retry'",
+            )?;
+            for scraped in entries {
+                let e = &scraped.entry;
+                let tags = serde_json::to_string(&e.tags).unwrap_or_else(|_| "[]".into());
+                let updated = e.updated.as_ref().map(rfc3339);
+                let inserted = insert.execute(params![
+                    feed,
+                    e.url,
+                    e.title,
+                    e.summary,
+                    e.body,
+                    e.author,
+                    tags,
+                    e.image,
+                    rfc3339(&e.published),
+                    e.published.timestamp(),
+                    updated,
+                    e.first_seen
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    e.date_source,
+                    scraped.state.as_str(),
+                ])?;
+                if inserted == 1 {
+                    outcome.inserted += 1;
+                    continue;
+                }
+                let changed = complete.execute(params![
+                    feed,
+                    e.url,
+                    e.title,
+                    e.summary,
+                    e.body,
+                    e.author,
+                    tags,
+                    e.image,
+                    updated,
+                    scraped.state.as_str(),
+                ])?;
+                outcome.updated += changed;
+            }
+            outcome.pruned = retention::apply(&tx, feed, retention, now)?;
+            if outcome != SaveOutcome::default() {
+                // In the same transaction: a crash before the feed's files are written
+                // leaves it marked, and the next start writes them.
+                exports::mark_stale(&tx, feed)?;
+            }
+        }
+        if let Some(state) = state {
+            super::fetch_state::write(&tx, feed, state)?;
+        }
+        tx.commit()?;
+        if outcome.pruned > 0 {
+            // Best effort: the save is committed; a failed vacuum only means it waits.
+            if let Err(error) = retention::vacuum_if_worth_it(&conn) {
+                tracing::warn!(%error, "vacuum failed");
+            }
+        }
+        Ok(outcome)
     }
 }
 
@@ -620,6 +648,29 @@ mod tests {
             .save("a", &[entry("u2", 2)], &keep(100), now())
             .unwrap();
         assert!(a_is_stale(&store));
+    }
+
+    #[test]
+    fn a_scrape_saves_its_listing_validators_with_its_entries() {
+        let store = SqliteStore::in_memory().unwrap();
+        let state = super::super::FetchState {
+            validators: crate::fetch::Validators {
+                etag: Some("\"v1\"".into()),
+                last_modified: None,
+            },
+            page_params: None,
+        };
+        let saved = store
+            .save_scrape("f", &[entry("u1", 1)], &keep(100), now(), &state)
+            .unwrap();
+        assert_eq!(saved.inserted, 1);
+        assert_eq!(store.fetch_state("f").unwrap(), state);
+        assert_eq!(store.entries("f", 10).unwrap().len(), 1);
+        // A plain save (a cancelled scrape) leaves the validators as they were.
+        store
+            .save("f", &[entry("u2", 2)], &keep(100), now())
+            .unwrap();
+        assert_eq!(store.fetch_state("f").unwrap(), state);
     }
 
     #[test]
