@@ -30,7 +30,7 @@ EVENTS+=,syscalls:sys_enter_write,syscalls:sys_enter_writev,syscalls:sys_enter_s
 EVENTS+=,syscalls:sys_enter_sendfile64,syscalls:sys_enter_futex,syscalls:sys_enter_setsockopt
 EVENTS+=,syscalls:sys_enter_accept4
 # Short names for the table: the extra columns (from /proc), then EVENTS' in their order.
-NAMES=(user_us sys_us vol_cs invol_cs cpu_us cs migr syscalls epoll_wait epoll_pwait epoll_ctl read recvfrom readv write
+NAMES=(all_us wrk_us wrk_cs user_us sys_us vol_cs invol_cs cpu_us cs migr syscalls epoll_wait epoll_pwait epoll_ctl read recvfrom readv write
     writev sendto sendfile futex setsockopt accept4)
 
 for tool in nginx wrk curl perf; do
@@ -149,6 +149,8 @@ server_pids+=("$ng_pid")
 etag_of() { curl -sI "$1" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag" {print $2}'; }
 # All of a server's processes: nginx's workers are the master's children.
 pids_of() { echo "$1$(pgrep -P "$1" | sed 's/^/,/' | tr -d '\n')"; }
+# CPU time of the whole machine in clock ticks.
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 # Of the processes in $1 (comma-separated), summed over their threads: user and system CPU in
 # clock ticks, voluntary and involuntary context switches.
 proc_counts() {
@@ -179,14 +181,21 @@ for round in $(seq 1 "$ROUNDS"); do
         esac
         server=$(pids_of "${server_pids[$i]}")
         before=$(proc_counts "$server")
+        busy0=$(busy_ticks)
+        # The inner perf counts wrk itself: a server that answers in smaller batches also
+        # makes the client wake more often.
         perf stat -x, -o "$work/perf" -e "$EVENTS" -p "$server" -- \
+            perf stat -x, -o "$work/wrk.perf" -e task-clock,context-switches -- \
             "${WRK[@]}" "${headers[@]}" "$url" >"$work/wrk"
+        busy1=$(busy_ticks)
         after=$(proc_counts "$server")
         requests=$(awk '/requests in/ {print $1}' "$work/wrk")
         rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/wrk")
         # CPU in µs per request (ticks from /proc, task-clock in ms from perf); every count
         # per 1,000 requests.
-        row=$(awk -v n="$requests" -v hz="$(getconf CLK_TCK)" -v b="$before" -v a="$after" 'BEGIN {
+        row=$(awk -v n="$requests" -v hz="$(getconf CLK_TCK)" -v busy=$((busy1 - busy0)) 'BEGIN {printf " %9.2f", busy * 1e6 / hz / n}')
+        row+=$(awk -F, -v n="$requests" '/^#/ || NF < 3 {next} {printf " %9.2f", $1 * 1000 / n}' "$work/wrk.perf")
+        row+=$(awk -v n="$requests" -v hz="$(getconf CLK_TCK)" -v b="$before" -v a="$after" 'BEGIN {
             split(b, x, " "); split(a, y, " ")
             printf " %9.2f %9.2f %9.2f %9.2f", (y[1] - x[1]) * 1e6 / hz / n, (y[2] - x[2]) * 1e6 / hz / n,
                 (y[3] - x[3]) * 1000 / n, (y[4] - x[4]) * 1000 / n}')
