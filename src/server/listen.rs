@@ -23,12 +23,13 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
-use warp::Filter;
-
-use super::Reply;
+use warp::http::Request;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -84,15 +85,39 @@ pub struct WorkerPanicked {
     index: usize,
 }
 
-/// Binds `addr` and serves `routes` on it with one worker per core until `shutdown` fires.
-pub fn start<F>(
-    addr: SocketAddr,
-    routes: F,
-    shutdown: CancellationToken,
-) -> Result<Workers, StartError>
-where
-    F: Filter<Extract = (Reply,), Error = Infallible> + Clone + Send + Sync + 'static,
+/// What a worker serves every connection with: one clone per connection.
+pub trait Routes:
+    hyper::service::Service<
+        Request<Incoming>,
+        Response = warp::reply::Response,
+        Error = Infallible,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
 {
+}
+
+impl<S> Routes for S where
+    S: hyper::service::Service<
+            Request<Incoming>,
+            Response = warp::reply::Response,
+            Error = Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// Binds `addr` and serves `routes` on it with one worker per core until `shutdown` fires.
+pub fn start(
+    addr: SocketAddr,
+    routes: impl Routes,
+    shutdown: CancellationToken,
+) -> Result<Workers, StartError> {
     start_with(addr, routes, shutdown, worker_count())
 }
 
@@ -101,15 +126,12 @@ fn worker_count() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn start_with<F>(
+fn start_with(
     addr: SocketAddr,
-    routes: F,
+    routes: impl Routes,
     shutdown: CancellationToken,
     count: usize,
-) -> Result<Workers, StartError>
-where
-    F: Filter<Extract = (Reply,), Error = Infallible> + Clone + Send + Sync + 'static,
-{
+) -> Result<Workers, StartError> {
     let listen_error = |source| StartError::Listen { addr, source };
     let listeners = bind(addr, count.max(1)).map_err(listen_error)?;
     let local_addr = listeners[0].local_addr().map_err(listen_error)?;
@@ -133,14 +155,12 @@ where
     let stop = shutdown.child_token();
     let mut stopped = Vec::with_capacity(ready.len());
     for (index, (runtime, listener)) in ready.into_iter().enumerate() {
-        let server = warp::serve(routes.clone())
-            .incoming(listener)
-            .graceful(stop.clone().cancelled_owned());
+        let server = serve(listener, routes.clone(), stop.clone());
         let (done, receiver) = oneshot::channel();
         std::thread::Builder::new()
             .name(format!("http-{index}"))
             .spawn(move || {
-                runtime.block_on(server.run());
+                runtime.block_on(server);
                 // Tasks still owned by the runtime (none once graceful shutdown returned)
                 // are dropped with it, before `stopped` learns this worker is done.
                 drop(runtime);
@@ -156,6 +176,52 @@ where
         local_addr,
         stopped,
     })
+}
+
+/// One worker's accept loop, as `warp::serve(…).graceful(…)` runs it: each connection on a
+/// task of this worker, HTTP/1 or HTTP/2 as the client speaks; after `stop` fires the
+/// listener closes, idle connections close, and in-flight requests finish before it returns.
+async fn serve(listener: tokio::net::TcpListener, routes: impl Routes, stop: CancellationToken) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = stop.cancelled() => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                accept_failed(e).await;
+                continue;
+            }
+        };
+        let connection = auto::Builder::new(TokioExecutor::new())
+            .serve_connection_with_upgrades(TokioIo::new(stream), routes.clone())
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// A connection the client gave up on before it was accepted is no error of ours; anything
+/// else (out of file descriptors, most likely) is logged and waited out for a second, as
+/// hyper's and warp's servers do, rather than spinning on it.
+async fn accept_failed(e: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(error = %e, "cannot accept a connection");
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
 }
 
 /// `count` listening sockets for `addr`, non-blocking, ready for tokio.
@@ -257,12 +323,10 @@ mod tests {
 
     /// Routes that answer with the name of the worker thread; `/hold` first reports that it
     /// started, then waits for `release`.
-    fn routes(
-        started: mpsc::Sender<()>,
-        release: CancellationToken,
-    ) -> impl Filter<Extract = (Reply,), Error = Infallible> + Clone + Send + Sync + 'static {
+    fn routes(started: mpsc::Sender<()>, release: CancellationToken) -> impl Routes {
+        use warp::Filter;
         let started = std::sync::Arc::new(std::sync::Mutex::new(started));
-        warp::path::full().then(move |path: warp::path::FullPath| {
+        let routes = warp::path::full().then(move |path: warp::path::FullPath| {
             let (started, release) = (started.clone(), release.clone());
             async move {
                 if path.as_str() == "/hold" {
@@ -272,7 +336,8 @@ mod tests {
                 let name = std::thread::current().name().unwrap_or("?").to_string();
                 Response::new(Bytes::from(name))
             }
-        })
+        });
+        hyper_util::service::TowerToHyperService::new(warp::service(routes))
     }
 
     fn any_port() -> SocketAddr {
