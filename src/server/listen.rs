@@ -2,7 +2,10 @@
 //!
 //! `start` binds the address, then runs one worker thread per available core, each with its
 //! own tokio `current_thread` runtime serving the same (cloned) routes on its own listening
-//! socket. A connection lives its whole life on the worker that accepted it.
+//! socket. A connection lives its whole life on the worker that accepted it. The workers run
+//! the accept loop `warp::serve` would (hyper-util's HTTP/1-or-2 connections, graceful
+//! shutdown) themselves, because the routes are a hyper service rather than a warp filter:
+//! plain feed requests bypass warp's filter tree (`super::hot`).
 //!
 //! Why not the multi-thread runtime everyone else uses: answering a feed from memory costs a
 //! few microseconds, so a request's cost is the kernel's (TCP) plus the runtime's. A `perf`
