@@ -22,7 +22,9 @@ ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5s}
 CASE=${CASE:-304}
 read -r -a SERVERS <<<"${SERVERS:-target/release/scrapefeed}"
-WRK=(wrk -t2 -c32 -d"$DURATION")
+# wrk's threads and connections: serve.sh's by default; THREADS=1 CONNECTIONS=1 measures one
+# request at a time (latency, and a server's cost without batching).
+WRK=(wrk -t"${THREADS:-2}" -c"${CONNECTIONS:-32}" -d"$DURATION")
 EVENTS=task-clock,context-switches,cpu-migrations,raw_syscalls:sys_enter
 EVENTS+=,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_epoll_ctl
 EVENTS+=,syscalls:sys_enter_read,syscalls:sys_enter_recvfrom,syscalls:sys_enter_readv
