@@ -226,7 +226,7 @@ async fn serve(
     )?;
     let live = Arc::new(server::Live::new(app.clone(), pages));
     let cancel = shutdown_token();
-    let workers = server::listen::start(addr, server::routes(live.clone()), cancel.clone())?;
+    let workers = server::listen::start(addr, server::service(live.clone()), cancel.clone())?;
     tracing::info!(addr = %workers.local_addr(), workers = workers.count(), "serving feeds");
     let mut reloads = reload::Reloads::new(config_path);
     let mut start = scheduler::Start::Now;

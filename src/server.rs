@@ -9,6 +9,7 @@
 //! module is the one place that maps outcomes to HTTP statuses: unknown paths 404, known
 //! paths with a method other than GET or HEAD 405 with `Allow`.
 
+mod hot;
 pub mod listen;
 mod negotiate;
 mod opml;
@@ -70,6 +71,12 @@ impl Live {
     pub fn replace(&self, app: Arc<App>, pages: Arc<Pages>) {
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = (app, pages);
     }
+}
+
+/// What the HTTP workers serve: plain feed requests straight to their handler, everything
+/// else through `routes` (see `hot`).
+pub fn service(live: Arc<Live>) -> impl listen::Routes {
+    hot::FeedsFirst::new(live.clone(), warp::service(routes(live)))
 }
 
 /// All routes.
