@@ -205,53 +205,15 @@ pub fn read<'p>(page: &'p str, plan: &'p StreamPlan) -> Option<StreamDoc<'p>> {
     }));
     let mut handlers: Vec<(Cow<'_, Selector>, ElementContentHandlers<'_>)> = Vec::new();
     for (i, (_, selector)) in plan.compounds.iter().enumerate() {
-        let state = Rc::clone(&state);
         handlers.push((
             Cow::Borrowed(selector),
-            ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
-                let at = {
-                    let mut s = state.borrow_mut();
-                    s.hits[i].push(Hit::new(el));
-                    s.hits[i].len() - 1
-                };
-                let state = Rc::clone(&state);
-                if let Some(handlers) = el.end_tag_handlers() {
-                    let handler: EndTagHandler<'static> = Box::new(move |end: &mut EndTag<'_>| {
-                        let hit = &mut state.borrow_mut().hits[i][at];
-                        hit.end = Some(end.source_location().bytes());
-                        hit.end_name = Some(end.name());
-                        Ok(())
-                    });
-                    handlers.push(handler);
-                }
-                Ok(())
-            }),
+            record(&state, move |s| &mut s.hits[i]),
         ));
     }
-    {
-        let state = Rc::clone(&state);
-        handlers.push((
-            Cow::Owned(GUARDED.join(", ").parse().expect("static selector")),
-            ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
-                let at = {
-                    let mut s = state.borrow_mut();
-                    s.guards.push(Hit::new(el));
-                    s.guards.len() - 1
-                };
-                let state = Rc::clone(&state);
-                if let Some(handlers) = el.end_tag_handlers() {
-                    let handler: EndTagHandler<'static> = Box::new(move |end: &mut EndTag<'_>| {
-                        let hit = &mut state.borrow_mut().guards[at];
-                        hit.end = Some(end.source_location().bytes());
-                        hit.end_name = Some(end.name());
-                        Ok(())
-                    });
-                    handlers.push(handler);
-                }
-                Ok(())
-            }),
-        ));
-    }
+    handlers.push((
+        Cow::Owned(GUARDED.join(", ").parse().expect("static selector")),
+        record(&state, |s| &mut s.guards),
+    ));
     {
         let state = Rc::clone(&state);
         handlers.push((
@@ -329,6 +291,35 @@ pub fn read<'p>(page: &'p str, plan: &'p StreamPlan) -> Option<StreamDoc<'p>> {
         removed,
         json_ld: super::json_ld_objects(state.json_ld),
         meta,
+    })
+}
+
+/// A handler that records each matched element, and its end tag when it comes, in the list
+/// `list` picks from the state.
+fn record<'h>(
+    state: &Rc<RefCell<State>>,
+    list: impl Fn(&mut State) -> &mut Vec<Hit> + Copy + 'static,
+) -> ElementContentHandlers<'h> {
+    let state = Rc::clone(state);
+    ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+        let at = {
+            let mut s = state.borrow_mut();
+            let hits = list(&mut s);
+            hits.push(Hit::new(el));
+            hits.len() - 1
+        };
+        let state = Rc::clone(&state);
+        if let Some(handlers) = el.end_tag_handlers() {
+            let handler: EndTagHandler<'static> = Box::new(move |end: &mut EndTag<'_>| {
+                let mut s = state.borrow_mut();
+                let hit = &mut list(&mut s)[at];
+                hit.end = Some(end.source_location().bytes());
+                hit.end_name = Some(end.name());
+                Ok(())
+            });
+            handlers.push(handler);
+        }
+        Ok(())
     })
 }
 
