@@ -44,6 +44,27 @@ pub struct StreamPlan {
     chains: Vec<(String, Vec<usize>)>,
     /// The `remove` selectors (clutter cut from the body) as chains.
     remove: Vec<Vec<usize>>,
+    /// Every rule set needs these: the guards, `<meta content>`, JSON-LD scripts.
+    fixed: FixedSelectors,
+}
+
+/// The selectors every read uses whatever the rules, compiled with the plan.
+#[derive(Debug, Clone)]
+struct FixedSelectors {
+    guards: Selector,
+    metas: Selector,
+    json_ld: Selector,
+}
+
+impl FixedSelectors {
+    fn new() -> FixedSelectors {
+        let parse = |css: &str| css.parse().expect("static selector");
+        FixedSelectors {
+            guards: parse(&GUARDED.join(", ")),
+            metas: parse("meta[content]"),
+            json_ld: parse(r#"script[type="application/ld+json"]"#),
+        }
+    }
 }
 
 impl StreamPlan {
@@ -52,6 +73,7 @@ impl StreamPlan {
             compounds: Vec::new(),
             chains: Vec::new(),
             remove: Vec::new(),
+            fixed: FixedSelectors::new(),
         };
         for rule in rules.all() {
             if let Source::Css { css, .. } = &rule.source {
@@ -211,13 +233,13 @@ pub fn read<'p>(page: &'p str, plan: &'p StreamPlan) -> Option<StreamDoc<'p>> {
         ));
     }
     handlers.push((
-        Cow::Owned(GUARDED.join(", ").parse().expect("static selector")),
+        Cow::Borrowed(&plan.fixed.guards),
         record(&state, |s| &mut s.guards),
     ));
     {
         let state = Rc::clone(&state);
         handlers.push((
-            Cow::Owned("meta[content]".parse().expect("static selector")),
+            Cow::Borrowed(&plan.fixed.metas),
             ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
                 let values = META_KEYS.map(|key| el.get_attribute(key));
                 // Character references need html5ever's rules; most tags have none.
@@ -235,11 +257,7 @@ pub fn read<'p>(page: &'p str, plan: &'p StreamPlan) -> Option<StreamDoc<'p>> {
         let starts = Rc::clone(&state);
         let texts = Rc::clone(&state);
         handlers.push((
-            Cow::Owned(
-                r#"script[type="application/ld+json"]"#
-                    .parse()
-                    .expect("static selector"),
-            ),
+            Cow::Borrowed(&plan.fixed.json_ld),
             ElementContentHandlers::default()
                 .element(move |_: &mut Element<'_, '_>| {
                     starts.borrow_mut().json_ld.push(String::new());
