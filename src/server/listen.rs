@@ -355,21 +355,7 @@ mod tests {
             .set_read_timeout(Some(std::time::Duration::from_secs(20)))
             .unwrap();
         write!(stream, "GET {path} HTTP/1.1\r\nHost: test\r\n\r\n").unwrap();
-        let mut reader = BufReader::new(stream);
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
-        String::from_utf8(body).unwrap()
+        read_answer(&mut BufReader::new(&*stream))
     }
 
     #[test]
@@ -405,8 +391,9 @@ mod tests {
         runtime.block_on(workers.stopped()).unwrap();
     }
 
-    /// Reads one answer (status line, headers, body) from a keep-alive connection.
-    fn read_answer(reader: &mut BufReader<&TcpStream>) {
+    /// Reads one answer (status line, headers, body) from a keep-alive connection and
+    /// returns its body (the answers have no chunking).
+    fn read_answer(reader: &mut BufReader<&TcpStream>) -> String {
         let mut length = 0;
         loop {
             let mut line = String::new();
@@ -420,6 +407,7 @@ mod tests {
         }
         let mut body = vec![0; length];
         reader.read_exact(&mut body).unwrap();
+        String::from_utf8(body).unwrap()
     }
 
     #[test]
