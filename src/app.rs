@@ -216,7 +216,7 @@ impl App {
         }
         let store = self.store.clone();
         if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.record_run(&run)).await {
-            tracing::warn!(section = %section.id, error = %crate::error_chain(&e), "cannot record the run");
+            tracing::warn!(section = %section.id, error = %crate::errors::chain(&e), "cannot record the run");
         }
         result
     }

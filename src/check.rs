@@ -120,7 +120,7 @@ pub async fn preview(
     match listing::read_page_params(fetcher, site, section).await {
         Ok(params) => out.page_params = params,
         Err(e) => {
-            out.error = Some(crate::error_chain(&e));
+            out.error = Some(crate::errors::chain(&e));
             return out;
         }
     }
@@ -130,7 +130,7 @@ pub async fn preview(
             l.items
         }
         Err(e) => {
-            out.error = Some(crate::error_chain(&e));
+            out.error = Some(crate::errors::chain(&e));
             return out;
         }
     };
@@ -173,7 +173,7 @@ async fn preview_article(
             Some(trace(&page.text, &site.article)),
             None,
         ),
-        Err(e) => (Extracted::default(), None, Some(crate::error_chain(&e))),
+        Err(e) => (Extracted::default(), None, Some(crate::errors::chain(&e))),
     };
     let listing_structured = site
         .listing

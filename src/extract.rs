@@ -21,7 +21,10 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use crate::config::{ArticleRules, Rule, Source, Take};
-use crate::html::{collapse_whitespace, element_text, json_text, non_empty, plain_text};
+use crate::html::{
+    attribute, collapse_whitespace, element_text, json_text, largest_in_srcset, non_empty,
+    plain_text,
+};
 
 /// A value and the rule that produced it.
 #[derive(Debug, Clone, PartialEq)]
@@ -449,56 +452,6 @@ fn take_from(element: ElementRef<'_>, take: &Take) -> Option<String> {
     }
 }
 
-/// An attribute's value; for an image's `src`, the lazy-loading attributes stand in when
-/// `src` is missing or a placeholder (`data:` URI), as browsers' scripts would make them.
-pub fn attribute(element: ElementRef<'_>, name: &str) -> Option<String> {
-    let e = element.value();
-    attribute_of(e.name(), name, |a| e.attr(a))
-}
-
-/// [`attribute`] over any element: its tag name and a lookup of its (decoded) attributes.
-fn attribute_of<'a>(
-    tag: &str,
-    name: &str,
-    attr: impl Fn(&str) -> Option<&'a str>,
-) -> Option<String> {
-    let value = attr(name).map(str::trim).filter(|v| !v.is_empty());
-    let is_placeholder = value.is_none_or(|v| v.starts_with("data:"));
-    if name == "src" && tag == "img" && is_placeholder {
-        let lazy = ["data-src", "data-lazy-src", "data-original", "data-url"]
-            .iter()
-            .find_map(|a| attr(a).map(str::trim).filter(|v| !v.is_empty()))
-            .map(str::to_string)
-            .or_else(|| {
-                ["srcset", "data-srcset"]
-                    .iter()
-                    .find_map(|a| attr(a))
-                    .and_then(largest_in_srcset)
-            });
-        if lazy.is_some() {
-            return lazy;
-        }
-    }
-    value.map(str::to_string)
-}
-
-/// The widest candidate of a `srcset` (`a.jpg 480w, b.jpg 1080w` → `b.jpg`).
-fn largest_in_srcset(srcset: &str) -> Option<String> {
-    srcset
-        .split(',')
-        .filter_map(|candidate| {
-            let mut parts = candidate.split_whitespace();
-            let url = parts.next()?;
-            let width = parts
-                .next()
-                .and_then(|d| d.trim_end_matches(['w', 'x']).parse::<f64>().ok())
-                .unwrap_or(1.0);
-            Some((url.to_string(), width))
-        })
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(url, _)| url)
-}
-
 const ARTICLE_TYPES: [&str; 8] = [
     "NewsArticle",
     "Article",
@@ -604,35 +557,6 @@ fn meta_tags(html: &Html) -> HashMap<String, Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn img(markup: &str) -> Option<String> {
-        let html = Html::parse_fragment(markup);
-        let selector = Selector::parse("img").unwrap();
-        let element = html.select(&selector).next().unwrap();
-        attribute(element, "src")
-    }
-
-    #[test]
-    fn lazy_images_resolve_to_their_real_source() {
-        assert_eq!(img(r#"<img src="/a.jpg">"#).as_deref(), Some("/a.jpg"));
-        assert_eq!(
-            img(r#"<img src="data:image/gif;base64,R0" data-src="/b.jpg">"#).as_deref(),
-            Some("/b.jpg")
-        );
-        assert_eq!(
-            img(r#"<img data-lazy-src="/c.jpg">"#).as_deref(),
-            Some("/c.jpg")
-        );
-        assert_eq!(
-            img(r#"<img srcset="/s.jpg 480w, /l.jpg 1080w, /m.jpg 720w">"#).as_deref(),
-            Some("/l.jpg")
-        );
-        assert_eq!(
-            img(r#"<img src="data:x">"#).as_deref(),
-            Some("data:x"),
-            "nothing better: kept"
-        );
-    }
 
     #[test]
     fn noscript_fallbacks_leave_no_markup_as_text() {

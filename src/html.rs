@@ -1,4 +1,5 @@
-//! Small helpers over `scraper` shared by the listing and article readers.
+//! Small helpers over `scraper` shared by the listing and article readers: visible text,
+//! text from JSON, and attributes as a browser's scripts would leave them (lazy images).
 
 use scraper::ElementRef;
 
@@ -93,9 +94,88 @@ pub fn non_empty(text: String) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// An attribute's value; for an image's `src`, the lazy-loading attributes stand in when
+/// `src` is missing or a placeholder (`data:` URI), as browsers' scripts would make them.
+pub fn attribute(element: ElementRef<'_>, name: &str) -> Option<String> {
+    let e = element.value();
+    attribute_of(e.name(), name, |a| e.attr(a))
+}
+
+/// [`attribute`] over any element: its tag name and a lookup of its (decoded) attributes.
+pub fn attribute_of<'a>(
+    tag: &str,
+    name: &str,
+    attr: impl Fn(&str) -> Option<&'a str>,
+) -> Option<String> {
+    let value = attr(name).map(str::trim).filter(|v| !v.is_empty());
+    let is_placeholder = value.is_none_or(|v| v.starts_with("data:"));
+    if name == "src" && tag == "img" && is_placeholder {
+        let lazy = ["data-src", "data-lazy-src", "data-original", "data-url"]
+            .iter()
+            .find_map(|a| attr(a).map(str::trim).filter(|v| !v.is_empty()))
+            .map(str::to_string)
+            .or_else(|| {
+                ["srcset", "data-srcset"]
+                    .iter()
+                    .find_map(|a| attr(a))
+                    .and_then(largest_in_srcset)
+            });
+        if lazy.is_some() {
+            return lazy;
+        }
+    }
+    value.map(str::to_string)
+}
+
+/// The widest candidate of a `srcset` (`a.jpg 480w, b.jpg 1080w` → `b.jpg`).
+pub fn largest_in_srcset(srcset: &str) -> Option<String> {
+    srcset
+        .split(',')
+        .filter_map(|candidate| {
+            let mut parts = candidate.split_whitespace();
+            let url = parts.next()?;
+            let width = parts
+                .next()
+                .and_then(|d| d.trim_end_matches(['w', 'x']).parse::<f64>().ok())
+                .unwrap_or(1.0);
+            Some((url.to_string(), width))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(url, _)| url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn img(markup: &str) -> Option<String> {
+        let html = Html::parse_fragment(markup);
+        let selector = Selector::parse("img").unwrap();
+        let element = html.select(&selector).next().unwrap();
+        attribute(element, "src")
+    }
+
+    #[test]
+    fn lazy_images_resolve_to_their_real_source() {
+        assert_eq!(img(r#"<img src="/a.jpg">"#).as_deref(), Some("/a.jpg"));
+        assert_eq!(
+            img(r#"<img src="data:image/gif;base64,R0" data-src="/b.jpg">"#).as_deref(),
+            Some("/b.jpg")
+        );
+        assert_eq!(
+            img(r#"<img data-lazy-src="/c.jpg">"#).as_deref(),
+            Some("/c.jpg")
+        );
+        assert_eq!(
+            img(r#"<img srcset="/s.jpg 480w, /l.jpg 1080w, /m.jpg 720w">"#).as_deref(),
+            Some("/l.jpg")
+        );
+        assert_eq!(
+            img(r#"<img src="data:x">"#).as_deref(),
+            Some("data:x"),
+            "nothing better: kept"
+        );
+    }
 
     #[test]
     fn plain_text_decodes_entities_and_tags() {

@@ -12,6 +12,7 @@ pub mod check;
 pub mod clock;
 pub mod config;
 pub mod dates;
+pub mod errors;
 pub mod extract;
 pub mod feeds;
 pub mod fetch;
@@ -27,16 +28,3 @@ pub mod render;
 pub mod scheduler;
 pub mod server;
 pub mod store;
-
-/// An error and its causes on one line (`listing request failed: …: HTTP 403`), as
-/// `anyhow`'s `{:#}` prints them; for typed errors shown outside `anyhow`.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}

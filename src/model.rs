@@ -1,4 +1,5 @@
-//! The entry model shared by the pipeline, the store and the renderers.
+//! The values every stage shares: the `Entry` the pipeline produces, the store keeps and the
+//! renderers write, and the `Validators` a fetch returns and the store remembers.
 
 use chrono::{DateTime, FixedOffset, Utc};
 
@@ -33,5 +34,19 @@ impl Entry {
         self.updated
             .filter(|u| *u > self.published)
             .unwrap_or(self.published)
+    }
+}
+
+/// What a server said identifies a version of a resource: sent back as `If-None-Match` /
+/// `If-Modified-Since` on the next request, and stored with the section's fetch state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
     }
 }

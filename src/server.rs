@@ -412,7 +412,7 @@ async fn blocking<T: Send + 'static>(
                 format!("no feed named {name:?}: the list of feeds is at /\n"),
             ))
         }
-        Ok(Err(e)) => crate::error_chain(&e),
+        Ok(Err(e)) => crate::errors::chain(&e),
         Err(e) => e.to_string(),
     };
     tracing::error!(feed = name, error = %failure, "cannot render the feed");

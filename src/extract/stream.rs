@@ -701,7 +701,7 @@ impl<'p> StreamDoc<'p> {
             }
             Take::Attr(name) => {
                 let attributes = decoded_attributes(self.page.get(hit.start.clone())?)?;
-                super::attribute_of(&hit.tag, name, |a| {
+                crate::html::attribute_of(&hit.tag, name, |a| {
                     attributes
                         .iter()
                         .find(|(k, _)| k == a)

@@ -23,6 +23,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::config::Site;
+use crate::model::Validators;
 pub use decode::decode;
 pub use retry::RetryPolicy;
 
@@ -53,19 +54,6 @@ pub struct Request<'a> {
     pub robots: bool,
     /// Validators of the last answer: sent as `If-None-Match` / `If-Modified-Since`.
     pub validators: Option<&'a Validators>,
-}
-
-/// What a server said identifies a version of a resource.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
-
-impl Validators {
-    pub fn is_empty(&self) -> bool {
-        self.etag.is_none() && self.last_modified.is_none()
-    }
 }
 
 /// An empty header map for requests without their own headers.
@@ -456,16 +444,8 @@ fn classify(url: &str, timeout: Duration, error: reqwest::Error) -> FetchError {
         };
     }
     // reqwest's top-level message is generic ("error sending request"); the causes say why.
-    let error = error.without_url();
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
     FetchError::Network {
         url: url.to_string(),
-        message,
+        message: crate::errors::chain(&error.without_url()),
     }
 }

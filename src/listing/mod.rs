@@ -17,8 +17,9 @@ use scraper::Html;
 use url::Url;
 
 use crate::config::{Escape, PageParam, Section, Site, Template};
-use crate::fetch::{FetchError, Fetcher, Request, Validators};
+use crate::fetch::{FetchError, Fetcher, Request};
 use crate::html::{element_text, non_empty};
+use crate::model::Validators;
 pub use parse::{parse, ListingPage, NextPage};
 
 /// One article as the listing shows it.
@@ -239,7 +240,7 @@ pub async fn read_listing(
         let page = match page {
             Ok(page) => page,
             Err(error) => {
-                tracing::warn!(site = %site.id, section = %section.id, page = listing.pages + 1, error = %crate::error_chain(&error),
+                tracing::warn!(site = %site.id, section = %section.id, page = listing.pages + 1, error = %crate::errors::chain(&error),
                     "listing page failed; keeping the pages already read");
                 break;
             }

@@ -7,8 +7,7 @@ use url::Url;
 
 use super::{ListingError, ListingItem};
 use crate::config::{ListingFields, ListingKind, PageStep, Rule, Site, Source, Take};
-use crate::extract::attribute;
-use crate::html::{collapse_whitespace, element_text, json_text, non_empty, plain_text};
+use crate::html::{attribute, collapse_whitespace, element_text, json_text, non_empty, plain_text};
 
 /// One listing page, parsed.
 #[derive(Debug, Clone, Default, PartialEq)]

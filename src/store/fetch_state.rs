@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::sqlite::parse_date;
 use super::{FetchState, RunSummary, StoreError};
-use crate::fetch::Validators;
+use crate::model::Validators;
 
 pub(super) fn read(conn: &Connection, feed: &str) -> Result<FetchState, StoreError> {
     let row = conn

@@ -106,7 +106,7 @@ pub struct RunSummary {
 /// What the last scrape of a section learnt about its listing.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FetchState {
-    pub validators: crate::fetch::Validators,
+    pub validators: crate::model::Validators,
     /// Parameters read from the section page, and when.
     pub page_params: Option<(std::collections::BTreeMap<String, String>, DateTime<Utc>)>,
 }

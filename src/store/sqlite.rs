@@ -654,7 +654,7 @@ mod tests {
     fn a_scrape_saves_its_listing_validators_with_its_entries() {
         let store = SqliteStore::in_memory().unwrap();
         let state = super::super::FetchState {
-            validators: crate::fetch::Validators {
+            validators: crate::model::Validators {
                 etag: Some("\"v1\"".into()),
                 last_modified: None,
             },
