@@ -149,8 +149,8 @@ mod tests {
     use super::*;
 
     fn img(markup: &str) -> Option<String> {
-        let html = Html::parse_fragment(markup);
-        let selector = Selector::parse("img").unwrap();
+        let html = scraper::Html::parse_fragment(markup);
+        let selector = scraper::Selector::parse("img").unwrap();
         let element = html.select(&selector).next().unwrap();
         attribute(element, "src")
     }
