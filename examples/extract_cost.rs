@@ -99,7 +99,7 @@ fn main() {
     }
     let streamed = pages
         .iter()
-        .filter(|p| scrapefeed::extract::reads_streaming(&p.html, &rules.site().article))
+        .filter(|p| scrapefeed::extract::reads_streaming(&p.html, &rules.plan))
         .count();
     println!(
         "{streamed} of {} pages read by the streaming pass",

@@ -77,6 +77,7 @@ fn main() {
                     max_age: None,
                 },
                 chrono::Utc::now(),
+                None,
             )
             .expect("save entries");
     }

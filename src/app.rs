@@ -15,11 +15,11 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::config::{Config, Section, Site};
-use crate::feeds::FeedSet;
+use crate::feeds::{FeedError, FeedSet};
 use crate::fetch::Fetcher;
 use crate::metrics::Metrics;
-use crate::pipeline::{ScrapeReport, Scraper};
-use crate::store::{RunRecord, SqliteStore, Store};
+use crate::pipeline::{ScrapeError, ScrapeReport, Scraper};
+use crate::store::{AsyncStore, RunRecord, SaveOutcome, SqliteStore};
 
 /// A section's state as the health endpoint and the index page show it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -37,7 +37,7 @@ pub struct App {
     /// Shared with the whole process (it outlives config reloads).
     pub metrics: Arc<Metrics>,
     pub config: Config,
-    pub store: Arc<dyn Store>,
+    pub store: AsyncStore,
     pub scraper: Scraper,
     pub feeds: FeedSet,
     health: RwLock<HashMap<String, SectionHealth>>,
@@ -53,21 +53,21 @@ impl App {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<App>> {
         use anyhow::Context;
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.storage.database)?);
+        let store = AsyncStore::new(SqliteStore::open(&config.storage.database)?);
         let fetcher = Fetcher::new()
             .context("cannot set up the HTTP client")?
             .with_metrics(metrics.clone());
-        let feeds = FeedSet::open(public_url, &config, store.as_ref(), metrics.clone())
+        let feeds = FeedSet::open(public_url, &config, store.blocking(), metrics.clone())
             .context("cannot write the feed files")?;
         let app = App {
             metrics,
-            scraper: Scraper::new(fetcher, store.clone(), clock),
+            scraper: Scraper::new(fetcher, store.clone(), clock, &config),
             feeds,
             health: RwLock::new(HashMap::new()),
             store,
             config,
         };
-        for summary in app.store.run_summaries()? {
+        for summary in app.store.blocking().run_summaries()? {
             app.health
                 .write()
                 .unwrap_or_else(|e| e.into_inner())
@@ -100,7 +100,7 @@ impl App {
                 _ = tokio::time::sleep(period) => false,
             };
             if let Err(e) = self.export_stale().await {
-                tracing::error!(error = %format!("{e:#}"), "cannot write the merged feeds");
+                tracing::error!(error = %crate::errors::chain(&e), "cannot write the merged feeds");
             }
             if stopping {
                 return;
@@ -109,19 +109,20 @@ impl App {
     }
 
     /// Renders and writes every stale feed now.
-    pub async fn export_stale(self: &Arc<Self>) -> anyhow::Result<usize> {
+    pub async fn export_stale(self: &Arc<Self>) -> Result<usize, FeedError> {
         if !self.feeds.has_stale() {
             return Ok(0);
         }
         let app = self.clone();
-        Ok(tokio::task::spawn_blocking(move || {
-            let rendered = app.feeds.export_stale(app.store.as_ref())?;
-            if rendered > 0 {
-                release_freed_memory();
-            }
-            Ok::<_, crate::feeds::FeedError>(rendered)
-        })
-        .await??)
+        self.store
+            .run(move |store| {
+                let rendered = app.feeds.export_stale(store)?;
+                if rendered > 0 {
+                    release_freed_memory();
+                }
+                Ok(rendered)
+            })
+            .await
     }
 
     pub fn health(&self, section: &str) -> SectionHealth {
@@ -139,44 +140,31 @@ impl App {
     }
 
     /// Scrapes a section, re-renders its feed and records the run. Errors are logged and
-    /// recorded here, and returned for the caller's exit status.
+    /// recorded here, and returned for the caller's exit status and backoff.
     pub async fn run_section(
         self: &Arc<Self>,
         site: &Arc<Site>,
         section: &Section,
         cancel: &CancellationToken,
-    ) -> anyhow::Result<ScrapeReport> {
+    ) -> Result<ScrapeReport, SectionFailure> {
         let started_at = self.scraper.clock.now();
         let started = Instant::now();
-        let result = self.scraper.scrape(site, section, cancel).await;
-        // A scrape that stored, completed and pruned nothing leaves the feed as it is: its
-        // files and validators stay valid, so it is not rendered and hashed again.
-        let unchanged = result
-            .as_ref()
-            .is_ok_and(|r| r.saved == crate::store::SaveOutcome::default())
-            && self.feeds.is_current(&section.id);
-        let render = if unchanged {
-            Ok(Ok(()))
-        } else {
-            let (app, section) = (self.clone(), section.id.clone());
-            tokio::task::spawn_blocking(move || app.feeds.refresh(app.store.as_ref(), &section))
-                .await
+        let result = match self.scraper.scrape(site, section, cancel).await {
+            Ok(report) => self.render(section, &report).await.map(|()| report),
+            Err(error) => Err(RunError::Scrape(error)),
         };
-        let result = match (result, render) {
-            (Ok(report), Ok(Ok(_))) => Ok(report),
-            (Err(e), _) => Err(anyhow::Error::new(e)),
-            (Ok(_), Ok(Err(e))) => Err(anyhow::Error::new(e)),
-            (Ok(_), Err(e)) => Err(anyhow::Error::new(e)),
-        };
-        let result =
-            result.map_err(|e| e.context(format!("site {:?}, section {:?}", site.id, section.id)));
-        let error = result.as_ref().err().map(|e| format!("{e:#}"));
+        let result = result.map_err(|error| SectionFailure {
+            site: site.id.clone(),
+            section: section.id.clone(),
+            error,
+        });
+        let error = result.as_ref().err().map(|e| crate::errors::chain(e));
         let run = RunRecord {
             feed: section.id.clone(),
             started: started_at,
             duration_ms: started.elapsed().as_millis() as u64,
             error: error.clone(),
-            http_status: result.as_ref().err().and_then(http_status),
+            http_status: result.as_ref().err().and_then(SectionFailure::http_status),
             new_entries: result.as_ref().map(|r| r.saved.inserted).unwrap_or(0),
             updated_entries: result.as_ref().map(|r| r.saved.updated).unwrap_or(0),
         };
@@ -186,15 +174,16 @@ impl App {
             started.elapsed(),
             run.new_entries,
         );
-        match &result {
-            Ok(report) => {
+        match (&result, &error) {
+            (Ok(report), _) => {
                 tracing::info!(site = %site.id, section = %section.id, listed = report.listed,
                 new = report.saved.inserted, completed = report.saved.updated, failed_articles = report.failed_articles,
                 ms = run.duration_ms, "scraped")
             }
-            Err(e) => {
-                tracing::error!(site = %site.id, section = %section.id, error = %format!("{e:#}"), "scrape failed")
+            (Err(_), Some(message)) => {
+                tracing::error!(site = %site.id, section = %section.id, error = %message, "scrape failed")
             }
+            (Err(_), None) => {}
         }
         {
             let mut health = self.health.write().unwrap_or_else(|e| e.into_inner());
@@ -214,26 +203,73 @@ impl App {
                 }
             }
         }
-        let store = self.store.clone();
-        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.record_run(&run)).await {
+        if let Err(e) = self.store.record_run(run).await {
             tracing::warn!(section = %section.id, error = %crate::errors::chain(&e), "cannot record the run");
         }
         result
     }
+
+    /// Re-renders the section's feed after a scrape. A scrape that stored, completed and
+    /// pruned nothing leaves the feed as it is: its files and validators stay valid, so it is
+    /// not rendered and hashed again.
+    async fn render(
+        self: &Arc<Self>,
+        section: &Section,
+        report: &ScrapeReport,
+    ) -> Result<(), RunError> {
+        if report.saved == SaveOutcome::default() && self.feeds.is_current(&section.id) {
+            return Ok(());
+        }
+        let (app, section) = (self.clone(), section.id.clone());
+        self.store
+            .run(move |store| app.feeds.refresh(store, &section))
+            .await?;
+        Ok(())
+    }
 }
 
-/// The HTTP status behind a failed scrape, if an HTTP answer caused it.
-fn http_status(error: &anyhow::Error) -> Option<u16> {
-    match crate::fetch::find_fetch_error(error)? {
-        crate::fetch::FetchError::Status { status, .. } => Some(*status),
-        _ => None,
+/// Why a section's run failed: its scrape, or writing its feed afterwards.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Scrape(#[from] ScrapeError),
+    #[error(transparent)]
+    Render(#[from] FeedError),
+}
+
+/// A failed section run: which section, and why. Shown as `site "tass", section "world":`
+/// followed by the cause's chain.
+#[derive(Debug, thiserror::Error)]
+#[error("site {site:?}, section {section:?}")]
+pub struct SectionFailure {
+    pub site: String,
+    pub section: String,
+    #[source]
+    pub error: RunError,
+}
+
+impl SectionFailure {
+    /// The HTTP status behind the failure, if an HTTP answer caused it.
+    pub fn http_status(&self) -> Option<u16> {
+        match &self.error {
+            RunError::Scrape(error) => error.http_status(),
+            RunError::Render(_) => None,
+        }
+    }
+
+    /// The server's `Retry-After`, if the answer that failed the run gave one.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match &self.error {
+            RunError::Scrape(error) => error.retry_after(),
+            RunError::Render(_) => None,
+        }
     }
 }
 
 /// Hands memory freed by a burst of renders back to the system. Renders run on blocking
 /// threads, and glibc keeps what a thread's arena freed for that thread's next allocation:
-/// an idle server would hold on to a couple of MB it no longer uses (measured with the TASS
-/// config: 24.6 MB resident idle without this, 22.4 MB with a single arena).
+/// an idle server would hold on to memory it no longer uses (docs/performance.md gives the
+/// measured difference).
 fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free pages of the allocator's heaps to the kernel.

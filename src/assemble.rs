@@ -8,12 +8,13 @@
 //! Nothing is ever dated after the scrape (`now`).
 
 use chrono::{DateTime, FixedOffset, Timelike, Utc};
+use chrono_tz::Tz;
 
 use crate::config::Site;
-use crate::dates::{self, DateContext};
+use crate::dates::{self, DateContext, Language};
 use crate::extract::{Extracted, Found};
 use crate::listing::ListingItem;
-use crate::model::Entry;
+use crate::model::{date_source, Entry};
 
 /// Two candidates further apart than this are reported as a disagreement.
 const DISAGREEMENT_SECONDS: i64 = 5 * 60;
@@ -26,110 +27,135 @@ struct Candidate<'a> {
     structured: bool,
 }
 
-/// Builds the entry for `item`. `extracted` is empty when the article page was unavailable.
-pub fn assemble(
-    site: &Site,
-    item: &ListingItem,
-    extracted: &Extracted,
-    listing_date_structured: bool,
-    now: DateTime<Utc>,
-) -> Entry {
-    let now = now.with_nanosecond(0).unwrap_or(now);
-    let url = item.url.to_string();
-    let ctx = DateContext {
-        timezone: site.timezone,
-        language: site.language,
-        now,
-    };
-    let value = |found: &Option<Found<String>>| found.as_ref().map(|f| f.value.clone());
-    let title = value(&extracted.title)
-        .or_else(|| item.title.clone())
-        .unwrap_or_else(|| url.clone());
+/// A site's entry builder, made once per config: the site's zone and date language, and
+/// whether its listing's dates are machine-readable values (then trusted like the article's
+/// structured dates) or printed text.
+#[derive(Debug, Clone)]
+pub struct Assembler {
+    site: String,
+    timezone: Tz,
+    language: Option<Language>,
+    listing_dates_structured: bool,
+}
 
-    // Trust order: structured article values, the listing's field, then printed text.
-    let listing_candidate = item.published.as_deref().map(|text| Candidate {
-        text,
-        rule: "listing".into(),
-        structured: listing_date_structured,
-    });
-    let article = extracted.published.iter().map(|f| Candidate {
-        text: &f.value,
-        rule: f.rule.clone(),
-        structured: f.structured,
-    });
-    let mut candidates: Vec<Candidate> = article.chain(listing_candidate).collect();
-    candidates.sort_by_key(|c| !c.structured);
-    let published = choose(&candidates, &ctx, site, &url);
-    let (published, date_source) = match published {
-        Some((date, rule)) => (date, rule),
-        None => (
-            now.with_timezone(&site.timezone).fixed_offset(),
-            "first-seen".to_string(),
-        ),
-    };
-    let mut updated_candidates: Vec<Candidate> = extracted
-        .updated
-        .iter()
-        .map(|f| Candidate {
+impl Assembler {
+    pub fn new(site: &Site) -> Assembler {
+        Assembler {
+            site: site.id.clone(),
+            timezone: site.timezone,
+            // An unknown language is fine: the date reader then tries every one it knows.
+            language: site.language_tag.as_deref().and_then(|t| t.parse().ok()),
+            listing_dates_structured: site
+                .listing
+                .fields
+                .published
+                .as_ref()
+                .is_some_and(|rule| rule.is_structured()),
+        }
+    }
+
+    /// Builds the entry for `item`. `extracted` is empty when the article page was
+    /// unavailable.
+    pub fn entry(&self, item: &ListingItem, extracted: &Extracted, now: DateTime<Utc>) -> Entry {
+        let now = now.with_nanosecond(0).unwrap_or(now);
+        let url = item.url.to_string();
+        let ctx = DateContext {
+            timezone: self.timezone,
+            language: self.language,
+            now,
+        };
+        let value = |found: &Option<Found<String>>| found.as_ref().map(|f| f.value.clone());
+        let title = value(&extracted.title)
+            .or_else(|| item.title.clone())
+            .unwrap_or_else(|| url.clone());
+
+        // Trust order: structured article values, the listing's field, then printed text.
+        let listing_candidate = item.published.as_deref().map(|text| Candidate {
+            text,
+            rule: date_source::LISTING.into(),
+            structured: self.listing_dates_structured,
+        });
+        let article = extracted.published.iter().map(|f| Candidate {
             text: &f.value,
             rule: f.rule.clone(),
             structured: f.structured,
-        })
-        .collect();
-    updated_candidates.sort_by_key(|c| !c.structured);
-    let updated = choose(&updated_candidates, &ctx, site, &url)
-        .map(|(d, _)| d)
-        .filter(|d| *d > published);
+        });
+        let mut candidates: Vec<Candidate> = article.chain(listing_candidate).collect();
+        candidates.sort_by_key(|c| !c.structured);
+        let published = self.choose(&candidates, &ctx, &url);
+        let (published, date_source) = match published {
+            Some((date, rule)) => (date, rule),
+            None => (
+                now.with_timezone(&self.timezone).fixed_offset(),
+                date_source::FIRST_SEEN.to_string(),
+            ),
+        };
+        let mut updated_candidates: Vec<Candidate> = extracted
+            .updated
+            .iter()
+            .map(|f| Candidate {
+                text: &f.value,
+                rule: f.rule.clone(),
+                structured: f.structured,
+            })
+            .collect();
+        updated_candidates.sort_by_key(|c| !c.structured);
+        let updated = self
+            .choose(&updated_candidates, &ctx, &url)
+            .map(|(d, _)| d)
+            .filter(|d| *d > published);
 
-    Entry {
-        title,
-        summary: value(&extracted.summary).or_else(|| item.summary.clone()),
-        body: value(&extracted.body),
-        author: value(&extracted.author),
-        tags: extracted
-            .tags
-            .as_ref()
-            .map(|t| t.value.clone())
-            .unwrap_or_default(),
-        image: value(&extracted.image).or_else(|| item.image.clone()),
-        published,
-        updated,
-        first_seen: now,
-        date_source,
-        url,
-    }
-}
-
-/// The first candidate that parses, clamped to `now`; logs unreadable and disagreeing ones.
-fn choose(
-    candidates: &[Candidate],
-    ctx: &DateContext,
-    site: &Site,
-    url: &str,
-) -> Option<(DateTime<FixedOffset>, String)> {
-    let mut chosen: Option<(DateTime<FixedOffset>, String)> = None;
-    for candidate in candidates {
-        match dates::parse(candidate.text, ctx) {
-            Ok(date) => {
-                let date = not_after(date.with_nanosecond(0).unwrap_or(date), ctx.now);
-                match &chosen {
-                    None => chosen = Some((date, candidate.rule.clone())),
-                    Some((first, rule))
-                        if (date - *first).num_seconds().abs() > DISAGREEMENT_SECONDS =>
-                    {
-                        tracing::warn!(site = %site.id, %url, kept = %first.to_rfc3339(), kept_rule = %rule,
-                            other = %date.to_rfc3339(), other_rule = %candidate.rule, text = %candidate.text,
-                            "date sources disagree; keeping the more trusted one");
-                    }
-                    Some(_) => {}
-                }
-            }
-            Err(error) => {
-                tracing::warn!(site = %site.id, %url, rule = %candidate.rule, text = %candidate.text, %error, "cannot read date");
-            }
+        Entry {
+            title,
+            summary: value(&extracted.summary).or_else(|| item.summary.clone()),
+            body: value(&extracted.body),
+            author: value(&extracted.author),
+            tags: extracted
+                .tags
+                .as_ref()
+                .map(|t| t.value.clone())
+                .unwrap_or_default(),
+            image: value(&extracted.image).or_else(|| item.image.clone()),
+            published,
+            updated,
+            first_seen: now,
+            date_source,
+            url,
         }
     }
-    chosen
+
+    /// The first candidate that parses, clamped to `now`; logs unreadable and disagreeing
+    /// ones.
+    fn choose(
+        &self,
+        candidates: &[Candidate],
+        ctx: &DateContext,
+        url: &str,
+    ) -> Option<(DateTime<FixedOffset>, String)> {
+        let mut chosen: Option<(DateTime<FixedOffset>, String)> = None;
+        for candidate in candidates {
+            match dates::parse(candidate.text, ctx) {
+                Ok(date) => {
+                    let date = not_after(date.with_nanosecond(0).unwrap_or(date), ctx.now);
+                    match &chosen {
+                        None => chosen = Some((date, candidate.rule.clone())),
+                        Some((first, rule))
+                            if (date - *first).num_seconds().abs() > DISAGREEMENT_SECONDS =>
+                        {
+                            tracing::warn!(site = %self.site, %url, kept = %first.to_rfc3339(), kept_rule = %rule,
+                                other = %date.to_rfc3339(), other_rule = %candidate.rule, text = %candidate.text,
+                                "date sources disagree; keeping the more trusted one");
+                        }
+                        Some(_) => {}
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(site = %self.site, %url, rule = %candidate.rule, text = %candidate.text, %error, "cannot read date");
+                }
+            }
+        }
+        chosen
+    }
 }
 
 /// A date after the scrape would pin the entry on top in readers: clamp it.

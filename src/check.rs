@@ -1,7 +1,8 @@
 //! `scrapefeed check`: validate the config and preview what each section yields, storing
 //! nothing.
 //!
-//! For every section it reads the listing and a few article pages and reports, per item,
+//! For every section it reads the listing and a few article pages, through the same sequence
+//! a scrape runs (`pipeline::sequence`), only watching, and reports, per item,
 //! each field's value with the rule that produced it and the rules tried before it that
 //! missed — so a declaration can be fixed without reading code. Declared rules that match
 //! nothing on any previewed page are warnings. The report is printed as text or, with
@@ -13,12 +14,16 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::assemble::assemble;
+use tokio_util::sync::CancellationToken;
+
 use crate::clock::Clock;
-use crate::config::{Config, Section, Site};
-use crate::extract::{extract, trace, Extracted, RuleTrace};
-use crate::fetch::{Fetcher, Request};
-use crate::listing::{self, ListingItem};
+use crate::config::{Config, Section};
+use crate::extract::{self, RuleTrace};
+use crate::fetch::Fetcher;
+use crate::listing::{self, Listing, ListingItem};
+use crate::model::date_source;
+use crate::pipeline::sequence::{self, ArticleRead, SitePlan, Steps};
+use crate::pipeline::ScrapeError;
 
 /// Articles previewed per section.
 pub const SAMPLE_ARTICLES: usize = 3;
@@ -78,7 +83,8 @@ pub async fn run(
                 *o == section.id || *o == site.id || *o == format!("{}/{}", site.id, section.id)
             });
         if wanted {
-            let preview = preview(&fetcher, site, section, clock.as_ref()).await;
+            let plan = SitePlan::new(site);
+            let preview = preview(&fetcher, &plan, section, clock.as_ref()).await;
             if !json {
                 print!("{}", render_text(&preview));
             }
@@ -97,13 +103,15 @@ pub async fn run(
     Ok(previews.iter().all(|p| p.ok))
 }
 
-/// Reads a section's listing and first articles, storing nothing.
+/// Reads a section's listing and first articles through the scrape sequence, storing
+/// nothing.
 pub async fn preview(
     fetcher: &Fetcher,
-    site: &Site,
+    plan: &SitePlan,
     section: &Section,
     clock: &dyn Clock,
 ) -> SectionPreview {
+    let site = &plan.site;
     let mut out = SectionPreview {
         site: site.id.clone(),
         section: section.id.clone(),
@@ -124,34 +132,46 @@ pub async fn preview(
             return out;
         }
     }
-    let items = match listing::read_listing(fetcher, site, section, &out.page_params, None).await {
-        Ok(l) => {
+    let mut observer = Preview {
+        plan,
+        articles: Vec::new(),
+        traces: Vec::new(),
+    };
+    let never = CancellationToken::new();
+    let read = sequence::read_section(
+        fetcher,
+        plan,
+        section,
+        &out.page_params,
+        None,
+        || clock.now(),
+        &mut observer,
+        &never,
+    )
+    .await;
+    match read {
+        Ok(read) => {
+            let l = &read.listing;
             (out.listed, out.skipped, out.pages) = (l.items.len(), l.skipped, l.pages);
-            l.items
         }
         Err(e) => {
             out.error = Some(crate::errors::chain(&e));
             return out;
         }
-    };
-    if items.is_empty() {
+    }
+    if out.listed == 0 {
         out.error = Some(format!(
             "the listing yielded no items: check `listing.items` and `listing.fields.link` (the page was read; {} items had no usable link)",
             out.skipped
         ));
         return out;
     }
-    let mut traces: Vec<RuleTrace> = Vec::new();
-    for item in items.iter().take(SAMPLE_ARTICLES) {
-        let (article, trace) = preview_article(fetcher, site, item, clock).await;
-        out.articles.push(article);
-        traces.extend(trace.into_iter().flatten());
-    }
-    out.warnings = never_matched(&traces);
+    out.articles = observer.articles;
+    out.warnings = never_matched(&observer.traces);
     let dated = out
         .articles
         .iter()
-        .filter(|a| a.published_rule != "first-seen")
+        .filter(|a| a.published_rule != date_source::FIRST_SEEN)
         .count();
     out.ok = dated > 0;
     if !out.ok {
@@ -160,28 +180,35 @@ pub async fn preview(
     out
 }
 
-async fn preview_article(
-    fetcher: &Fetcher,
-    site: &Site,
-    item: &ListingItem,
-    clock: &dyn Clock,
-) -> (ArticlePreview, Option<Vec<RuleTrace>>) {
-    let page = fetcher.fetch(Request::get(site, &item.url)).await;
-    let (extracted, trace, fetch_error) = match page {
-        Ok(page) => (
-            extract(&page.text, &page.url, &site.article),
-            Some(trace(&page.text, &site.article)),
-            None,
-        ),
-        Err(e) => (Extracted::default(), None, Some(crate::errors::chain(&e))),
-    };
-    let listing_structured = site
-        .listing
-        .fields
-        .published
-        .as_ref()
-        .is_some_and(|s| s.is_structured());
-    let entry = assemble(site, item, &extracted, listing_structured, clock.now());
+/// `check`'s steps: the first `SAMPLE_ARTICLES` listed articles, each recorded with every
+/// rule's result on its page.
+struct Preview<'p> {
+    plan: &'p SitePlan,
+    articles: Vec<ArticlePreview>,
+    traces: Vec<RuleTrace>,
+}
+
+impl Steps for Preview<'_> {
+    async fn choose<'l>(
+        &mut self,
+        listing: &'l Listing,
+    ) -> Result<Vec<&'l ListingItem>, ScrapeError> {
+        Ok(listing.items.iter().take(SAMPLE_ARTICLES).collect())
+    }
+
+    fn observe(&mut self, article: &ArticleRead<'_>) {
+        let trace = article
+            .page
+            .ok()
+            .map(|page| extract::trace(&page.text, &self.plan.article));
+        self.articles
+            .push(article_preview(article, trace.as_deref()));
+        self.traces.extend(trace.into_iter().flatten());
+    }
+}
+
+fn article_preview(read: &ArticleRead<'_>, trace: Option<&[RuleTrace]>) -> ArticlePreview {
+    let (item, extracted, entry) = (read.item, read.extracted, read.entry);
     let listing_value = |field: &str| match field {
         "title" => item.title.clone(),
         "summary" => item.summary.clone(),
@@ -210,11 +237,11 @@ async fn preview_article(
         .map(|field| {
             let (value, rule) = match (chosen(field), listing_value(field)) {
                 (Some((v, r)), _) => (Some(v), Some(r)),
-                (None, Some(v)) => (Some(v), Some("listing".to_string())),
+                (None, Some(v)) => (Some(v), Some(date_source::LISTING.to_string())),
                 (None, None) => (None, None),
             };
             let missed = trace
-                .iter()
+                .into_iter()
                 .flatten()
                 .filter(|t| t.field == field)
                 .take_while(|t| Some(&t.rule) != rule.as_ref())
@@ -229,9 +256,9 @@ async fn preview_article(
             }
         })
         .collect();
-    let article = ArticlePreview {
+    ArticlePreview {
         url: item.url.to_string(),
-        fetch_error,
+        fetch_error: read.page.err().map(|e| crate::errors::chain(e)),
         fields,
         published: entry.published.to_rfc3339(),
         published_rule: entry.date_source.clone(),
@@ -242,11 +269,10 @@ async fn preview_article(
             .chain(
                 item.published
                     .iter()
-                    .map(|p| (p.clone(), "listing".to_string())),
+                    .map(|p| (p.clone(), date_source::LISTING.to_string())),
             )
             .collect(),
-    };
-    (article, trace)
+    }
 }
 
 /// Rules that matched nothing on any previewed page.

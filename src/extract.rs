@@ -12,7 +12,7 @@
 
 mod stream;
 
-pub use stream::StreamPlan;
+use stream::StreamPlan;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -20,7 +20,7 @@ use std::sync::LazyLock;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
-use crate::config::{ArticleRules, Rule, Source, Take};
+use crate::config::{ArticleRules, Css, Rule, Source, Take};
 use crate::html::{
     attribute, collapse_whitespace, element_text, json_text, largest_in_srcset, non_empty,
     plain_text,
@@ -60,23 +60,53 @@ pub struct RuleTrace {
     pub value: Option<String>,
 }
 
+/// A site's article rules in the form `extract` runs them: the rules, and their selectors
+/// compiled for the streaming reader when the selectors allow it (`None`: every page of the
+/// site is read through the DOM). Built once per config, when the scraper is built.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    rules: ArticleRules,
+    stream: Option<StreamPlan>,
+}
+
+impl Plan {
+    pub fn new(rules: &ArticleRules) -> Plan {
+        Plan {
+            rules: rules.clone(),
+            stream: StreamPlan::new(rules),
+        }
+    }
+
+    pub fn rules(&self) -> &ArticleRules {
+        &self.rules
+    }
+
+    /// Whether the rules' selectors let pages be read by the streaming pass at all.
+    pub fn streams(&self) -> bool {
+        self.stream.is_some()
+    }
+
+    /// The page read by the stream, when the plan and the page allow it.
+    fn stream<'p>(&'p self, page: &'p str) -> Option<stream::StreamPage<'p>> {
+        self.stream
+            .as_ref()
+            .and_then(|plan| stream::read(page, plan))
+    }
+}
+
 /// Evaluates every rule of every field, not only up to the first hit, so `check` can say
 /// which rules were tried and missed.
-pub fn trace(page: &str, rules: &ArticleRules) -> Vec<RuleTrace> {
-    let streamed = rules
-        .stream
-        .as_ref()
-        .and_then(|plan| stream::read(page, plan));
-    match streamed {
-        Some(doc) => trace_on(&doc, rules),
+pub fn trace(page: &str, plan: &Plan) -> Vec<RuleTrace> {
+    match plan.stream(page) {
+        Some(doc) => trace_on(&doc, &plan.rules),
         None => {
             let html = Html::parse_document(page);
-            trace_on(&Document::new(&html), rules)
+            trace_on(&DomPage::new(&html), &plan.rules)
         }
     }
 }
 
-fn trace_on(doc: &impl Page, rules: &ArticleRules) -> Vec<RuleTrace> {
+fn trace_on(doc: &impl PageView, rules: &ArticleRules) -> Vec<RuleTrace> {
     let fields: [(&'static str, &Vec<Rule>, bool); 8] = [
         ("title", &rules.title, false),
         ("summary", &rules.summary, false),
@@ -107,40 +137,33 @@ fn trace_on(doc: &impl Page, rules: &ArticleRules) -> Vec<RuleTrace> {
 
 /// Reads an article page: in one streaming pass when it can be trusted to see what the DOM
 /// would, else through the DOM.
-pub fn extract(page: &str, url: &Url, rules: &ArticleRules) -> Extracted {
-    if let Some(doc) = rules
-        .stream
-        .as_ref()
-        .and_then(|plan| stream::read(page, plan))
-    {
-        let mut extracted = fields(&doc, url, rules);
-        extracted.body = body(&doc.body(), url, rules);
+pub fn extract(page: &str, url: &Url, plan: &Plan) -> Extracted {
+    if let Some(doc) = plan.stream(page) {
+        let mut extracted = fields(&doc, url, &plan.rules);
+        extracted.body = body(&doc.body(), url, &plan.rules);
         return extracted;
     }
     tracing::debug!(%url, "article read through the DOM");
-    extract_via_dom(page, url, rules)
+    extract_via_dom(page, url, &plan.rules)
 }
 
 /// Whether [`extract`] reads this page in one streaming pass rather than through the DOM
 /// (for tests and benchmarks).
-pub fn reads_streaming(page: &str, rules: &ArticleRules) -> bool {
-    rules
-        .stream
-        .as_ref()
-        .is_some_and(|plan| stream::read(page, plan).is_some())
+pub fn reads_streaming(page: &str, plan: &Plan) -> bool {
+    plan.stream(page).is_some()
 }
 
 /// Reads an article page through html5ever's DOM: the fallback of [`extract`], and the
 /// reference its streaming reader is tested against.
 pub fn extract_via_dom(page: &str, url: &Url, rules: &ArticleRules) -> Extracted {
     let mut html = Html::parse_document(page);
-    let doc = Document::new(&html);
+    let doc = DomPage::new(&html);
     let mut extracted = fields(&doc, url, rules);
     // Clutter is removed for the body only: other fields (an image in a removed media
     // block, say) are read from the page as it is.
-    let Document { json_ld, meta, .. } = doc;
+    let DomPage { json_ld, meta, .. } = doc;
     remove_matching(&mut html, &rules.remove);
-    let doc = Document {
+    let doc = DomPage {
         html: &html,
         json_ld,
         meta,
@@ -150,7 +173,7 @@ pub fn extract_via_dom(page: &str, url: &Url, rules: &ArticleRules) -> Extracted
 }
 
 /// Every field but the body.
-fn fields(doc: &impl Page, url: &Url, rules: &ArticleRules) -> Extracted {
+fn fields(doc: &impl PageView, url: &Url, rules: &ArticleRules) -> Extracted {
     let text = |sources: &[Rule]| {
         first(sources, |s| texts(doc, s, false)).map(|f| f.map(|v| v[0].clone()))
     };
@@ -171,7 +194,7 @@ fn fields(doc: &impl Page, url: &Url, rules: &ArticleRules) -> Extracted {
 }
 
 /// The body, from a page with the clutter removed.
-fn body(doc: &impl Page, url: &Url, rules: &ArticleRules) -> Option<Found<String>> {
+fn body(doc: &impl PageView, url: &Url, rules: &ArticleRules) -> Option<Found<String>> {
     first(&rules.body, |s| doc.values(s, true))
         .map(|f| f.map(|parts| sanitize(&parts.join("\n"), url)))
 }
@@ -205,7 +228,7 @@ fn first(
 }
 
 /// The first value of every rule that yields one (date candidates).
-fn all(rules: &[Rule], doc: &impl Page) -> Vec<Found<String>> {
+fn all(rules: &[Rule], doc: &impl PageView) -> Vec<Found<String>> {
     rules
         .iter()
         .filter_map(|rule| {
@@ -239,9 +262,9 @@ fn dedup(values: Vec<String>) -> Vec<String> {
     out
 }
 
-fn remove_matching(html: &mut Html, selectors: &[Selector]) {
-    for selector in selectors {
-        let ids: Vec<_> = html.select(selector).map(|e| e.id()).collect();
+fn remove_matching(html: &mut Html, clutter: &[Css]) {
+    for css in clutter {
+        let ids: Vec<_> = html.select(&css.selector).map(|e| e.id()).collect();
         for id in ids {
             if let Some(mut node) = html.tree.get_mut(id) {
                 node.detach();
@@ -321,7 +344,7 @@ fn resolve_lazy_images(body: &str) -> String {
 }
 
 /// A page the rules' sources can be asked of: the DOM, or the streaming reader's records.
-trait Page {
+trait PageView {
     /// Every value a source yields. `many` joins all matches (body, tags); otherwise only
     /// the first match counts.
     fn values(&self, source: &Source, many: bool) -> Vec<String>;
@@ -329,7 +352,7 @@ trait Page {
 
 /// Values as plain text: markup stripped from `html = true` matches, entities decoded in
 /// JSON-LD strings, whitespace collapsed everywhere.
-fn texts(doc: &impl Page, source: &Source, many: bool) -> Vec<String> {
+fn texts(doc: &impl PageView, source: &Source, many: bool) -> Vec<String> {
     let clean = |v: String| match source {
         Source::Css {
             take: Take::Html, ..
@@ -374,19 +397,19 @@ fn indexed_values(
 }
 
 /// A parsed page with its JSON-LD objects and meta tags indexed.
-struct Document<'a> {
+struct DomPage<'a> {
     html: &'a Html,
     json_ld: Vec<serde_json::Value>,
     meta: HashMap<String, Vec<String>>,
 }
 
-impl<'a> Document<'a> {
-    fn new(html: &'a Html) -> Document<'a> {
+impl<'a> DomPage<'a> {
+    fn new(html: &'a Html) -> DomPage<'a> {
         static SCRIPTS: LazyLock<Selector> = LazyLock::new(|| {
             Selector::parse(r#"script[type="application/ld+json"]"#).expect("static selector")
         });
         let scripts = html.select(&SCRIPTS).map(|s| s.text().collect()).collect();
-        Document {
+        DomPage {
             html,
             json_ld: json_ld_objects(scripts),
             meta: meta_tags(html),
@@ -394,7 +417,7 @@ impl<'a> Document<'a> {
     }
 }
 
-impl Page for Document<'_> {
+impl PageView for DomPage<'_> {
     fn values(&self, source: &Source, many: bool) -> Vec<String> {
         let limit = if many { usize::MAX } else { 1 };
         match source {
@@ -412,7 +435,7 @@ impl Page for Document<'_> {
     }
 }
 
-impl Page for stream::StreamDoc<'_> {
+impl PageView for stream::StreamPage<'_> {
     fn values(&self, source: &Source, many: bool) -> Vec<String> {
         match source {
             Source::Css { css, take, .. } => self.css_values(css, take, many, false),
@@ -427,15 +450,15 @@ impl Page for stream::StreamDoc<'_> {
 }
 
 /// A streamed page as the body sees it: with the `remove` clutter cut out.
-struct BodyView<'d, 'p>(&'d stream::StreamDoc<'p>);
+struct BodyView<'d, 'p>(&'d stream::StreamPage<'p>);
 
-impl<'p> stream::StreamDoc<'p> {
+impl<'p> stream::StreamPage<'p> {
     fn body(&self) -> BodyView<'_, 'p> {
         BodyView(self)
     }
 }
 
-impl Page for BodyView<'_, '_> {
+impl PageView for BodyView<'_, '_> {
     fn values(&self, source: &Source, many: bool) -> Vec<String> {
         match source {
             Source::Css { css, take, .. } => self.0.css_values(css, take, many, true),

@@ -678,6 +678,7 @@ path = "/two"
                 }],
                 &retention,
                 Utc.with_ymd_and_hms(2026, 6, 14, 0, 0, 0).unwrap(),
+                None,
             )
             .unwrap();
     }

@@ -16,7 +16,6 @@ pub mod errors;
 pub mod extract;
 pub mod feeds;
 pub mod fetch;
-pub mod filter;
 pub mod html;
 pub mod identity;
 pub mod listing;

@@ -178,7 +178,7 @@ async fn scrape(
         match result {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", scrapefeed::errors::chain(&e));
                 failed += 1;
             }
             Err(e) => {
@@ -189,7 +189,7 @@ async fn scrape(
     }
     // Merged feeds are written once, after every section, not once per section.
     if let Err(e) = app.export_stale().await {
-        eprintln!("error: {e:#}");
+        eprintln!("error: {}", scrapefeed::errors::chain(&e));
         failed += 1;
     }
     if failed > 0 {

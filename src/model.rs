@@ -24,8 +24,17 @@ pub struct Entry {
     pub updated: Option<DateTime<FixedOffset>>,
     /// When scrapefeed first stored the entry; never changes.
     pub first_seen: DateTime<Utc>,
-    /// The rule that produced `published` (`"first-seen"` when no date was found anywhere).
+    /// The rule that produced `published`: a rule's description, [`date_source::LISTING`], or
+    /// [`date_source::FIRST_SEEN`] when no date was found anywhere.
     pub date_source: String,
+}
+
+/// The `date_source` values that name no rule of the site's declaration.
+pub mod date_source {
+    /// No date was found anywhere: the entry is dated by its first-seen time.
+    pub const FIRST_SEEN: &str = "first-seen";
+    /// The date came from the listing's `published` field.
+    pub const LISTING: &str = "listing";
 }
 
 impl Entry {

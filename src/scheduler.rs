@@ -18,7 +18,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::App;
+use crate::app::{App, SectionFailure};
 use crate::config::{Section, Site};
 
 /// When sections first run.
@@ -90,7 +90,7 @@ async fn section_loop(
         let base = backoff(
             section.interval,
             failures,
-            result.as_ref().err().and_then(retry_after),
+            result.as_ref().err().and_then(SectionFailure::retry_after),
         );
         delay = jittered(base, app.config.scheduler.jitter, &mut rand::rng());
     }
@@ -107,11 +107,6 @@ pub fn backoff(interval: Duration, failures: u32, retry_after: Option<Duration>)
     capped.max(retry_after.unwrap_or_default().min(MAX_BACKOFF))
 }
 
-/// The `Retry-After` a failed scrape was given, if any.
-fn retry_after(error: &anyhow::Error) -> Option<Duration> {
-    crate::fetch::find_fetch_error(error)?.retry_after()
-}
-
 /// `interval` spread by up to `jitter` (a fraction) either way.
 pub fn jittered(interval: Duration, jitter: f64, rng: &mut impl Rng) -> Duration {
     if jitter <= 0.0 {
@@ -124,6 +119,8 @@ pub fn jittered(interval: Duration, jitter: f64, rng: &mut impl Rng) -> Duration
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
 
     #[test]
     fn failing_sections_back_off_and_recover() {
@@ -150,7 +147,7 @@ mod tests {
 
     #[test]
     fn jitter_stays_within_bounds() {
-        let mut rng = rand::rng();
+        let mut rng = StdRng::seed_from_u64(7);
         let base = Duration::from_secs(900);
         let samples: Vec<_> = (0..1000).map(|_| jittered(base, 0.1, &mut rng)).collect();
         assert!(samples

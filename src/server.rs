@@ -26,6 +26,7 @@ use warp::Filter;
 
 use crate::app::{App, SectionHealth};
 use crate::feeds::{Document, FeedError, FeedQuery, Format, Head};
+use crate::store::Store;
 pub use negotiate::negotiate;
 pub use pages::Pages;
 
@@ -253,8 +254,8 @@ async fn feed(
     };
     if ext == "html" {
         let (task_app, task_name) = (app.clone(), name.to_string());
-        let loaded = blocking(name, move || {
-            task_app.feeds.entries(task_app.store.as_ref(), &task_name)
+        let loaded = blocking(&app, name, move |store| {
+            task_app.feeds.entries(store, &task_name)
         })
         .await;
         return match loaded {
@@ -310,10 +311,8 @@ async fn feed(
     }
     let found = if query.is_empty() {
         let (task_app, task_name) = (app.clone(), name.to_string());
-        blocking(name, move || {
-            task_app
-                .feeds
-                .document(task_app.store.as_ref(), &task_name, format)
+        blocking(&app, name, move |store| {
+            task_app.feeds.document(store, &task_name, format)
         })
         .await
     } else {
@@ -324,10 +323,8 @@ async fn feed(
             Some(found) => Ok(found),
             None => {
                 let (task_app, task_name) = (app.clone(), name.to_string());
-                blocking(name, move || {
-                    task_app
-                        .feeds
-                        .filtered(task_app.store.as_ref(), &task_name, format, &query)
+                blocking(&app, name, move |store| {
+                    task_app.feeds.filtered(store, &task_name, format, &query)
                 })
                 .await
             }
@@ -401,19 +398,19 @@ fn not_modified_reply(mut response: Reply) -> Reply {
 /// Runs a `FeedSet` call that may read files, SQLite or render, on a blocking thread. The
 /// error is the reply to send: `404` when the feed is unknown, `500` when it failed.
 async fn blocking<T: Send + 'static>(
+    app: &App,
     name: &str,
-    work: impl FnOnce() -> Result<Option<T>, FeedError> + Send + 'static,
+    work: impl FnOnce(&dyn Store) -> Result<Option<T>, FeedError> + Send + 'static,
 ) -> Result<T, Reply> {
-    let failure = match tokio::task::spawn_blocking(work).await {
-        Ok(Ok(Some(found))) => return Ok(found),
-        Ok(Ok(None)) => {
+    let failure = match app.store.run(work).await {
+        Ok(Some(found)) => return Ok(found),
+        Ok(None) => {
             return Err(text(
                 StatusCode::NOT_FOUND,
                 format!("no feed named {name:?}: the list of feeds is at /\n"),
             ))
         }
-        Ok(Err(e)) => crate::errors::chain(&e),
-        Err(e) => e.to_string(),
+        Err(e) => crate::errors::chain(&e),
     };
     tracing::error!(feed = name, error = %failure, "cannot render the feed");
     Err(text(

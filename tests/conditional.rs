@@ -10,7 +10,7 @@ use scrapefeed::clock::SystemClock;
 use scrapefeed::config::Config;
 use scrapefeed::fetch::Fetcher;
 use scrapefeed::pipeline::Scraper;
-use scrapefeed::store::SqliteStore;
+use scrapefeed::store::{AsyncStore, SqliteStore};
 use support::static_origin::StaticOrigin;
 use tokio_util::sync::CancellationToken;
 
@@ -29,8 +29,9 @@ async fn an_unchanged_listing_is_one_conditional_request() {
     let (site, section) = config.sections().next().unwrap();
     let scraper = Scraper::new(
         Fetcher::new().unwrap(),
-        Arc::new(SqliteStore::in_memory().unwrap()),
+        AsyncStore::new(SqliteStore::in_memory().unwrap()),
         Arc::new(SystemClock),
+        &config,
     );
     let cancel = CancellationToken::new();
 

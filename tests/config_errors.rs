@@ -695,7 +695,7 @@ id = "news"
     assert_eq!(config.scheduler.jitter, 0.1);
     assert_eq!(site.title, "example");
     assert_eq!(site.timezone, chrono_tz::Tz::UTC);
-    assert!(site.language.is_none());
+    assert!(site.language_tag.is_none());
     assert_eq!(site.min_delay, Duration::from_secs(1));
     assert_eq!(site.timeout, Duration::from_secs(30));
     assert_eq!(site.max_articles, 30);
@@ -767,5 +767,4 @@ id = "news"
     )
     .unwrap();
     assert_eq!(config.sites[0].language_tag.as_deref(), Some("pt-BR"));
-    assert!(config.sites[0].language.is_none());
 }

@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use chrono::{TimeZone, Utc};
-use scrapefeed::assemble::assemble;
+use scrapefeed::assemble::Assembler;
 use scrapefeed::config::Config;
-use scrapefeed::extract::extract;
+use scrapefeed::extract::{extract, Plan};
 use scrapefeed::listing::ListingItem;
 use url::Url;
 
@@ -26,7 +26,7 @@ fn real_tass_page_yields_every_field_with_its_rule() {
     let config = tass_config();
     let site = &config.sites[0];
     let url = Url::parse("https://tass.ru/moskva/8836033").unwrap();
-    let got = extract(&real_page(), &url, &site.article);
+    let got = extract(&real_page(), &url, &Plan::new(&site.article));
 
     let title = got.title.expect("title");
     assert_eq!(
@@ -77,13 +77,8 @@ fn real_tass_page_yields_every_field_with_its_rule() {
         image: None,
     };
     let now = Utc.with_ymd_and_hms(2020, 7, 1, 0, 0, 0).unwrap();
-    let entry = assemble(
-        site,
-        &item,
-        &extract(&real_page(), &item.url, &site.article),
-        true,
-        now,
-    );
+    let extracted = extract(&real_page(), &item.url, &Plan::new(&site.article));
+    let entry = Assembler::new(site).entry(&item, &extracted, now);
     assert_eq!(entry.published.to_rfc3339(), "2020-06-29T00:16:15+03:00");
     assert_eq!(entry.date_source, "json_ld \"datePublished\"");
 }
@@ -100,12 +95,12 @@ fn a_page_that_changed_shape_yields_what_it_can_and_never_panics() {
         "<script type=\"application/ld+json\">{broken</script>",
         &"<div>".repeat(5000),
     ] {
-        let got = extract(page, &url, &site.article);
+        let got = extract(page, &url, &Plan::new(&site.article));
         assert!(got.title.is_none() && got.body.is_none(), "{page:.40}");
     }
     // Only the og tags survived a redesign: they fill title and summary.
     let page = r#"<meta property="og:title" content="Only og &amp; co"><meta property="og:description" content="Lead">"#;
-    let got = extract(page, &url, &site.article);
+    let got = extract(page, &url, &Plan::new(&site.article));
     assert_eq!(got.title.unwrap().value, "Only og & co");
     assert_eq!(got.summary.unwrap().rule, "meta \"og:description\"");
 }

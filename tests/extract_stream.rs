@@ -14,8 +14,8 @@ mod synthetic;
 use std::path::Path;
 
 use proptest::prelude::*;
-use scrapefeed::config::{ArticleRules, Config};
-use scrapefeed::extract::{extract, extract_via_dom, reads_streaming, Extracted};
+use scrapefeed::config::Config;
+use scrapefeed::extract::{extract, extract_via_dom, reads_streaming, Extracted, Plan};
 use url::Url;
 
 fn repo(path: &str) -> std::path::PathBuf {
@@ -27,7 +27,7 @@ fn config(path: &str) -> Config {
 }
 
 /// Asserts the stream reads `page` and agrees with the DOM on every field.
-fn agrees(page: &str, url: &Url, rules: &ArticleRules, what: &str) {
+fn agrees(page: &str, url: &Url, rules: &Plan, what: &str) {
     assert!(
         reads_streaming(page, rules),
         "{what}: the stream refused it"
@@ -39,12 +39,12 @@ fn agrees(page: &str, url: &Url, rules: &ArticleRules, what: &str) {
     );
 }
 
-fn streamed(page: &str, url: &Url, rules: &ArticleRules) -> Extracted {
+fn streamed(page: &str, url: &Url, rules: &Plan) -> Extracted {
     same_attribute_order(extract(page, url, rules))
 }
 
-fn via_dom(page: &str, url: &Url, rules: &ArticleRules) -> Extracted {
-    same_attribute_order(extract_via_dom(page, url, rules))
+fn via_dom(page: &str, url: &Url, rules: &Plan) -> Extracted {
+    same_attribute_order(extract_via_dom(page, url, rules.rules()))
 }
 
 /// The one expected difference: scraper's DOM stores attributes sorted by name, so a body
@@ -62,11 +62,8 @@ fn same_attribute_order(mut extracted: Extracted) -> Extracted {
 #[test]
 fn the_real_tass_page_is_streamed_and_read_as_the_dom_reads_it() {
     let config = config("config.toml");
-    let rules = &config.sites[0].article;
-    assert!(
-        rules.stream.is_some(),
-        "TASS's selectors are all streamable"
-    );
+    let rules = &Plan::new(&config.sites[0].article);
+    assert!(rules.streams(), "TASS's selectors are all streamable");
     let page = std::fs::read_to_string(repo("tests/fixtures/tass-ru-moskva-8836033.html")).unwrap();
     let url = Url::parse("https://tass.ru/moskva/8836033").unwrap();
     agrees(&page, &url, rules, "tass.ru fixture");
@@ -77,7 +74,7 @@ fn the_real_tass_page_is_streamed_and_read_as_the_dom_reads_it() {
 #[test]
 fn synthetic_tass_pages_are_streamed_and_read_as_the_dom_reads_them() {
     let config = config("config.toml");
-    let rules = &config.sites[0].article;
+    let rules = &Plan::new(&config.sites[0].article);
     for i in 0..27 {
         let section = synthetic::section(i % 9);
         let article = synthetic::article(&section, i / 9);
@@ -101,7 +98,7 @@ fn example_site_pages_are_streamed_and_read_as_the_dom_reads_them() {
     ];
     for (config_path, pages) in cases {
         let config = config(config_path);
-        let rules = &config.sites[0].article;
+        let rules = &Plan::new(&config.sites[0].article);
         let mut read = 0;
         for entry in std::fs::read_dir(repo(pages)).unwrap() {
             let path = entry.unwrap().path();
@@ -157,7 +154,7 @@ title = "S"
 #[test]
 fn well_formed_tricky_markup_is_streamed_and_agrees() {
     let config = soup_rules();
-    let rules = &config.sites[0].article;
+    let rules = &Plan::new(&config.sites[0].article);
     let url = Url::parse("https://soup.example/a/1").unwrap();
     let pages = [
         // entities in text and attributes, including a legacy name html5ever keeps in URLs
@@ -189,7 +186,7 @@ fn well_formed_tricky_markup_is_streamed_and_agrees() {
 #[test]
 fn markup_only_a_tree_builder_reads_right_goes_to_the_dom() {
     let config = soup_rules();
-    let rules = &config.sites[0].article;
+    let rules = &Plan::new(&config.sites[0].article);
     let url = Url::parse("https://soup.example/a/1").unwrap();
     let pages = [
         // a <div> implicitly ends the <p>: the lead is "Lead" alone
@@ -218,7 +215,7 @@ fn markup_only_a_tree_builder_reads_right_goes_to_the_dom() {
         let got = extract(page, &url, rules);
         assert_eq!(
             got,
-            extract_via_dom(page, &url, rules),
+            extract_via_dom(page, &url, rules.rules()),
             "{page}: extract is the DOM's"
         );
         assert_eq!(
@@ -238,8 +235,8 @@ fn selectors_lol_html_cannot_match_send_every_page_to_the_dom() {
             r#"{ css = "h1 + .news-header__lead" }"#,
         );
     let config = Config::parse(&text, &repo(".")).unwrap();
-    let rules = &config.sites[0].article;
-    assert!(rules.stream.is_none());
+    let rules = &Plan::new(&config.sites[0].article);
+    assert!(!rules.streams());
     let page = std::fs::read_to_string(repo("tests/fixtures/tass-ru-moskva-8836033.html")).unwrap();
     assert!(!reads_streaming(&page, rules));
     let url = Url::parse("https://tass.ru/moskva/8836033").unwrap();
@@ -373,7 +370,7 @@ fn nested(depth: u32) -> BoxedStrategy<String> {
 fn whenever_the_stream_accepts_tag_soup_it_agrees_with_the_dom() {
     use proptest::strategy::ValueTree;
     let config = soup_rules();
-    let rules = &config.sites[0].article;
+    let rules = &Plan::new(&config.sites[0].article);
     let url = Url::parse("https://soup.example/a/1").unwrap();
     // Fixed soups by default; `SOUPS=300000 SOUP_RANDOM=1` hunts with fresh ones.
     let mut runner = if std::env::var_os("SOUP_RANDOM").is_some() {
@@ -411,7 +408,7 @@ proptest! {
     #[test]
     fn well_nested_pages_are_streamed_and_agree(page in nested(4)) {
         let config = soup_rules();
-        let rules = &config.sites[0].article;
+        let rules = &Plan::new(&config.sites[0].article);
         let url = Url::parse("https://soup.example/a/1").unwrap();
         prop_assert!(reads_streaming(&page, rules), "refused: {}", page);
         prop_assert_eq!(streamed(&page, &url, rules), via_dom(&page, &url, rules), "{}", page);

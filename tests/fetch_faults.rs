@@ -159,7 +159,7 @@ async fn undeclared_windows_1251_and_garbage_are_read_without_panicking() {
     let extracted = scrapefeed::extract::extract(
         &garbage,
         &Url::parse(&origin.url("/garbage")).unwrap(),
-        &config.sites[0].article,
+        &scrapefeed::extract::Plan::new(&config.sites[0].article),
     );
     assert!(extracted.title.is_none());
 }

@@ -196,7 +196,9 @@ fn a_version_1_database_opens_and_every_entry_reads_back_identically() {
         max_entries: 1,
         max_age: None,
     };
-    let outcome = store.save("politics", &[], &keep_one, Utc::now()).unwrap();
+    let outcome = store
+        .save("politics", &[], &keep_one, Utc::now(), None)
+        .unwrap();
     assert_eq!(outcome.pruned, 2);
     let known = store
         .known("politics", &["https://tass.com/politics/2".to_string()])

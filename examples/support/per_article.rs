@@ -9,8 +9,9 @@
 use std::path::Path;
 
 use chrono::{TimeZone, Utc};
-use scrapefeed::assemble::assemble;
+use scrapefeed::assemble::Assembler;
 use scrapefeed::config::{Config, Section, Site};
+use scrapefeed::extract::Plan;
 use scrapefeed::listing::ListingItem;
 use scrapefeed::render::{self, FeedMeta};
 use url::Url;
@@ -25,8 +26,10 @@ pub struct Sample {
 
 /// The declarations of the repository's `config.toml` (the TASS site) the pages are read with.
 pub struct Rules {
-    pub config: Config,
     pub meta: FeedMeta,
+    /// The site's article rules as the scraper runs them, built once as the scraper does.
+    pub plan: Plan,
+    pub assembler: Assembler,
 }
 
 impl Rules {
@@ -41,16 +44,18 @@ impl Rules {
                 section,
             )
         };
-        Rules { config, meta }
+        let plan = Plan::new(&Self::first(&config).0.article);
+        let assembler = Assembler::new(Self::first(&config).0);
+        Rules {
+            meta,
+            plan,
+            assembler,
+        }
     }
 
     fn first(config: &Config) -> (&Site, &Section) {
         let (site, section) = config.sections().next().expect("a section");
         (site.as_ref(), section)
-    }
-
-    pub fn site(&self) -> &Site {
-        Self::first(&self.config).0
     }
 }
 
@@ -87,8 +92,7 @@ pub fn parse_only(sample: &Sample) -> usize {
 /// Everything scrapefeed does with a fetched article page; returns the bytes rendered.
 /// (The page is read in one streaming pass when its markup allows, as in a scrape.)
 pub fn full(sample: &Sample, rules: &Rules) -> usize {
-    let site = rules.site();
-    let extracted = scrapefeed::extract::extract(&sample.html, &sample.url, &site.article);
+    let extracted = scrapefeed::extract::extract(&sample.html, &sample.url, &rules.plan);
     finish(sample, rules, &extracted)
 }
 
@@ -96,13 +100,12 @@ pub fn full(sample: &Sample, rules: &Rules) -> usize {
 /// fallback), to show what the streaming pass saves.
 #[allow(dead_code)]
 pub fn full_via_dom(sample: &Sample, rules: &Rules) -> usize {
-    let site = rules.site();
-    let extracted = scrapefeed::extract::extract_via_dom(&sample.html, &sample.url, &site.article);
+    let extracted =
+        scrapefeed::extract::extract_via_dom(&sample.html, &sample.url, rules.plan.rules());
     finish(sample, rules, &extracted)
 }
 
 fn finish(sample: &Sample, rules: &Rules, extracted: &scrapefeed::extract::Extracted) -> usize {
-    let site = rules.site();
     let item = ListingItem {
         url: sample.url.clone(),
         title: None,
@@ -111,7 +114,7 @@ fn finish(sample: &Sample, rules: &Rules, extracted: &scrapefeed::extract::Extra
         image: None,
     };
     let now = Utc.with_ymd_and_hms(2026, 11, 28, 0, 0, 0).unwrap();
-    let entry = assemble(site, &item, extracted, true, now);
+    let entry = rules.assembler.entry(&item, extracted, now);
     let entries = [entry];
     render::rss(&rules.meta, &entries).len() + render::atom(&rules.meta, &entries).len()
 }

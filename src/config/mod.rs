@@ -7,6 +7,7 @@
 //! are reported at once so a user fixes a config in one round.
 
 mod defaults;
+pub mod filter;
 mod raw;
 pub mod template;
 mod validate;
@@ -24,7 +25,7 @@ use reqwest::Method;
 use scraper::Selector;
 use url::Url;
 
-use crate::dates::Language;
+pub use filter::{EntryFilter, FilterFields, Pattern};
 pub use template::{Escape, Template};
 
 /// Everything scrapefeed was told to do.
@@ -68,21 +69,33 @@ pub struct Site {
     pub id: String,
     pub title: String,
     pub base_url: Url,
-    pub language: Option<Language>,
-    /// The language as written in the config (`en`, `ru-RU`), for the feeds' language tags.
+    /// The language as written in the config (`en`, `ru-RU`): the feeds' language tag, and
+    /// the date reader's language when it knows it.
     pub language_tag: Option<String>,
     pub timezone: Tz,
     pub min_delay: Duration,
     pub timeout: Duration,
     /// Most article pages fetched for one section in one run.
     pub max_articles: usize,
-    pub retry: crate::fetch::RetryPolicy,
+    pub retry: RetrySettings,
     /// Obey robots.txt (an operator with the site's permission may turn it off).
     pub obey_robots: bool,
     pub headers: HeaderMap,
-    pub listing: Listing,
+    pub listing: ListingRules,
     pub article: ArticleRules,
     pub sections: Vec<Section>,
+}
+
+/// How a site's requests are tried again after a timeout, a connection error or a 5xx
+/// (`fetch::RetryPolicy` is built from it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetrySettings {
+    /// Further attempts after the first.
+    pub retries: u32,
+    /// The first backoff step; each retry doubles it.
+    pub delay: Duration,
+    /// Longest `Retry-After` waited for within a run.
+    pub max_wait: Duration,
 }
 
 /// One section: one feed.
@@ -98,12 +111,12 @@ pub struct Section {
     pub max_age: Option<Duration>,
     pub params: BTreeMap<String, String>,
     /// Entries kept or dropped by keyword or regex; `None` keeps everything.
-    pub filter: Option<crate::filter::EntryFilter>,
+    pub filter: Option<EntryFilter>,
 }
 
 /// How a section's list of articles is read.
 #[derive(Debug)]
-pub struct Listing {
+pub struct ListingRules {
     pub kind: ListingKind,
     pub url: Template,
     pub method: Method,
@@ -162,7 +175,7 @@ pub struct PageParam {
 }
 
 /// Sources for every article field, each list tried in order.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ArticleRules {
     pub title: Vec<Rule>,
     pub summary: Vec<Rule>,
@@ -172,10 +185,34 @@ pub struct ArticleRules {
     pub image: Vec<Rule>,
     pub published: Vec<Rule>,
     pub updated: Vec<Rule>,
-    pub remove: Vec<Selector>,
-    /// The same selectors compiled for the streaming reader; `None` when one of them needs
-    /// more than it supports, and pages are read through the DOM.
-    pub stream: Option<crate::extract::StreamPlan>,
+    /// Clutter cut from the body before it is kept.
+    pub remove: Vec<Css>,
+}
+
+impl ArticleRules {
+    /// Every rule of every field.
+    pub fn all(&self) -> impl Iterator<Item = &Rule> {
+        [
+            &self.title,
+            &self.summary,
+            &self.body,
+            &self.author,
+            &self.tags,
+            &self.image,
+            &self.published,
+            &self.updated,
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+/// A compiled CSS selector and its text as written (for messages, and for readers that
+/// compile it their own way).
+#[derive(Debug, Clone)]
+pub struct Css {
+    pub text: String,
+    pub selector: Selector,
 }
 
 /// A source and the clean-up applied to what it yields.

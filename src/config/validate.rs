@@ -224,20 +224,21 @@ impl Checker<'_> {
         };
         // Any well-formed tag is accepted for the feeds; the date reader uses it when it
         // knows the language and otherwise tries all it knows.
-        let language = raw.language.as_ref().and_then(|l| {
-            if !is_language_tag(l.get_ref()) {
-                self.problem(
-                    Some(l.span()),
-                    &ctx,
-                    "language",
-                    format!(
-                        "{:?} is not a language tag like \"en\" or \"pt-BR\"",
-                        l.get_ref()
-                    ),
-                );
-            }
-            l.get_ref().parse::<Language>().ok()
-        });
+        if let Some(l) = raw
+            .language
+            .as_ref()
+            .filter(|l| !is_language_tag(l.get_ref()))
+        {
+            self.problem(
+                Some(l.span()),
+                &ctx,
+                "language",
+                format!(
+                    "{:?} is not a language tag like \"en\" or \"pt-BR\"",
+                    l.get_ref()
+                ),
+            );
+        }
         let interval = self.duration(raw.interval.as_ref(), &ctx, "interval", DEFAULT_INTERVAL);
         if interval < Duration::from_secs(10) {
             self.problem(
@@ -284,15 +285,14 @@ impl Checker<'_> {
             title: raw.title.unwrap_or_else(|| id.clone()),
             id,
             base_url,
-            language,
             language_tag: raw.language.map(|l| l.into_inner()),
             timezone,
             min_delay: self.duration(raw.min_delay.as_ref(), &ctx, "min_delay", DEFAULT_MIN_DELAY),
             timeout: self.duration(raw.timeout.as_ref(), &ctx, "timeout", DEFAULT_TIMEOUT),
             max_articles: raw.max_articles.unwrap_or(DEFAULT_MAX_ARTICLES),
-            retry: crate::fetch::RetryPolicy {
+            retry: RetrySettings {
                 retries: raw.retries.unwrap_or(2),
-                base: self.duration(
+                delay: self.duration(
                     raw.retry_delay.as_ref(),
                     &ctx,
                     "retry_delay",
@@ -385,8 +385,7 @@ impl Checker<'_> {
         }
     }
 
-    fn filter(&mut self, raw: &RawSection, ctx: &str) -> Option<crate::filter::EntryFilter> {
-        use crate::filter::{EntryFilter, FilterFields, Pattern};
+    fn filter(&mut self, raw: &RawSection, ctx: &str) -> Option<EntryFilter> {
         let mut patterns = |list: &[Spanned<String>], key: &str| -> Vec<Pattern> {
             list.iter()
                 .filter_map(|p| {
@@ -430,7 +429,7 @@ impl Checker<'_> {
     }
 
     /// Every template name must be a built-in, a page parameter, or a param of this section.
-    fn check_templates(&mut self, listing: &Listing, section: &Section, ctx: &str) {
+    fn check_templates(&mut self, listing: &ListingRules, section: &Section, ctx: &str) {
         let first_page = std::iter::once(("listing.url", &listing.url, false))
             .chain(listing.body.iter().map(|b| ("listing.body", b, false)));
         let next_pages = listing.pagination.iter().flat_map(|p| {
@@ -460,7 +459,7 @@ impl Checker<'_> {
         }
     }
 
-    fn listing(&mut self, raw: RawListing, ctx: &str) -> Listing {
+    fn listing(&mut self, raw: RawListing, ctx: &str) -> ListingRules {
         let kind_name = raw.kind.get_ref().as_str();
         let kind = match kind_name {
             "json" => ListingKind::Json {
@@ -544,7 +543,7 @@ impl Checker<'_> {
         let pagination = raw
             .pagination
             .and_then(|p| self.pagination(p, json, &url, body.as_ref(), ctx));
-        Listing {
+        ListingRules {
             kind,
             url,
             method,
@@ -678,7 +677,7 @@ impl Checker<'_> {
                 None => defaults(default).into_iter().map(Rule::new).collect(),
             }
         };
-        let mut rules = ArticleRules {
+        ArticleRules {
             title: list(raw.title, "title", "title"),
             summary: list(raw.summary, "summary", "summary"),
             body: list(raw.body, "body", "body"),
@@ -690,13 +689,12 @@ impl Checker<'_> {
             remove: raw
                 .remove
                 .iter()
-                .map(|s| self.selector(s, ctx, "article.remove"))
+                .map(|s| Css {
+                    text: s.get_ref().clone(),
+                    selector: self.selector(s, ctx, "article.remove"),
+                })
                 .collect(),
-            stream: None,
-        };
-        let remove: Vec<String> = raw.remove.iter().map(|s| s.get_ref().clone()).collect();
-        rules.stream = crate::extract::StreamPlan::new(&rules, &remove);
-        rules
+        }
     }
 
     fn source(&mut self, raw: RawSource, ctx: &str, key: &str) -> Rule {

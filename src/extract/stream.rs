@@ -24,7 +24,7 @@ use std::rc::Rc;
 use lol_html::html_content::{Element, EndTag, TextChunk};
 use lol_html::{ElementContentHandlers, EndTagHandler, HtmlRewriter, Selector, Settings};
 
-use crate::config::{ArticleRules, Rule, Source, Take};
+use crate::config::{ArticleRules, Source, Take};
 use crate::html::plain_text;
 
 /// The selectors of a site's article rules as the stream reads them, compiled once with the
@@ -68,7 +68,7 @@ impl FixedSelectors {
 }
 
 impl StreamPlan {
-    pub fn new(rules: &ArticleRules, remove: &[String]) -> Option<StreamPlan> {
+    pub fn new(rules: &ArticleRules) -> Option<StreamPlan> {
         let mut plan = StreamPlan {
             compounds: Vec::new(),
             chains: Vec::new(),
@@ -83,8 +83,8 @@ impl StreamPlan {
                 }
             }
         }
-        for css in remove {
-            let chain = plan.chain(css)?;
+        for css in &rules.remove {
+            let chain = plan.chain(&css.text)?;
             plan.remove.push(chain);
         }
         Some(plan)
@@ -207,7 +207,7 @@ enum Meta {
 }
 
 /// A page read by the stream, ready to answer the rules' sources.
-pub struct StreamDoc<'p> {
+pub struct StreamPage<'p> {
     page: &'p str,
     plan: &'p StreamPlan,
     /// Per chain of the plan, the elements it matches, in document order.
@@ -220,7 +220,7 @@ pub struct StreamDoc<'p> {
 
 /// Reads `page` with `plan`; `None` when the page cannot be read faithfully without its
 /// DOM (see the module's doc).
-pub fn read<'p>(page: &'p str, plan: &'p StreamPlan) -> Option<StreamDoc<'p>> {
+pub fn read<'p>(page: &'p str, plan: &'p StreamPlan) -> Option<StreamPage<'p>> {
     let state = Rc::new(RefCell::new(State {
         hits: vec![Vec::new(); plan.compounds.len()],
         ..State::default()
@@ -302,7 +302,7 @@ pub fn read<'p>(page: &'p str, plan: &'p StreamPlan) -> Option<StreamDoc<'p>> {
         .map(|hit| hit.outer())
         .collect();
     let meta = meta_tags(page, &state.metas)?;
-    Some(StreamDoc {
+    Some(StreamPage {
         page,
         plan,
         matches,
@@ -659,7 +659,7 @@ fn meta_tags(page: &str, metas: &[Meta]) -> Option<HashMap<String, Vec<String>>>
     Some(map)
 }
 
-impl<'p> StreamDoc<'p> {
+impl<'p> StreamPage<'p> {
     /// Values of a CSS source, as `Document::values` gives them from the DOM; with `body`,
     /// on the page with the `remove` clutter cut out.
     pub(super) fn css_values(&self, css: &str, take: &Take, many: bool, body: bool) -> Vec<String> {
@@ -732,23 +732,5 @@ impl<'p> StreamDoc<'p> {
         }
         out.push_str(self.page.get(at..range.end)?);
         Some(Cow::Owned(out))
-    }
-}
-
-impl ArticleRules {
-    /// Every rule of every field.
-    pub fn all(&self) -> impl Iterator<Item = &Rule> {
-        [
-            &self.title,
-            &self.summary,
-            &self.body,
-            &self.author,
-            &self.tags,
-            &self.image,
-            &self.published,
-            &self.updated,
-        ]
-        .into_iter()
-        .flatten()
     }
 }

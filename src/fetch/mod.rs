@@ -69,7 +69,7 @@ impl<'a> Request<'a> {
             body: None,
             timeout: site.timeout,
             min_delay: site.min_delay,
-            retry: site.retry,
+            retry: RetryPolicy::from(&site.retry),
             robots: site.obey_robots,
             validators: None,
         }
@@ -99,7 +99,7 @@ impl<'a> Request<'a> {
 
 /// A successful response, decoded.
 #[derive(Debug, Clone)]
-pub struct Page {
+pub struct Fetched {
     /// The URL after redirects: relative links resolve against it.
     pub url: Url,
     pub status: u16,
@@ -157,18 +157,6 @@ impl FetchError {
             _ => None,
         }
     }
-}
-
-/// The fetch error behind an `anyhow` error chain, directly or inside a listing error.
-pub fn find_fetch_error(error: &anyhow::Error) -> Option<&FetchError> {
-    error.chain().find_map(|cause| {
-        cause.downcast_ref::<FetchError>().or_else(|| {
-            match cause.downcast_ref::<crate::listing::ListingError>() {
-                Some(crate::listing::ListingError::Fetch(e)) => Some(e),
-                _ => None,
-            }
-        })
-    })
 }
 
 /// Per-host politeness state.
@@ -230,7 +218,7 @@ impl Fetcher {
 
     /// Sends the request (retrying transient failures) and returns the decoded body of a
     /// 2xx answer.
-    pub async fn fetch(&self, req: Request<'_>) -> Result<Page, FetchError> {
+    pub async fn fetch(&self, req: Request<'_>) -> Result<Fetched, FetchError> {
         let mut min_delay = req.min_delay;
         if req.robots {
             let rules = self.robots_for(&req).await;
@@ -264,7 +252,7 @@ impl Fetcher {
     }
 
     /// One attempt, in the host's turn.
-    async fn attempt(&self, req: &Request<'_>, min_delay: Duration) -> Result<Page, FetchError> {
+    async fn attempt(&self, req: &Request<'_>, min_delay: Duration) -> Result<Fetched, FetchError> {
         let slot = self.host_slot(req.url);
         let mut host = slot.lock().await;
         if let Some(at) = host.next_allowed {
@@ -333,7 +321,7 @@ impl Fetcher {
         )
     }
 
-    async fn send(&self, req: &Request<'_>) -> Result<Page, FetchError> {
+    async fn send(&self, req: &Request<'_>) -> Result<Fetched, FetchError> {
         let url_text = req.url.to_string();
         let network = |e: reqwest::Error| classify(&url_text, req.timeout, e);
         let mut headers = HeaderMap::new();
@@ -380,7 +368,7 @@ impl Fetcher {
             last_modified: header(reqwest::header::LAST_MODIFIED),
         };
         if status == 304 && req.validators.is_some() {
-            return Ok(Page {
+            return Ok(Fetched {
                 url: final_url,
                 status,
                 text: String::new(),
@@ -416,7 +404,7 @@ impl Fetcher {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Page {
+        Ok(Fetched {
             url: final_url,
             status,
             text: decode(&bytes, content_type.as_deref()),

@@ -10,6 +10,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
+use crate::config::RetrySettings;
+
 /// How a site's requests are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -21,12 +23,12 @@ pub struct RetryPolicy {
     pub max_wait: Duration,
 }
 
-impl Default for RetryPolicy {
-    fn default() -> Self {
+impl From<&RetrySettings> for RetryPolicy {
+    fn from(settings: &RetrySettings) -> RetryPolicy {
         RetryPolicy {
-            retries: 2,
-            base: Duration::from_secs(1),
-            max_wait: Duration::from_secs(60),
+            retries: settings.retries,
+            base: settings.delay,
+            max_wait: settings.max_wait,
         }
     }
 }
@@ -66,6 +68,8 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
 
     #[test]
     fn backoff_doubles_within_full_jitter() {
@@ -74,7 +78,7 @@ mod tests {
             base: Duration::from_millis(100),
             max_wait: Duration::from_secs(5),
         };
-        let mut rng = rand::rng();
+        let mut rng = StdRng::seed_from_u64(12);
         for attempt in 1..=4u32 {
             let cap = Duration::from_millis(100 * 2u64.pow(attempt - 1));
             let samples: Vec<Duration> = (0..200)

@@ -11,6 +11,7 @@
 //! is remembered for a while (a tombstone) so it is not stored again as if new.
 
 mod exports;
+mod facade;
 mod fetch_state;
 mod migrations;
 mod retention;
@@ -23,6 +24,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::model::Entry;
+pub use facade::AsyncStore;
 pub use migrations::MigrationError;
 pub use sqlite::SqliteStore;
 pub use transfer::{ExportOutcome, ExportRecord, ImportOutcome, PrunedRecord, TransferError};
@@ -150,6 +152,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("database holds an unreadable {what} {value:?}")]
     Corrupt { what: &'static str, value: String },
+    #[error("storage task failed")]
+    Task(#[source] tokio::task::JoinError),
     #[error("database {path}: {source}")]
     Migration {
         path: String,
@@ -166,24 +170,17 @@ pub trait Store: Send + Sync {
     /// `max_attempts` tries so far).
     fn retry_candidates(&self, feed: &str, max_attempts: u32) -> Result<Vec<String>, StoreError>;
     /// Inserts new entries, completes `Retry` ones, then applies `retention` as of `now`, all
-    /// in one transaction.
+    /// in one transaction. A scrape passes the feed's fetch state (listing validators) too:
+    /// its entries and the validators that describe the listing they came from commit
+    /// together, one sync instead of two. Without `state` (a cancelled scrape, an import) the
+    /// recorded state stays as it was.
     fn save(
         &self,
         feed: &str,
         entries: &[ScrapedEntry],
         retention: &Retention,
         now: DateTime<Utc>,
-    ) -> Result<SaveOutcome, StoreError>;
-    /// `save`, with the feed's fetch state (listing validators) recorded in the same
-    /// transaction: a scrape's entries and the validators that describe the listing they came
-    /// from commit together, one sync instead of two.
-    fn save_scrape(
-        &self,
-        feed: &str,
-        entries: &[ScrapedEntry],
-        retention: &Retention,
-        now: DateTime<Utc>,
-        state: &FetchState,
+        state: Option<&FetchState>,
     ) -> Result<SaveOutcome, StoreError>;
     /// The feed's entries, newest first.
     fn entries(&self, feed: &str, limit: usize) -> Result<Vec<Entry>, StoreError>;

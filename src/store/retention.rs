@@ -145,9 +145,11 @@ mod tests {
     fn old_entries_go_and_stay_gone_while_remembered() {
         let store = SqliteStore::in_memory().unwrap();
         let batch = [entry("old", day(0), 1), entry("new", day(80), 1)];
-        store.save("f", &batch, &NINETY_DAYS, day(85)).unwrap();
+        store
+            .save("f", &batch, &NINETY_DAYS, day(85), None)
+            .unwrap();
         assert_eq!(urls(&store), ["new", "old"]);
-        let outcome = store.save("f", &[], &NINETY_DAYS, day(91)).unwrap();
+        let outcome = store.save("f", &[], &NINETY_DAYS, day(91), None).unwrap();
         assert_eq!(outcome.pruned, 1);
         assert_eq!(urls(&store), ["new"]);
         // Still listed: known, so the pipeline does not fetch and store it again.
@@ -155,9 +157,13 @@ mod tests {
         assert!(store.known("f", &listed).unwrap().contains("old"));
         assert!(!store.known("g", &listed).unwrap().contains("old"));
         // Tombstones are forgotten after max(max_age, 30 days).
-        store.save("f", &[], &NINETY_DAYS, day(91 + 89)).unwrap();
+        store
+            .save("f", &[], &NINETY_DAYS, day(91 + 89), None)
+            .unwrap();
         assert!(store.known("f", &listed).unwrap().contains("old"));
-        store.save("f", &[], &NINETY_DAYS, day(91 + 91)).unwrap();
+        store
+            .save("f", &[], &NINETY_DAYS, day(91 + 91), None)
+            .unwrap();
         assert!(store.known("f", &listed).unwrap().is_empty());
     }
 
@@ -170,7 +176,10 @@ mod tests {
         };
         let batch: Vec<_> = (0..4).map(|i| entry(&format!("u{i}"), day(i), 1)).collect();
         assert_eq!(
-            store.save("f", &batch, &keep_two, day(5)).unwrap().pruned,
+            store
+                .save("f", &batch, &keep_two, day(5), None)
+                .unwrap()
+                .pruned,
             2
         );
         assert_eq!(urls(&store), ["u3", "u2"]);
@@ -195,19 +204,19 @@ mod tests {
             max_entries: 1000,
             max_age: None,
         };
-        store.save("f", &batch, &all, day(61)).unwrap();
+        store.save("f", &batch, &all, day(61), None).unwrap();
         let before = pages(&store);
         let small = Retention {
             max_entries: 390,
             max_age: None,
         };
-        store.save("f", &[], &small, day(61)).unwrap();
+        store.save("f", &[], &small, day(61), None).unwrap();
         assert_eq!(pages(&store), before, "a few free pages are left for reuse");
         let tiny = Retention {
             max_entries: 10,
             max_age: None,
         };
-        store.save("f", &[], &tiny, day(61)).unwrap();
+        store.save("f", &[], &tiny, day(61), None).unwrap();
         assert!(pages(&store) < before / 10, "{} of {before}", pages(&store));
         assert_eq!(urls(&store).len(), 10);
     }

@@ -276,19 +276,9 @@ impl Store for SqliteStore {
         entries: &[ScrapedEntry],
         retention: &Retention,
         now: DateTime<Utc>,
+        state: Option<&super::FetchState>,
     ) -> Result<SaveOutcome, StoreError> {
-        self.save_with(feed, entries, retention, now, None)
-    }
-
-    fn save_scrape(
-        &self,
-        feed: &str,
-        entries: &[ScrapedEntry],
-        retention: &Retention,
-        now: DateTime<Utc>,
-        state: &super::FetchState,
-    ) -> Result<SaveOutcome, StoreError> {
-        self.save_with(feed, entries, retention, now, Some(state))
+        self.save_in_one_transaction(feed, entries, retention, now, state)
     }
 
     fn entries(&self, feed: &str, limit: usize) -> Result<Vec<Entry>, StoreError> {
@@ -390,8 +380,8 @@ impl Store for SqliteStore {
 }
 
 impl SqliteStore {
-    /// `save` and `save_scrape`: one transaction.
-    fn save_with(
+    /// `Store::save`: one transaction.
+    fn save_in_one_transaction(
         &self,
         feed: &str,
         entries: &[ScrapedEntry],
@@ -575,13 +565,25 @@ mod tests {
     fn merged_entries_are_newest_first_one_per_url_members_only() {
         let store = SqliteStore::in_memory().unwrap();
         store
-            .save("a", &[entry("u1", 1), entry("u2", 5)], &keep(100), now())
+            .save(
+                "a",
+                &[entry("u1", 1), entry("u2", 5)],
+                &keep(100),
+                now(),
+                None,
+            )
             .unwrap();
         store
-            .save("b", &[entry("u2", 9), entry("u3", 3)], &keep(100), now())
+            .save(
+                "b",
+                &[entry("u2", 9), entry("u3", 3)],
+                &keep(100),
+                now(),
+                None,
+            )
             .unwrap();
         store
-            .save("c", &[entry("u4", 59)], &keep(100), now())
+            .save("c", &[entry("u4", 59)], &keep(100), now(), None)
             .unwrap();
         let members = ["a".to_string(), "b".to_string()];
         let urls = |cap| -> Vec<(String, u32)> {
@@ -604,7 +606,7 @@ mod tests {
     fn saves_that_change_a_feed_mark_it_stale_until_its_export_is_recorded() {
         let store = SqliteStore::in_memory().unwrap();
         store
-            .save("a", &[entry("u1", 1)], &keep(100), now())
+            .save("a", &[entry("u1", 1)], &keep(100), now(), None)
             .unwrap();
         let stale = |store: &SqliteStore| -> Vec<(String, bool)> {
             let mut v: Vec<_> = store
@@ -641,11 +643,11 @@ mod tests {
         // Nothing new: the feed stays clean; something new marks it again.
         let a_is_stale = |store: &SqliteStore| stale(store).contains(&("a".into(), true));
         store
-            .save("a", &[entry("u1", 1)], &keep(100), now())
+            .save("a", &[entry("u1", 1)], &keep(100), now(), None)
             .unwrap();
         assert!(!a_is_stale(&store));
         store
-            .save("a", &[entry("u2", 2)], &keep(100), now())
+            .save("a", &[entry("u2", 2)], &keep(100), now(), None)
             .unwrap();
         assert!(a_is_stale(&store));
     }
@@ -661,14 +663,14 @@ mod tests {
             page_params: None,
         };
         let saved = store
-            .save_scrape("f", &[entry("u1", 1)], &keep(100), now(), &state)
+            .save("f", &[entry("u1", 1)], &keep(100), now(), Some(&state))
             .unwrap();
         assert_eq!(saved.inserted, 1);
         assert_eq!(store.fetch_state("f").unwrap(), state);
         assert_eq!(store.entries("f", 10).unwrap().len(), 1);
         // A plain save (a cancelled scrape) leaves the validators as they were.
         store
-            .save("f", &[entry("u2", 2)], &keep(100), now())
+            .save("f", &[entry("u2", 2)], &keep(100), now(), None)
             .unwrap();
         assert_eq!(store.fetch_state("f").unwrap(), state);
     }
@@ -677,12 +679,20 @@ mod tests {
     fn save_is_idempotent_and_keeps_the_first_version() {
         let store = SqliteStore::in_memory().unwrap();
         let first = store
-            .save("f", &[entry("u1", 1), entry("u2", 2)], &keep(100), now())
+            .save(
+                "f",
+                &[entry("u1", 1), entry("u2", 2)],
+                &keep(100),
+                now(),
+                None,
+            )
             .unwrap();
         assert_eq!(first.inserted, 2);
         let mut changed = entry("u1", 30);
         changed.entry.title = "edited".into();
-        let second = store.save("f", &[changed], &keep(100), now()).unwrap();
+        let second = store
+            .save("f", &[changed], &keep(100), now(), None)
+            .unwrap();
         assert_eq!(second, SaveOutcome::default());
         let entries = store.entries("f", 10).unwrap();
         assert_eq!(entries.len(), 2);
@@ -698,7 +708,9 @@ mod tests {
         let store = SqliteStore::in_memory().unwrap();
         let mut partial = entry("u1", 1);
         partial.state = ArticleState::Retry;
-        store.save("f", &[partial], &keep(100), now()).unwrap();
+        store
+            .save("f", &[partial], &keep(100), now(), None)
+            .unwrap();
         assert_eq!(
             store.retry_candidates("f", 3).unwrap(),
             vec!["u1".to_string()]
@@ -706,7 +718,10 @@ mod tests {
         let mut full = entry("u1", 45);
         full.entry.body = Some("<p>body</p>".into());
         assert_eq!(
-            store.save("f", &[full], &keep(100), now()).unwrap().updated,
+            store
+                .save("f", &[full], &keep(100), now(), None)
+                .unwrap()
+                .updated,
             1
         );
         let stored = &store.entries("f", 10).unwrap()[0];
@@ -723,7 +738,7 @@ mod tests {
     fn feeds_are_trimmed_to_the_newest() {
         let store = SqliteStore::in_memory().unwrap();
         let batch: Vec<_> = (0..10).map(|i| entry(&format!("u{i}"), i)).collect();
-        let outcome = store.save("f", &batch, &keep(4), now()).unwrap();
+        let outcome = store.save("f", &batch, &keep(4), now(), None).unwrap();
         assert_eq!(outcome.pruned, 6);
         let urls: Vec<_> = store
             .entries("f", 100)

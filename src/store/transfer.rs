@@ -302,7 +302,7 @@ mod tests {
         };
         let now = Utc.with_ymd_and_hms(2026, 6, 14, 0, 0, 0).unwrap();
         let batch = [entry("u1", 10), entry("u2", 11), entry("u3", 12)];
-        store.save("f", &batch, &keep_two, now).unwrap();
+        store.save("f", &batch, &keep_two, now, None).unwrap();
         let (bytes, written) = export(&store);
         assert_eq!(
             written,
@@ -353,7 +353,9 @@ mod tests {
             max_entries: 10,
             max_age: None,
         };
-        store.save("f", &[entry("u1", 10)], &all, now).unwrap();
+        store
+            .save("f", &[entry("u1", 10)], &all, now, None)
+            .unwrap();
         let text = String::from_utf8(export(&store).0)
             .unwrap()
             .replace("\"retry\"", "\"lost\"");

@@ -1,0 +1,142 @@
+//! The one scrape sequence: listing → article pages → extraction → entries.
+//!
+//! A stored scrape (`Scraper::scrape`) and `check`'s preview read a section the same way, so
+//! both call [`read_section`]; what differs between them is a [`Steps`] value: which listed
+//! articles are read (new and retried ones, or the first few), and what watches each article
+//! as it is read (`check` records the rules that matched). Steps only choose and observe:
+//! they cannot change how a page is fetched, read or turned into an entry.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tokio_util::sync::CancellationToken;
+
+use super::ScrapeError;
+use crate::assemble::Assembler;
+use crate::config::{Section, Site};
+use crate::extract::{self, Extracted};
+use crate::fetch::{FetchError, Fetched, Fetcher, Request};
+use crate::listing::{self, Listing, ListingItem};
+use crate::model::{Entry, Validators};
+use crate::store::ArticleState;
+
+/// A site's declaration in the forms the stages run, built once per config: the article
+/// rules compiled for the extractor, and the site's entry builder.
+#[derive(Debug)]
+pub struct SitePlan {
+    pub site: Arc<Site>,
+    pub article: extract::Plan,
+    pub assembler: Assembler,
+}
+
+impl SitePlan {
+    pub fn new(site: &Arc<Site>) -> SitePlan {
+        SitePlan {
+            site: site.clone(),
+            article: extract::Plan::new(&site.article),
+            assembler: Assembler::new(site),
+        }
+    }
+}
+
+/// One article as the sequence read it, shown to [`Steps::observe`].
+pub struct ArticleRead<'a> {
+    pub item: &'a ListingItem,
+    /// The article page, or why it could not be had.
+    pub page: Result<&'a Fetched, &'a FetchError>,
+    pub extracted: &'a Extracted,
+    pub entry: &'a Entry,
+    pub state: ArticleState,
+}
+
+/// What differs between a stored scrape and a preview.
+pub trait Steps {
+    /// The listed items whose article pages are read, in order.
+    fn choose<'l>(
+        &mut self,
+        listing: &'l Listing,
+    ) -> impl Future<Output = Result<Vec<&'l ListingItem>, ScrapeError>> + Send;
+
+    /// Sees each article once it is read and turned into an entry.
+    fn observe(&mut self, _article: &ArticleRead<'_>) {}
+}
+
+/// A section as one run of the sequence read it.
+#[derive(Debug)]
+pub struct SectionRead {
+    pub listing: Listing,
+    /// The chosen articles' entries, in the order read, with how complete each is.
+    pub entries: Vec<(Entry, ArticleState)>,
+    /// Cancellation stopped the reading before every chosen article was read.
+    pub cancelled: bool,
+}
+
+/// Reads a section: its listing (conditionally, with `validators`), then the article pages
+/// `steps` chooses, each turned into an entry; stops fetching when `cancel` fires and returns
+/// what it has. A listing that answers `304` ends the read with no entries
+/// (`SectionRead::listing.unchanged`). A failing article page never fails the section: its
+/// entry is built from the listing's data.
+#[allow(clippy::too_many_arguments)]
+pub async fn read_section(
+    fetcher: &Fetcher,
+    plan: &SitePlan,
+    section: &Section,
+    page_params: &BTreeMap<String, String>,
+    validators: Option<&Validators>,
+    now: impl Fn() -> DateTime<Utc>,
+    steps: &mut impl Steps,
+    cancel: &CancellationToken,
+) -> Result<SectionRead, ScrapeError> {
+    let site = &plan.site;
+    let listing = listing::read_listing(fetcher, site, section, page_params, validators).await?;
+    let mut read = SectionRead {
+        entries: Vec::new(),
+        cancelled: false,
+        listing: Listing::default(),
+    };
+    if listing.unchanged {
+        read.listing = listing;
+        return Ok(read);
+    }
+    let chosen = steps.choose(&listing).await?;
+    for item in chosen {
+        let page = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => None,
+            page = fetcher.fetch(Request::get(site, &item.url)) => Some(page),
+        };
+        let Some(page) = page else {
+            read.cancelled = true;
+            break;
+        };
+        let (extracted, state) = match &page {
+            Ok(page) => (
+                extract::extract(&page.text, &page.url, &plan.article),
+                ArticleState::Complete,
+            ),
+            Err(error) => {
+                tracing::warn!(site = %site.id, section = %section.id, url = %item.url, %error,
+                    "article page unavailable; keeping the listing's data");
+                let state = if error.is_gone() {
+                    ArticleState::Gone
+                } else {
+                    ArticleState::Retry
+                };
+                (Extracted::default(), state)
+            }
+        };
+        let entry = plan.assembler.entry(item, &extracted, now());
+        steps.observe(&ArticleRead {
+            item,
+            page: page.as_ref(),
+            extracted: &extracted,
+            entry: &entry,
+            state,
+        });
+        read.entries.push((entry, state));
+    }
+    read.listing = listing;
+    Ok(read)
+}
