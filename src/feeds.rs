@@ -34,9 +34,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use bytes::Bytes;
 use chrono::{DateTime, FixedOffset, Utc};
 use url::Url;
-use warp::http::HeaderValue;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -58,7 +58,8 @@ const QUERY_CACHE_SLOTS: usize = 256;
 pub struct Head {
     /// The feed's own date (latest entry change); also its `Last-Modified`.
     pub updated: DateTime<FixedOffset>,
-    pub last_modified: HeaderValue,
+    /// `updated` as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`), made once.
+    pub last_modified: Bytes,
     pub entries: usize,
     /// Distinguishes heads, so filtered documents made under an older one are not served.
     pub generation: u64,
@@ -67,8 +68,8 @@ pub struct Head {
 }
 
 impl Head {
-    /// The ETag of the feed in one format and encoding.
-    pub fn etag(&self, format: Format, encoding: Encoding) -> HeaderValue {
+    /// The ETag of the feed in one format and encoding (quoted text).
+    pub fn etag(&self, format: Format, encoding: Encoding) -> Bytes {
         document::etag(&self.digests[format.index()], encoding)
     }
 
@@ -521,10 +522,9 @@ fn file_path(dir: &Path, name: &str, format: Format) -> PathBuf {
     dir.join(file_name(name, format))
 }
 
-/// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
-pub fn http_date(d: DateTime<Utc>) -> HeaderValue {
-    HeaderValue::from_str(&d.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
-        .expect("date is ASCII")
+/// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110's IMF-fixdate).
+pub fn http_date(d: DateTime<Utc>) -> Bytes {
+    Bytes::from(httpdate::fmt_http_date(d.into()))
 }
 
 /// Prefix of the temporary files `write_atomically` creates, so leftovers of a killed process

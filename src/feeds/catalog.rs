@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use url::Url;
-use warp::http::HeaderValue;
 
 use crate::config::Config;
 use crate::model::Entry;
@@ -93,9 +93,10 @@ pub struct FeedSpec {
     /// The section ids whose entries make this feed (just itself for a section).
     pub members: Vec<String>,
     pub max_entries: usize,
-    /// `public, max-age=…`: half the shortest member interval, between 1 minute and 1 hour,
-    /// so a reader polling faster than scrapes happen is answered by its own cache.
-    pub cache_control: HeaderValue,
+    /// The `Cache-Control` text, `public, max-age=…`: half the shortest member interval,
+    /// between 1 minute and 1 hour, so a reader polling faster than scrapes happen is
+    /// answered by its own cache.
+    pub cache_control: Bytes,
     /// What its render depends on besides the entries: the release, the metadata, the
     /// members and the cap. A recorded head with another fingerprint is not reused.
     pub fingerprint: String,
@@ -119,10 +120,10 @@ pub struct Catalog {
     by_name: HashMap<String, usize>,
 }
 
-fn cache_control(intervals: impl Iterator<Item = Duration>) -> HeaderValue {
+fn cache_control(intervals: impl Iterator<Item = Duration>) -> Bytes {
     let shortest = intervals.min().unwrap_or(Duration::from_secs(900));
     let max_age = (shortest.as_secs() / 2).clamp(60, 3600);
-    HeaderValue::from_str(&format!("public, max-age={max_age}")).expect("ASCII header")
+    Bytes::from(format!("public, max-age={max_age}"))
 }
 
 fn fingerprint(spec: &FeedSpec) -> String {

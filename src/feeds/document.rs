@@ -12,7 +12,6 @@ use std::sync::OnceLock;
 
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
-use warp::http::HeaderValue;
 
 /// A content coding we can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,9 +44,10 @@ impl Encoding {
     }
 }
 
-/// The strong ETag of a document with this identity digest, in this encoding.
-pub fn etag(digest: &str, encoding: Encoding) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{digest}{}\"", encoding.etag_suffix())).expect("hex is ASCII")
+/// The strong ETag of a document with this identity digest, in this encoding: the quoted
+/// text of the header value (ASCII).
+pub fn etag(digest: &str, encoding: Encoding) -> Bytes {
+    Bytes::from(format!("\"{digest}{}\"", encoding.etag_suffix()))
 }
 
 /// The bytes of one representation and its validator.
@@ -55,7 +55,7 @@ pub fn etag(digest: &str, encoding: Encoding) -> HeaderValue {
 pub struct Variant {
     pub bytes: Bytes,
     /// Strong ETag, quoted.
-    pub etag: HeaderValue,
+    pub etag: Bytes,
 }
 
 /// One document: identity bytes, their digest, and compressed forms once made.
@@ -64,7 +64,7 @@ pub struct Document {
     identity: Bytes,
     /// Hex of the first 16 bytes of the identity's SHA-256.
     digest: String,
-    etags: [HeaderValue; 3],
+    etags: [Bytes; 3],
     gzip: OnceLock<Bytes>,
     brotli: OnceLock<Bytes>,
 }
@@ -96,7 +96,7 @@ impl Document {
         &self.digest
     }
 
-    pub fn etag(&self, encoding: Encoding) -> &HeaderValue {
+    pub fn etag(&self, encoding: Encoding) -> &Bytes {
         &self.etags[encoding.index()]
     }
 
@@ -198,12 +198,12 @@ mod tests {
         assert_eq!(doc.identity(), &text);
         assert!(doc.get(Encoding::Gzip).bytes.len() < text.len() / 5);
         assert!(doc.held_bytes() > text.len());
-        let tags: Vec<HeaderValue> = [Encoding::Identity, Encoding::Gzip, Encoding::Brotli]
+        let tags: Vec<Bytes> = [Encoding::Identity, Encoding::Gzip, Encoding::Brotli]
             .iter()
             .map(|&e| doc.get(e).etag)
             .collect();
-        assert!(tags[1].to_str().unwrap().ends_with("-gz\""));
-        assert!(tags[2].to_str().unwrap().ends_with("-br\""));
+        assert!(tags[1].ends_with(b"-gz\""));
+        assert!(tags[2].ends_with(b"-br\""));
         assert_ne!(tags[0], tags[1]);
         assert_eq!(*Document::new(text).etag(Encoding::Identity), tags[0]);
         assert_eq!(etag(doc.digest(), Encoding::Gzip), tags[1]);

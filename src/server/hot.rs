@@ -84,7 +84,8 @@ where
         let method = request.method().clone();
         let (app, pages) = self.live.current();
         Either::Left(Box::pin(async move {
-            let reply = super::feed(file, method, conditions, Vec::new(), app.clone(), pages).await;
+            let reply =
+                super::feed::feed(file, method, conditions, Vec::new(), app.clone(), pages).await;
             app.metrics.response(reply.status().as_u16());
             Ok(reply.into_response())
         }))
