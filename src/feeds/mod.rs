@@ -26,11 +26,11 @@ mod budget;
 mod cache;
 pub mod catalog;
 pub mod document;
+mod files;
 pub mod query;
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -47,6 +47,8 @@ use budget::BudgetCache;
 pub use cache::QueryCache;
 pub use catalog::{Catalog, FeedKind, FeedSpec, Format};
 pub use document::{Document, Encoding, Variant};
+pub use files::write_atomically;
+use files::{file_name, file_path, remove_stale_temp_files, write_all_atomically};
 pub use query::{FeedQuery, QueryError};
 
 /// How many filtered documents are kept.
@@ -91,8 +93,8 @@ pub enum FeedError {
     },
 }
 
-/// What a lookup found, with the head it belongs to.
-pub type Found<T> = (Arc<Head>, T);
+/// What a lookup found, with the head it belongs to (the validators to send with it).
+pub type WithHead<T> = (Arc<Head>, T);
 
 /// A feed's state between renders.
 #[derive(Default)]
@@ -225,7 +227,7 @@ impl FeedSet {
         store: &dyn Store,
         name: &str,
         format: Format,
-    ) -> Result<Option<Found<Arc<Document>>>, FeedError> {
+    ) -> Result<Option<WithHead<Arc<Document>>>, FeedError> {
         let Some(spec) = self.catalog.get(name).cloned() else {
             return Ok(None);
         };
@@ -261,7 +263,7 @@ impl FeedSet {
         &self,
         store: &dyn Store,
         name: &str,
-    ) -> Result<Option<Found<Vec<Entry>>>, FeedError> {
+    ) -> Result<Option<WithHead<Vec<Entry>>>, FeedError> {
         let Some(spec) = self.catalog.get(name).cloned() else {
             return Ok(None);
         };
@@ -333,7 +335,7 @@ impl FeedSet {
         name: &str,
         format: Format,
         query: &FeedQuery,
-    ) -> Result<Option<Found<Arc<Document>>>, FeedError> {
+    ) -> Result<Option<WithHead<Arc<Document>>>, FeedError> {
         let key = query.normalized();
         // Another request may have made it since the caller looked: no store read then.
         if let Some(head) = self.head(name) {
@@ -514,354 +516,10 @@ impl FeedSet {
     }
 }
 
-fn file_name(name: &str, format: Format) -> String {
-    format!("{name}.{}", format.ext())
-}
-
-fn file_path(dir: &Path, name: &str, format: Format) -> PathBuf {
-    dir.join(file_name(name, format))
-}
-
 /// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110's IMF-fixdate).
 pub fn http_date(d: DateTime<Utc>) -> Bytes {
     Bytes::from(httpdate::fmt_http_date(d.into()))
 }
 
-/// Prefix of the temporary files `write_atomically` creates, so leftovers of a killed process
-/// can be recognised and removed (`remove_stale_temp_files`).
-const TEMP_PREFIX: &str = ".scrapefeed-";
-/// A temporary file older than this belongs to a dead writer: a live one holds its file for
-/// the time of one write and fsync. (Removing a live writer's file by mistake would only fail
-/// that one refresh, never damage a feed.)
-const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// Writes `bytes` to a temporary file beside `path`, syncs it, renames it over `path`, then
-/// syncs the directory so the rename itself survives a power cut. Readers see the old file
-/// or the new one, never a mix.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FeedError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    write_all_atomically(dir, &[(path.to_path_buf(), bytes)])
-}
-
-/// `write_atomically` for several files of one directory, with one directory sync for all
-/// the renames (a feed's three formats: the sync is a good part of a render's cost).
-fn write_all_atomically(dir: &Path, files: &[(PathBuf, &[u8])]) -> Result<(), FeedError> {
-    if files.is_empty() {
-        return Ok(());
-    }
-    let err = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| FeedError::Write { path, source }
-    };
-    std::fs::create_dir_all(dir).map_err(err(dir))?;
-    let mut temps = Vec::with_capacity(files.len());
-    for (path, bytes) in files {
-        let mut tmp = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(err(path))?;
-        tmp.write_all(bytes).map_err(err(path))?;
-        tmp.as_file().sync_all().map_err(err(path))?;
-        temps.push(tmp);
-    }
-    for (tmp, (path, _)) in temps.into_iter().zip(files) {
-        tmp.persist(path).map_err(|e| err(path)(e.error))?;
-    }
-    sync_dir(dir).map_err(err(dir))?;
-    Ok(())
-}
-
-/// Makes a rename in `dir` durable. Only Unix can open a directory to sync it.
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    std::fs::File::open(dir)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
-
-/// Removes temporary files a killed process left in `dir` (a SIGKILL between create and
-/// rename leaves one behind). Only files older than `STALE_TEMP_AGE` are touched, so a
-/// concurrent `scrape` writing into the same directory is never disturbed. Best effort:
-/// returns how many were removed.
-pub fn remove_stale_temp_files(dir: &Path) -> usize {
-    let Ok(listing) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    let mut removed = 0;
-    for entry in listing.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if !(name.starts_with(TEMP_PREFIX) && name.ends_with(".tmp")) {
-            continue;
-        }
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_TEMP_AGE);
-        if stale && std::fs::remove_file(entry.path()).is_ok() {
-            removed += 1;
-        }
-    }
-    removed
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::{ArticleState, Retention, ScrapedEntry, SqliteStore};
-    use chrono::TimeZone;
-
-    /// Two sections of one site, feeds written into `dir`.
-    fn config(dir: &Path, cache: &str) -> Config {
-        let text = format!(
-            r#"
-[server]
-feed_cache = "{cache}"
-[storage]
-database = "unused.db"
-feeds_dir = "{}"
-[[site]]
-id = "news"
-title = "News"
-base_url = "https://news.example"
-[site.listing]
-type = "html"
-items = "article"
-[site.listing.fields]
-link = {{ css = "a", attr = "href" }}
-[[site.section]]
-id = "one"
-title = "One"
-path = "/one"
-[[site.section]]
-id = "two"
-title = "Two"
-path = "/two"
-"#,
-            dir.display()
-        );
-        Config::parse(&text, dir).unwrap()
-    }
-
-    fn save(store: &SqliteStore, feed: &str, url: &str, minute: u32, body_len: usize) {
-        let published = FixedOffset::east_opt(3 * 3600)
-            .unwrap()
-            .with_ymd_and_hms(2026, 6, 13, 14, minute, 0)
-            .unwrap();
-        let entry = Entry {
-            url: url.into(),
-            title: format!("title {url}"),
-            summary: None,
-            body: Some(format!("<p>{}</p>", "x".repeat(body_len))),
-            author: None,
-            tags: vec![],
-            image: None,
-            published,
-            updated: None,
-            first_seen: Utc.with_ymd_and_hms(2026, 6, 13, 12, 0, 0).unwrap(),
-            date_source: "test".into(),
-        };
-        let retention = Retention {
-            max_entries: 100,
-            max_age: None,
-        };
-        store
-            .save(
-                feed,
-                &[ScrapedEntry {
-                    entry,
-                    state: ArticleState::Complete,
-                }],
-                &retention,
-                Utc.with_ymd_and_hms(2026, 6, 14, 0, 0, 0).unwrap(),
-                None,
-            )
-            .unwrap();
-    }
-
-    fn url() -> Url {
-        Url::parse("http://127.0.0.1:8080/").unwrap()
-    }
-
-    fn file(dir: &Path, name: &str) -> String {
-        std::fs::read_to_string(dir.join(name)).unwrap_or_default()
-    }
-
-    #[test]
-    fn merged_feeds_wait_for_export_and_a_restart_trusts_only_clean_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = config(dir.path(), "16 MiB");
-        let store = SqliteStore::open(&dir.path().join("db")).unwrap();
-        let feeds = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
-        // A fresh database: every feed is stale, and opening writes nothing (a scrape is
-        // about to render them; a request or the next export would).
-        assert!(feeds.head("all").is_none() && feeds.head("one").is_none());
-        assert!(!dir.path().join("all.rss").exists());
-
-        save(&store, "one", "https://news.example/a", 1, 10);
-        save(&store, "two", "https://news.example/b", 2, 10);
-        feeds.refresh(&store, "one").unwrap();
-        feeds.refresh(&store, "two").unwrap();
-        assert!(file(dir.path(), "one.rss").contains("news.example/a"));
-        // The merged feeds are stale, not rendered once per section.
-        assert!(feeds.head("news").is_none() && feeds.head("all").is_none());
-        assert!(!file(dir.path(), "all.rss").contains("news.example/a"));
-        assert_eq!(
-            feeds.export_stale(&store).unwrap(),
-            2,
-            "news and all, once each"
-        );
-        assert!(file(dir.path(), "all.rss").contains("news.example/b"));
-        assert_eq!(feeds.export_stale(&store).unwrap(), 0);
-        let etag = feeds
-            .head("all")
-            .unwrap()
-            .etag(Format::Atom, Encoding::Gzip);
-        drop(feeds);
-
-        // A crash after a save, before the files: the store says "one" is stale.
-        save(&store, "one", "https://news.example/c", 3, 10);
-        // And a file someone damaged while clean is trusted (its head says what it held),
-        // but a missing one is written again.
-        std::fs::remove_file(dir.path().join("two.json")).unwrap();
-        let feeds = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
-        assert!(feeds.head("one").is_none() && feeds.head("two").is_none());
-        assert_eq!(
-            feeds.export_stale(&store).unwrap(),
-            4,
-            "one (saved after its files), two (a file missing), news and all"
-        );
-        assert!(file(dir.path(), "one.atom").contains("news.example/c"));
-        assert!(file(dir.path(), "all.atom").contains("news.example/c"));
-        assert!(file(dir.path(), "two.json").contains("news.example/b"));
-        assert_ne!(
-            feeds
-                .head("all")
-                .unwrap()
-                .etag(Format::Atom, Encoding::Gzip),
-            etag
-        );
-        let etag = feeds
-            .head("all")
-            .unwrap()
-            .etag(Format::Atom, Encoding::Gzip);
-        drop(feeds);
-
-        // A clean restart renders nothing and knows every validator.
-        let feeds = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
-        assert_eq!(feeds.resident_bytes(), 0, "nothing rendered");
-        assert_eq!(
-            feeds
-                .head("all")
-                .unwrap()
-                .etag(Format::Atom, Encoding::Gzip),
-            etag
-        );
-        assert_eq!(feeds.last_head("one").unwrap().entries, 2);
-        // Read back from its file: the very bytes the validators describe.
-        let (_, atom) = feeds
-            .document(&store, "all", Format::Atom)
-            .unwrap()
-            .unwrap();
-        assert_eq!(*atom.etag(Encoding::Gzip), etag);
-        assert_eq!(
-            atom.identity().as_ref(),
-            file(dir.path(), "all.atom").as_bytes()
-        );
-        assert!(feeds
-            .document(&store, "nothing", Format::Rss)
-            .unwrap()
-            .is_none());
-        // A file changed behind our back is not served: the feed is rendered again.
-        std::fs::write(dir.path().join("one.rss"), "<rss>edited</rss>").unwrap();
-        let (_, rss) = feeds.document(&store, "one", Format::Rss).unwrap().unwrap();
-        assert!(String::from_utf8_lossy(rss.identity()).contains("news.example/c"));
-        assert!(file(dir.path(), "one.rss").contains("news.example/c"));
-        assert!(
-            feeds.head("all").is_some(),
-            "same bytes: the merged feeds stay current"
-        );
-    }
-
-    #[test]
-    fn documents_stay_within_the_memory_budget() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = config(dir.path(), "1 MiB");
-        let store = SqliteStore::open(&dir.path().join("db")).unwrap();
-        // ~400 KB of bodies per section: a document of a merged feed is ~800 KB.
-        for i in 0..40 {
-            for section in ["one", "two"] {
-                let url = format!("https://news.example/{section}/{i}");
-                save(&store, section, &url, i, 10_000);
-            }
-        }
-        let feeds = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
-        assert_eq!(
-            feeds.resident_bytes(),
-            0,
-            "rendering keeps nothing in memory"
-        );
-        let budget = 1 << 20;
-        for name in ["one", "two", "news", "all", "one", "two"] {
-            let (head, doc) = feeds.document(&store, name, Format::Rss).unwrap().unwrap();
-            feeds.compress(name, Format::Rss, &doc, Encoding::Gzip);
-            let file = format!("{name}.rss");
-            assert!(
-                feeds.cached(&file, Format::Rss, &head).is_some(),
-                "{name} stays"
-            );
-            let held = feeds.resident_bytes();
-            assert!(
-                held <= budget.max(doc.held_bytes()),
-                "{name}: {held} bytes held"
-            );
-        }
-        let head = feeds.head("news").unwrap();
-        assert!(
-            feeds.cached("news.rss", Format::Rss, &head).is_none(),
-            "evicted"
-        );
-        assert!(
-            feeds.cached("one.atom", Format::Atom, &head).is_none(),
-            "never asked for"
-        );
-    }
-
-    #[test]
-    fn atomic_writes_replace_whole_files_and_leave_no_temp_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub").join("news.rss");
-        write_atomically(&path, b"<rss>one</rss>").unwrap();
-        write_atomically(&path, b"<rss>two</rss>").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"<rss>two</rss>");
-        assert_eq!(
-            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
-            1
-        );
-    }
-
-    #[test]
-    fn only_stale_temp_files_of_ours_are_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        let touch = |name: &str, age: u64| {
-            let file = std::fs::File::create(dir.path().join(name)).unwrap();
-            let when = std::time::SystemTime::now() - std::time::Duration::from_secs(age);
-            file.set_modified(when).unwrap();
-        };
-        touch(".scrapefeed-dead.tmp", 3600);
-        touch(".scrapefeed-live.tmp", 1);
-        touch("news.rss", 3600);
-        touch("other.tmp", 3600);
-        assert_eq!(remove_stale_temp_files(dir.path()), 1);
-        let mut left: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
-        assert_eq!(left, [".scrapefeed-live.tmp", "news.rss", "other.tmp"]);
-    }
-}
+mod tests;
