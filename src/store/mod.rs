@@ -59,12 +59,15 @@ impl ArticleState {
         }
     }
 
-    pub fn parse(text: &str) -> ArticleState {
-        match text {
-            "retry" => ArticleState::Retry,
-            "gone" => ArticleState::Gone,
-            _ => ArticleState::Complete,
-        }
+    /// The state `as_str` wrote; `None` for any other text (a damaged database or export).
+    pub fn parse(text: &str) -> Option<ArticleState> {
+        [
+            ArticleState::Complete,
+            ArticleState::Retry,
+            ArticleState::Gone,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == text)
     }
 }
 

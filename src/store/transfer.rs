@@ -172,13 +172,12 @@ impl SqliteStore {
                     continue;
                 }
                 let r = ExportRecord::deserialize(value).map_err(parse_err)?;
-                let state = ArticleState::parse(&r.state);
-                if state.as_str() != r.state {
+                let Some(state) = ArticleState::parse(&r.state) else {
                     return Err(TransferError::State {
                         line: line_no,
                         state: r.state,
                     });
-                }
+                };
                 let tags = serde_json::to_string(&r.tags).unwrap_or_else(|_| "[]".into());
                 let inserted = insert
                     .execute(params![
