@@ -4,27 +4,31 @@
 //! tag) and the first that yields a value wins; date fields keep every candidate so the date
 //! stage can prefer structured values and report disagreements. The page is parsed once, its
 //! JSON-LD and meta tags indexed once. The body is cleaned of the declared clutter, then
-//! sanitized by ammonia (no scripts, styles or event handlers) with every URL made absolute.
+//! sanitized (`sanitize`: ammonia; no scripts, styles or event handlers) with every URL made
+//! absolute.
 //!
-//! Pages are read in one streaming pass ([`stream`]) when the site's selectors allow it and
+//! Pages are read in one streaming pass (`stream`) when the site's selectors allow it and
 //! the page's markup is plain enough for the stream to see what the DOM would; otherwise (and
-//! for the reference in tests) through html5ever's DOM ([`extract_via_dom`]).
+//! for the reference in tests) through html5ever's DOM (`dom`, [`extract_via_dom`]). Both
+//! answer the rules' sources through one trait, `PageView`; JSON-LD is read by `json_ld`.
 
+mod dom;
+mod json_ld;
+mod sanitize;
 mod stream;
 
+use dom::{remove_matching, DomPage};
+use json_ld::{json_ld_objects, json_values};
+pub use sanitize::sanitize;
 use stream::StreamPlan;
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
-use scraper::{ElementRef, Html, Selector};
+use scraper::Html;
 use url::Url;
 
-use crate::config::{ArticleRules, Css, Rule, Source, Take};
-use crate::html::{
-    attribute, collapse_whitespace, element_text, json_text, largest_in_srcset, non_empty,
-    plain_text,
-};
+use crate::config::{ArticleRules, Rule, Source, Take};
+use crate::html::{collapse_whitespace, json_text, plain_text};
 
 /// A value and the rule that produced it.
 #[derive(Debug, Clone, PartialEq)]
@@ -262,89 +266,8 @@ fn dedup(values: Vec<String>) -> Vec<String> {
     out
 }
 
-fn remove_matching(html: &mut Html, clutter: &[Css]) {
-    for css in clutter {
-        let ids: Vec<_> = html.select(&css.selector).map(|e| e.id()).collect();
-        for id in ids {
-            if let Some(mut node) = html.tree.get_mut(id) {
-                node.detach();
-            }
-        }
-    }
-}
-
-/// Sanitizes body HTML: ammonia's allow-list (no scripts, styles, event handlers or
-/// `javascript:` URLs), relative URLs rewritten against the article URL, links opened safely.
-pub fn sanitize(body: &str, base: &Url) -> String {
-    thread_local! {
-        // Building ammonia's allow-lists (a dozen hash sets) costs about as much as cleaning
-        // a short body, so each thread keeps one builder and only swaps the base URL.
-        static SANITIZER: std::cell::RefCell<ammonia::Builder<'static>> = {
-            let mut builder = ammonia::Builder::default();
-            builder
-                .link_rel(Some("noopener noreferrer"))
-                // `<noscript>` holds markup as text (the parser runs with scripting on):
-                // kept, it would show readers `<img src=…>` as words. Its usual content,
-                // the image of a lazy-loading script, is recovered from the script's own
-                // attributes instead.
-                .add_clean_content_tags(["noscript"]);
-            std::cell::RefCell::new(builder)
-        };
-    }
-    let body = resolve_lazy_images(body);
-    SANITIZER.with_borrow_mut(|builder| {
-        builder.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
-        builder.clean(&body).to_string().trim().to_string()
-    })
-}
-
-/// Gives lazy-loaded images a real `src` (from `data-src` and kin, or the widest `srcset`
-/// candidate), as the page's script would in a browser; otherwise the sanitizer, which
-/// rightly drops `data:` placeholders and `data-*` attributes, would leave empty images.
-/// lol_html rewrites the markup in one streaming pass without re-serializing the rest.
-fn resolve_lazy_images(body: &str) -> String {
-    use lol_html::{element, rewrite_str, RewriteStrSettings};
-    // Every attribute that can stand in for `src` is `srcset` or `data-*`; without one the
-    // pass would change nothing, so most bodies skip a tokenizing pass over their markup.
-    // Markup straight from the page may spell attribute names in any case.
-    let mentions = |needle: &[u8]| {
-        body.as_bytes()
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
-    };
-    if !mentions(b"data-") && !mentions(b"srcset") {
-        return body.to_string();
-    }
-    let settings = RewriteStrSettings {
-        element_content_handlers: vec![element!("img", |img| {
-            let src = img.get_attribute("src");
-            if src
-                .as_deref()
-                .is_some_and(|s| !s.trim().is_empty() && !s.trim().starts_with("data:"))
-            {
-                return Ok(());
-            }
-            let lazy = ["data-src", "data-lazy-src", "data-original", "data-url"]
-                .iter()
-                .find_map(|a| img.get_attribute(a).filter(|v| !v.trim().is_empty()))
-                .or_else(|| {
-                    ["srcset", "data-srcset"]
-                        .iter()
-                        .find_map(|a| img.get_attribute(a))
-                        .and_then(|set| largest_in_srcset(&set))
-                });
-            if let Some(url) = lazy {
-                img.set_attribute("src", url.trim())?;
-            }
-            Ok(())
-        })],
-        ..RewriteStrSettings::new()
-    };
-    rewrite_str(body, settings).unwrap_or_else(|_| body.to_string())
-}
-
 /// A page the rules' sources can be asked of: the DOM, or the streaming reader's records.
-trait PageView {
+pub(super) trait PageView {
     /// Every value a source yields. `many` joins all matches (body, tags); otherwise only
     /// the first match counts.
     fn values(&self, source: &Source, many: bool) -> Vec<String>;
@@ -368,7 +291,7 @@ fn texts(doc: &impl PageView, source: &Source, many: bool) -> Vec<String> {
 }
 
 /// What a page's meta tags and JSON-LD objects give a source (the same for both readers).
-fn indexed_values(
+pub(super) fn indexed_values(
     source: &Source,
     limit: usize,
     json_ld: &[serde_json::Value],
@@ -393,45 +316,6 @@ fn indexed_values(
             .take(limit)
             .collect(),
         Source::Css { .. } | Source::Path(_) => Vec::new(),
-    }
-}
-
-/// A parsed page with its JSON-LD objects and meta tags indexed.
-struct DomPage<'a> {
-    html: &'a Html,
-    json_ld: Vec<serde_json::Value>,
-    meta: HashMap<String, Vec<String>>,
-}
-
-impl<'a> DomPage<'a> {
-    fn new(html: &'a Html) -> DomPage<'a> {
-        static SCRIPTS: LazyLock<Selector> = LazyLock::new(|| {
-            Selector::parse(r#"script[type="application/ld+json"]"#).expect("static selector")
-        });
-        let scripts = html.select(&SCRIPTS).map(|s| s.text().collect()).collect();
-        DomPage {
-            html,
-            json_ld: json_ld_objects(scripts),
-            meta: meta_tags(html),
-        }
-    }
-}
-
-impl PageView for DomPage<'_> {
-    fn values(&self, source: &Source, many: bool) -> Vec<String> {
-        let limit = if many { usize::MAX } else { 1 };
-        match source {
-            // From the root element, not `Html::select`: that walks every node ever
-            // parsed, including clutter `remove` detached, which must not be found.
-            Source::Css { selector, take, .. } => self
-                .html
-                .root_element()
-                .select(selector)
-                .filter_map(|e| take_from(e, take))
-                .take(limit)
-                .collect(),
-            _ => indexed_values(source, limit, &self.json_ld, &self.meta),
-        }
     }
 }
 
@@ -464,151 +348,5 @@ impl PageView for BodyView<'_, '_> {
             Source::Css { css, take, .. } => self.0.css_values(css, take, many, true),
             _ => self.0.values(source, many),
         }
-    }
-}
-
-fn take_from(element: ElementRef<'_>, take: &Take) -> Option<String> {
-    match take {
-        Take::Text => non_empty(element_text(element)),
-        Take::Html => non_empty(element.inner_html().trim().to_string()),
-        Take::Attr(name) => attribute(element, name),
-    }
-}
-
-const ARTICLE_TYPES: [&str; 8] = [
-    "NewsArticle",
-    "Article",
-    "ReportageNewsArticle",
-    "AnalysisNewsArticle",
-    "BlogPosting",
-    "OpinionNewsArticle",
-    "LiveBlogPosting",
-    "TechArticle",
-];
-
-/// The JSON-LD objects of the page's scripts, article types first, `@graph` arrays flattened.
-fn json_ld_objects(scripts: Vec<String>) -> Vec<serde_json::Value> {
-    let mut objects = Vec::new();
-    for text in scripts {
-        let parsed = serde_json::from_str::<serde_json::Value>(&text).or_else(|_| {
-            // Hand-written JSON-LD often carries raw newlines inside strings.
-            serde_json::from_str(&text.replace(['\n', '\r', '\t'], " "))
-        });
-        if let Ok(value) = parsed {
-            flatten_json_ld(value, &mut objects);
-        }
-    }
-    let is_article = |v: &serde_json::Value| match v.get("@type") {
-        Some(serde_json::Value::String(t)) => ARTICLE_TYPES.contains(&t.as_str()),
-        Some(serde_json::Value::Array(ts)) => ts
-            .iter()
-            .any(|t| t.as_str().is_some_and(|t| ARTICLE_TYPES.contains(&t))),
-        _ => false,
-    };
-    objects.sort_by_key(|v| !is_article(v));
-    objects
-}
-
-fn flatten_json_ld(value: serde_json::Value, out: &mut Vec<serde_json::Value>) {
-    match value {
-        serde_json::Value::Array(items) => items.into_iter().for_each(|v| flatten_json_ld(v, out)),
-        serde_json::Value::Object(mut map) => {
-            if let Some(graph) = map.remove("@graph") {
-                flatten_json_ld(graph, out);
-            }
-            out.push(serde_json::Value::Object(map));
-        }
-        _ => {}
-    }
-}
-
-/// Values at a JSON-LD path; arrays on the way fan out (`author.name` over several authors).
-fn json_values(value: &serde_json::Value, path: &[String]) -> Vec<String> {
-    let Some((head, rest)) = path.split_first() else {
-        return match value {
-            serde_json::Value::String(s) => non_empty(s.trim().to_string()).into_iter().collect(),
-            serde_json::Value::Number(n) => vec![n.to_string()],
-            serde_json::Value::Array(items) => {
-                items.iter().flat_map(|v| json_values(v, path)).collect()
-            }
-            // `"image": {"url": …}`, `"author": {"name": …}` when the path stops one level short.
-            serde_json::Value::Object(map) => ["url", "name", "@id"]
-                .iter()
-                .find_map(|k| map.get(*k).and_then(|v| v.as_str()))
-                .map(|s| vec![s.to_string()])
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
-    };
-    match value {
-        serde_json::Value::Object(map) => map
-            .get(head)
-            .map(|v| json_values(v, rest))
-            .unwrap_or_default(),
-        serde_json::Value::Array(items) => {
-            items.iter().flat_map(|v| json_values(v, path)).collect()
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// `<meta property|name|itemprop=… content=…>`, keys lower-cased, values in page order.
-fn meta_tags(html: &Html) -> HashMap<String, Vec<String>> {
-    static METAS: LazyLock<Selector> =
-        LazyLock::new(|| Selector::parse("meta[content]").expect("static selector"));
-    let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    for meta in html.select(&METAS) {
-        let element = meta.value();
-        let Some(content) = element
-            .attr("content")
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-        else {
-            continue;
-        };
-        for key in ["property", "name", "itemprop"] {
-            if let Some(name) = element.attr(key) {
-                map.entry(name.to_ascii_lowercase())
-                    .or_default()
-                    .push(content.to_string());
-            }
-        }
-    }
-    map
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn noscript_fallbacks_leave_no_markup_as_text() {
-        let base = Url::parse("https://example.com/news/1").unwrap();
-        let body = sanitize(
-            r#"<p>a</p><img data-src="/big.jpg"><noscript><img src="/big.jpg"></noscript><p>b</p>"#,
-            &base,
-        );
-        assert_eq!(
-            body,
-            r#"<p>a</p><img src="https://example.com/big.jpg"><p>b</p>"#
-        );
-    }
-
-    #[test]
-    fn body_images_get_a_src_before_sanitizing() {
-        let base = Url::parse("https://example.com/news/1").unwrap();
-        let body = sanitize(
-            r#"<p>a</p><img src="data:image/gif;base64,R0" data-src="/big.jpg" alt="x"><img data-srcset="/1.jpg 1x, /2.jpg 2x">"#,
-            &base,
-        );
-        assert!(
-            body.contains(r#"src="https://example.com/big.jpg""#),
-            "{body}"
-        );
-        assert!(
-            body.contains(r#"src="https://example.com/2.jpg""#),
-            "{body}"
-        );
-        assert!(!body.contains("data:"), "{body}");
     }
 }
