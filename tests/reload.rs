@@ -24,6 +24,15 @@ async fn wait_for(client: &reqwest::Client, serve: &mut Serve, path: &str, what:
         .await
 }
 
+/// How many reloads ended with `result` (`applied`, `invalid`, `failed`), per `/metrics`.
+fn reloads(metrics: &str, result: &str) -> u64 {
+    let series = format!("scrapefeed_config_reloads_total{{result=\"{result}\"}} ");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(&series))
+        .map_or(0, |n| n.parse().unwrap())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn config_changes_apply_without_a_restart() {
     let origin = Origin::start(SiteModel::tass());
@@ -43,7 +52,21 @@ async fn config_changes_apply_without_a_restart() {
         ),
     )
     .unwrap();
-    tokio::time::sleep(Duration::from_secs(5)).await; // two polls of the file
+    // Handled once the server counts a rejected reload (its next poll of the file sees the
+    // change); none was applied.
+    let metrics = serve
+        .poll_get(
+            &client,
+            "/metrics",
+            "the invalid config was never rejected",
+            Duration::from_secs(30),
+            |_, body| {
+                let metrics = String::from_utf8_lossy(body);
+                (reloads(&metrics, "invalid") > 0).then(|| metrics.into_owned())
+            },
+        )
+        .await;
+    assert_eq!(reloads(&metrics, "applied"), 0, "{metrics}");
     let feed = client
         .get(serve.url("/feeds/politics.rss"))
         .send()
