@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use scrapefeed::app::App;
 use scrapefeed::clock::{Clock, ShiftedClock, SystemClock};
 use scrapefeed::config::Config;
+use scrapefeed::metrics::ReloadResult;
 use scrapefeed::{backup, check, reload, scheduler, server};
 
 #[derive(Parser)]
@@ -245,8 +246,11 @@ async fn serve(
                     tracing::info!(reason = why, "reloading the config");
                     break Some(loaded);
                 }
-                Err(e) => tracing::error!(reason = why, error = %format!("{e:#}"),
-                    "the new config is invalid; the running one stays"),
+                Err(e) => {
+                    tracing::error!(reason = why, error = %format!("{e:#}"),
+                        "the new config is invalid; the running one stays");
+                    metrics.reload(ReloadResult::Invalid);
+                }
             }
         };
         // In-flight scrapes store their work before the old app goes.
@@ -266,9 +270,11 @@ async fn serve(
             Ok(new_app) => {
                 live.replace(new_app.clone(), pages);
                 app = new_app;
+                metrics.reload(ReloadResult::Applied);
             }
             Err(e) => {
-                tracing::error!(error = %format!("{e:#}"), "cannot apply the new config; the running one stays")
+                tracing::error!(error = %format!("{e:#}"), "cannot apply the new config; the running one stays");
+                metrics.reload(ReloadResult::Failed);
             }
         }
         start = scheduler::Start::Resume;

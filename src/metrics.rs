@@ -2,7 +2,8 @@
 //!
 //! One `Metrics` lives for the whole process and survives config reloads, so counters only
 //! ever grow, as Prometheus expects. Recorded: scrapes by section and result, scrape and
-//! fetch durations, entries stored by section, and HTTP answers by status.
+//! fetch durations, entries stored by section, HTTP answers by status, and config reloads by
+//! result.
 
 use std::time::Duration;
 
@@ -34,6 +35,33 @@ struct RenderLabels {
     reason: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReloadLabels {
+    result: &'static str,
+}
+
+/// How a config reload requested while serving ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReloadResult {
+    /// The new config runs.
+    Applied,
+    /// The new config (or its templates) did not validate; the running one stays.
+    Invalid,
+    /// The new config validated but could not be opened (its database, its feeds); the
+    /// running one stays.
+    Failed,
+}
+
+impl ReloadResult {
+    fn label(self) -> &'static str {
+        match self {
+            ReloadResult::Applied => "applied",
+            ReloadResult::Invalid => "invalid",
+            ReloadResult::Failed => "failed",
+        }
+    }
+}
+
 /// The process's metrics.
 #[derive(Debug)]
 pub struct Metrics {
@@ -44,6 +72,7 @@ pub struct Metrics {
     entries: Family<SectionLabels, Counter>,
     responses: Family<StatusLabels, Counter>,
     renders: Family<RenderLabels, Counter>,
+    reloads: Family<ReloadLabels, Counter>,
     file_reads: Counter,
     feed_cache_bytes: Gauge,
 }
@@ -87,6 +116,12 @@ impl Default for Metrics {
             "Feeds rendered: `changed` (entries changed), `repaired` (a file missing or altered)",
             renders.clone(),
         );
+        let reloads = Family::<ReloadLabels, Counter>::default();
+        registry.register(
+            "config_reloads",
+            "Config reloads while serving: `applied`, `invalid` or `failed` (the running one stays)",
+            reloads.clone(),
+        );
         let file_reads = Counter::default();
         registry.register(
             "feed_file_reads",
@@ -102,6 +137,7 @@ impl Default for Metrics {
         Metrics {
             registry,
             renders,
+            reloads,
             file_reads,
             feed_cache_bytes,
             scrapes,
@@ -145,6 +181,12 @@ impl Metrics {
         self.renders.get_or_create(&RenderLabels { reason }).inc();
     }
 
+    /// A config reload was handled.
+    pub fn reload(&self, result: ReloadResult) {
+        let result = result.label();
+        self.reloads.get_or_create(&ReloadLabels { result }).inc();
+    }
+
     pub fn file_read(&self) {
         self.file_reads.inc();
     }
@@ -180,12 +222,24 @@ mod tests {
         m.render(false);
         m.set_feed_cache_bytes(1234);
         m.file_read();
+        m.reload(ReloadResult::Invalid);
+        m.reload(ReloadResult::Applied);
+        m.reload(ReloadResult::Applied);
         let text = m.encode();
         assert!(
             text.contains(r#"scrapefeed_feed_renders_total{reason="repaired"} 2"#),
             "{text}"
         );
         assert!(text.contains("scrapefeed_feed_cache_bytes 1234"), "{text}");
+        assert!(
+            text.contains(r#"scrapefeed_config_reloads_total{result="applied"} 2"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"scrapefeed_config_reloads_total{result="invalid"} 1"#),
+            "{text}"
+        );
+        assert!(!text.contains(r#"result="failed""#), "{text}");
         assert!(
             text.contains("scrapefeed_feed_file_reads_total 1"),
             "{text}"

@@ -12,9 +12,11 @@
 //! so every scrape has work. A last, uninterrupted scrape must serve exactly the origin's
 //! articles.
 //!
-//! `SCRAPEFEED_CRASH_ROUNDS` (default 24) and `SCRAPEFEED_CRASH_SEED` (default: the clock)
-//! tune it; the seed is printed so a failure can be replayed. `benches/crash.sh` runs many
-//! more rounds.
+//! `SCRAPEFEED_CRASH_ROUNDS` (default 24) and `SCRAPEFEED_CRASH_SEED` (default: the clock,
+//! as this test hunts) tune it. Every choice (new articles, dropped ones, kill delays) comes
+//! from a `StdRng` with that seed, printed at the start and again if the test fails, so a
+//! failure can be replayed; only where a kill lands follows the machine's speed.
+//! `benches/crash.sh` runs many more rounds.
 //!
 //! A second test kills first starts while the database file is being made.
 
@@ -41,6 +43,24 @@ const LISTING_LIMIT: usize = 20;
 type Served = BTreeMap<(String, String), Option<DateTime<Utc>>>;
 /// (feed, url) → (published, first_seen), as stored.
 type Stored = BTreeMap<(String, String), (String, String)>;
+
+/// Says how to replay the test's choices if it fails (panics) while this lives.
+struct ReplayHint {
+    seed: u64,
+    rounds: usize,
+}
+
+impl Drop for ReplayHint {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "crash test failed with SCRAPEFEED_CRASH_SEED={} SCRAPEFEED_CRASH_ROUNDS={}: \
+                 set both to replay its choices",
+                self.seed, self.rounds
+            );
+        }
+    }
+}
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -157,6 +177,7 @@ fn sigkill_at_random_moments_loses_duplicates_and_changes_nothing() {
             .as_secs(),
     );
     println!("crash test: {rounds} rounds, SCRAPEFEED_CRASH_SEED={seed}");
+    let _hint = ReplayHint { seed, rounds };
     let mut rng = StdRng::seed_from_u64(seed);
     let started = Instant::now();
 
@@ -201,11 +222,11 @@ fn sigkill_at_random_moments_loses_duplicates_and_changes_nothing() {
         let reads = Arc::new(AtomicUsize::new(0));
         let watcher = watch(feeds.clone(), stop.clone(), reads.clone());
         // Every third round runs the server instead: it scrapes every section at start-up
-        // and never exits by itself, so it is always killed.
+        // and never exits by itself, so it is always killed. Not through `support::Serve`,
+        // which waits until the server listens: the kill may land before that.
         let serve = round % 3 == 2;
-        let listen = format!("127.0.0.1:{}", support::free_port());
         let args: &[&str] = if serve {
-            &["serve", "--listen", &listen]
+            &["serve", "--listen", "127.0.0.1:0"]
         } else {
             &["scrape"]
         };
@@ -334,6 +355,10 @@ fn sigkill_at_random_moments_loses_duplicates_and_changes_nothing() {
 fn sigkill_while_the_database_is_created_leaves_none_or_a_whole_one() {
     let rounds: usize = env_or("SCRAPEFEED_CRASH_ROUNDS", 24) * 2;
     let seed: u64 = env_or("SCRAPEFEED_CRASH_SEED", 7);
+    let _hint = ReplayHint {
+        seed,
+        rounds: rounds / 2,
+    };
     let mut rng = StdRng::seed_from_u64(seed);
     // Kills land within twice the time this machine takes to make the database (at least
     // 12 ms): a quiet machine makes it in a few ms, a loaded one with a busy disk in tens.

@@ -3,11 +3,10 @@
 
 mod support;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::faulty::Faulty;
-use support::{free_port, parse_feed};
+use support::{parse_feed, Serve};
 
 const SECTIONS: [(&str, &str); 6] = [
     ("good", "/ok"),
@@ -56,59 +55,32 @@ published = [{{ css = ".date" }}]
     path
 }
 
-struct Serve(Child, String);
-
-impl Serve {
-    fn start(config: &std::path::Path, port: u16) -> Serve {
-        let child = Command::new(env!("CARGO_BIN_EXE_scrapefeed"))
-            .args([
-                "--config",
-                config.to_str().unwrap(),
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        Serve(child, format!("http://127.0.0.1:{port}"))
-    }
-
-    /// Polls `/healthz` until every section has been attempted since `since`.
-    async fn health_after(
-        &mut self,
-        client: &reqwest::Client,
-        since: chrono::DateTime<chrono::Utc>,
-    ) -> (u16, serde_json::Value) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            assert!(self.0.try_wait().unwrap().is_none(), "serve crashed");
-            if let Ok(r) = client.get(format!("{}/healthz", self.1)).send().await {
-                let status = r.status().as_u16();
-                let health: serde_json::Value =
-                    serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
-                let attempted = SECTIONS.iter().all(|(id, _)| {
-                    health["sections"][id]["last_attempt"]
-                        .as_str()
-                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                        .is_some_and(|t| t >= since)
-                });
-                if attempted {
-                    return (status, health);
-                }
-            }
-            assert!(Instant::now() < deadline, "sections not attempted in time");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// Polls `/healthz` until every section has been attempted since `since`.
+async fn health_after(
+    serve: &mut Serve,
+    client: &reqwest::Client,
+    since: chrono::DateTime<chrono::Utc>,
+) -> (u16, serde_json::Value) {
+    let attempted = |health: &serde_json::Value| {
+        SECTIONS.iter().all(|(id, _)| {
+            health["sections"][id]["last_attempt"]
+                .as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .is_some_and(|t| t >= since)
+        })
+    };
+    serve
+        .poll_get(
+            client,
+            "/healthz",
+            "sections not attempted in time",
+            Duration::from_secs(60),
+            |status, body| {
+                let health: serde_json::Value = serde_json::from_slice(body).unwrap();
+                attempted(&health).then_some((status, health))
+            },
+        )
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -119,9 +91,8 @@ async fn a_hostile_origin_never_takes_the_server_down() {
     let client = reqwest::Client::new();
 
     let since = chrono::Utc::now() - chrono::Duration::seconds(1);
-    let port = free_port();
-    let mut serve = Serve::start(&config, port);
-    let (status, health) = serve.health_after(&client, since).await;
+    let mut serve = Serve::start(&config);
+    let (status, health) = health_after(&mut serve, &client, since).await;
     assert_eq!(status, 200, "not every section fails: {health:#}");
     let section = |id: &str| health["sections"][id].clone();
     assert_eq!(section("good")["consecutive_failures"], 0, "{health:#}");
@@ -151,7 +122,7 @@ async fn a_hostile_origin_never_takes_the_server_down() {
 
     // The good section stored all three articles: a fine one, one in undeclared
     // windows-1251 (decoded), and one whose page is garbage (kept from the listing).
-    let feed_url = format!("{}/feeds/good.atom", serve.1);
+    let feed_url = serve.url("/feeds/good.atom");
     let before = client
         .get(&feed_url)
         .send()
@@ -180,11 +151,7 @@ async fn a_hostile_origin_never_takes_the_server_down() {
     );
 
     // /metrics tells the same story, in the Prometheus text format.
-    let metrics = client
-        .get(format!("{}/metrics", serve.1))
-        .send()
-        .await
-        .unwrap();
+    let metrics = client.get(serve.url("/metrics")).send().await.unwrap();
     assert!(metrics.headers()["content-type"]
         .to_str()
         .unwrap()
@@ -217,11 +184,13 @@ async fn a_hostile_origin_never_takes_the_server_down() {
         .store(true, std::sync::atomic::Ordering::SeqCst);
     drop(serve);
     let since = chrono::Utc::now() - chrono::Duration::seconds(1);
-    let mut serve = Serve::start(&config, port);
-    let (status, health) = serve.health_after(&client, since).await;
+    // On a new port: self links follow the `--listen` argument, `127.0.0.1:0` both times, so
+    // the bytes compared below do not depend on the port.
+    let mut serve = Serve::start(&config);
+    let (status, health) = health_after(&mut serve, &client, since).await;
     assert_eq!(status, 503, "every section failing: {health:#}");
     assert_eq!(health["status"], "failing");
-    let feed_url = format!("{}/feeds/good.atom", serve.1);
+    let feed_url = serve.url("/feeds/good.atom");
     let after = client
         .get(&feed_url)
         .send()

@@ -12,13 +12,12 @@ mod support;
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use reqwest::header::HeaderMap;
 use support::origin::{Article, Origin, SiteModel, SECTIONS};
-use support::{free_port, parse_feed, write_config_with};
+use support::{parse_feed, write_config_with, Serve};
 
 const PUBLIC: &str = "http://feeds.example.test/sf/";
 const FORMATS: [(&str, &str); 3] = [
@@ -27,17 +26,8 @@ const FORMATS: [(&str, &str); 3] = [
     ("json", "application/feed+json; charset=utf-8"),
 ];
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// The server under test, once every section has been scraped.
+struct Server(Serve);
 
 /// The repository config plus a public URL and a `mirror` site whose one section reads the
 /// same TASS listing as `politics`.
@@ -68,37 +58,23 @@ async fn start_with(
     edit: impl FnOnce(String) -> String,
 ) -> Server {
     let config = write_config_with(dir, &origin.base_url(), |text| edit(config_text(text)));
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_scrapefeed"))
-        .arg("--config")
-        .arg(&config)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let mut server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
+    let mut serve = Serve::start(&config);
     let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        assert!(server.child.try_wait().unwrap().is_none(), "serve exited");
-        if let Ok(response) = client.get(format!("{}/healthz", server.base)).send().await {
-            let health: serde_json::Value =
-                serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
-            let sections = health["sections"].as_object().unwrap();
-            if sections.len() == 10 && sections.values().all(|s| !s["last_success"].is_null()) {
-                return server;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "sections were not scraped in time"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    serve
+        .poll_get(
+            &client,
+            "/healthz",
+            "sections were not scraped in time",
+            Duration::from_secs(60),
+            |_, body| {
+                let health: serde_json::Value = serde_json::from_slice(body).unwrap();
+                let sections = health["sections"].as_object().unwrap();
+                (sections.len() == 10 && sections.values().all(|s| !s["last_success"].is_null()))
+                    .then_some(())
+            },
+        )
+        .await;
+    Server(serve)
 }
 
 /// A client that neither asks for nor decodes compression: every header is ours to set.
@@ -115,11 +91,11 @@ impl Server {
     /// Public URLs name a host that does not exist; map them onto the local server.
     fn local(&self, public: &str) -> String {
         assert!(public.starts_with(PUBLIC), "{public} is under {PUBLIC}");
-        format!("{}/{}", self.base, &public[PUBLIC.len()..])
+        self.0.url(&format!("/{}", &public[PUBLIC.len()..]))
     }
 
     async fn get(&self, path: &str, headers: &[(&str, &str)]) -> (u16, HeaderMap, Vec<u8>) {
-        let mut request = raw_client().get(format!("{}{path}", self.base));
+        let mut request = raw_client().get(self.0.url(path));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -341,11 +317,7 @@ async fn every_feed_in_every_format_with_caching_compression_queries_and_discove
         "/feeds/tass.html",
     ] {
         let (_, get_headers, get_body) = server.get(path, &[]).await;
-        let response = raw_client()
-            .head(format!("{}{path}", server.base))
-            .send()
-            .await
-            .unwrap();
+        let response = raw_client().head(server.0.url(path)).send().await.unwrap();
         assert_eq!(response.status(), 200, "HEAD {path}");
         assert_eq!(
             response
@@ -373,7 +345,7 @@ async fn every_feed_in_every_format_with_caching_compression_queries_and_discove
             reqwest::Method::DELETE,
         ] {
             let response = raw_client()
-                .request(method.clone(), format!("{}{path}", server.base))
+                .request(method.clone(), server.0.url(path))
                 .send()
                 .await
                 .unwrap();

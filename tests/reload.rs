@@ -3,34 +3,34 @@
 
 mod support;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::origin::{Origin, SiteModel};
-use support::{free_port, write_config};
+use support::{write_config, Serve};
 
-struct Serve(Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// Polls `path` until its body shows `what`, and returns the body.
+async fn wait_for(client: &reqwest::Client, serve: &mut Serve, path: &str, what: &str) -> String {
+    serve
+        .poll_get(
+            client,
+            path,
+            &format!("never showed {what:?}"),
+            Duration::from_secs(30),
+            |_, body| {
+                let body = String::from_utf8_lossy(body);
+                body.contains(what).then(|| body.into_owned())
+            },
+        )
+        .await
 }
 
-async fn wait_for(client: &reqwest::Client, url: &str, what: &str, serve: &mut Serve) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        assert!(serve.0.try_wait().unwrap().is_none(), "serve exited");
-        if let Ok(r) = client.get(url).send().await {
-            let body = r.text().await.unwrap_or_default();
-            if body.contains(what) {
-                return body;
-            }
-        }
-        assert!(Instant::now() < deadline, "{url} never showed {what:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+/// How many reloads ended with `result` (`applied`, `invalid`, `failed`), per `/metrics`.
+fn reloads(metrics: &str, result: &str) -> u64 {
+    let series = format!("scrapefeed_config_reloads_total{{result=\"{result}\"}} ");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(&series))
+        .map_or(0, |n| n.parse().unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -39,30 +39,9 @@ async fn config_changes_apply_without_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &origin.base_url());
     let original = std::fs::read_to_string(&config).unwrap();
-    let port = free_port();
-    let mut serve = Serve(
-        Command::new(env!("CARGO_BIN_EXE_scrapefeed"))
-            .args([
-                "--config",
-                config.to_str().unwrap(),
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let mut serve = Serve::start(&config);
     let client = reqwest::Client::new();
-    let index = format!("http://127.0.0.1:{port}/");
-    wait_for(
-        &client,
-        &index,
-        "Russian Politics &amp; Diplomacy",
-        &mut serve,
-    )
-    .await;
+    wait_for(&client, &mut serve, "/", "Russian Politics &amp; Diplomacy").await;
 
     // An invalid config is refused; the running one keeps serving.
     std::fs::write(
@@ -73,14 +52,28 @@ async fn config_changes_apply_without_a_restart() {
         ),
     )
     .unwrap();
-    tokio::time::sleep(Duration::from_secs(5)).await; // two polls of the file
+    // Handled once the server counts a rejected reload (its next poll of the file sees the
+    // change); none was applied.
+    let metrics = serve
+        .poll_get(
+            &client,
+            "/metrics",
+            "the invalid config was never rejected",
+            Duration::from_secs(30),
+            |_, body| {
+                let metrics = String::from_utf8_lossy(body);
+                (reloads(&metrics, "invalid") > 0).then(|| metrics.into_owned())
+            },
+        )
+        .await;
+    assert_eq!(reloads(&metrics, "applied"), 0, "{metrics}");
     let feed = client
-        .get(format!("http://127.0.0.1:{port}/feeds/politics.rss"))
+        .get(serve.url("/feeds/politics.rss"))
         .send()
         .await
         .unwrap();
     assert_eq!(feed.status(), 200);
-    assert!(serve.0.try_wait().unwrap().is_none());
+    serve.assert_running();
 
     // A valid change of the file is applied: a renamed section.
     std::fs::write(
@@ -88,7 +81,7 @@ async fn config_changes_apply_without_a_restart() {
         original.replace("Russian Politics & Diplomacy", "Politics (renamed)"),
     )
     .unwrap();
-    wait_for(&client, &index, "Politics (renamed)", &mut serve).await;
+    wait_for(&client, &mut serve, "/", "Politics (renamed)").await;
 
     // SIGHUP re-reads it too, even without a change of modification time.
     std::fs::write(
@@ -96,21 +89,17 @@ async fn config_changes_apply_without_a_restart() {
         original.replace("title = \"Sport\"", "title = \"Sport (after HUP)\""),
     )
     .unwrap();
-    // SAFETY: signals our own child process.
-    assert_eq!(
-        unsafe { libc::kill(serve.0.id() as libc::pid_t, libc::SIGHUP) },
-        0
-    );
-    let page = wait_for(&client, &index, "Sport (after HUP)", &mut serve).await;
+    serve.signal(libc::SIGHUP);
+    let page = wait_for(&client, &mut serve, "/", "Sport (after HUP)").await;
     assert!(
         page.contains("Russian Politics &amp; Diplomacy"),
         "the earlier rename was undone by the new file"
     );
     let rss = wait_for(
         &client,
-        &format!("http://127.0.0.1:{port}/feeds/sports.rss"),
-        "Sport (after HUP)",
         &mut serve,
+        "/feeds/sports.rss",
+        "Sport (after HUP)",
     )
     .await;
     assert!(rss.contains("<item>"), "entries still served after reloads");

@@ -6,29 +6,10 @@ mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::origin::{Origin, SiteModel};
-use support::{free_port, write_config};
-
-struct Serve(Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(config: &std::path::Path, listen: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_scrapefeed"));
-    command
-        .arg("--config")
-        .arg(config)
-        .args(["serve", "--listen", listen]);
-    command
-}
+use support::{run, write_config, Serve};
 
 /// Sends one keep-alive `GET` and returns the status line, reading the whole answer.
 fn get(stream: &mut TcpStream, path: &str) -> String {
@@ -57,28 +38,12 @@ fn a_taken_address_is_refused_and_sigterm_closes_keep_alive_connections() {
     let origin = Origin::start(SiteModel::tass());
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &origin.base_url());
-    let listen = format!("127.0.0.1:{}", free_port());
-    let mut first = Serve(
-        serve(&config, &listen)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut idle = Vec::new();
-    while idle.is_empty() {
-        assert!(first.0.try_wait().unwrap().is_none(), "serve exited");
-        assert!(Instant::now() < deadline, "serve did not come up");
-        match TcpStream::connect(&listen) {
-            Ok(stream) => idle.push(stream),
-            Err(_) => std::thread::sleep(Duration::from_millis(50)),
-        }
-    }
+    let mut first = Serve::start(&config);
+    let listen = first.addr().to_string();
     // Enough connections that every worker holds some (the kernel spreads them).
-    for _ in 0..15 {
-        idle.push(TcpStream::connect(&listen).unwrap());
-    }
+    let mut idle: Vec<TcpStream> = (0..16)
+        .map(|_| TcpStream::connect(&listen).unwrap())
+        .collect();
     for stream in &mut idle {
         // A hang fails the test instead of stalling it.
         stream
@@ -87,7 +52,7 @@ fn a_taken_address_is_refused_and_sigterm_closes_keep_alive_connections() {
         assert_eq!(get(stream, "/healthz"), "HTTP/1.1 200 OK");
     }
 
-    let second = serve(&config, &listen).output().unwrap();
+    let second = run(&config, &["serve", "--listen", &listen]);
     assert!(!second.status.success(), "a second serve shares {listen}");
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(
@@ -99,20 +64,11 @@ fn a_taken_address_is_refused_and_sigterm_closes_keep_alive_connections() {
         assert_eq!(get(stream, "/healthz"), "HTTP/1.1 200 OK");
     }
 
-    // SAFETY: signals our own child process; no memory is shared.
-    let sent = unsafe { libc::kill(first.0.id() as libc::pid_t, libc::SIGTERM) };
-    assert_eq!(sent, 0, "SIGTERM could not be sent");
+    first.terminate();
     for stream in &mut idle {
         let mut rest = Vec::new();
         assert_eq!(stream.read_to_end(&mut rest).unwrap(), 0, "closed at once");
     }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(status) = first.0.try_wait().unwrap() {
-            assert!(status.success(), "serve exited with {status} on SIGTERM");
-            break;
-        }
-        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let status = first.wait_exit(Duration::from_secs(20));
+    assert!(status.success(), "serve exited with {status} on SIGTERM");
 }

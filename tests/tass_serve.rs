@@ -4,80 +4,62 @@
 
 mod support;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
 
 use chrono::Utc;
 use support::origin::{Origin, SiteModel, SECTIONS};
-use support::{free_port, parse_feed, write_config};
+use support::{parse_feed, write_config, Serve};
 
-struct Server {
-    child: Child,
-    base: String,
+/// Starts `serve` on a fixed address, not on port 0 as the other tests do: without a
+/// `public_url` the feeds' self links name the `--listen` address as given (port 0 would
+/// give `http://127.0.0.1:0/…`), this test checks that they name the address served, and
+/// the restart must serve the same bytes, so it must listen where the first run did.
+fn start_on(config: &std::path::Path, addr: SocketAddr) -> Result<Serve, String> {
+    Serve::options(config).listen(addr.to_string()).try_start()
 }
 
-impl Server {
-    fn start(config: &std::path::Path, port: u16) -> Server {
-        let child = Command::new(env!("CARGO_BIN_EXE_scrapefeed"))
-            .arg("--config")
-            .arg(config)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve starts");
-        Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
+/// `start_on` a port the kernel just found free. Another process may take it before the
+/// server binds it; then the server says so and another port is tried.
+fn start_on_a_free_port(config: &std::path::Path) -> Serve {
+    let mut failures = Vec::new();
+    for _ in 0..5 {
+        let addr = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        match start_on(config, addr) {
+            Ok(serve) => return serve,
+            Err(log) if log.contains(&format!("cannot listen on {addr}")) => failures.push(log),
+            Err(log) => panic!("{log}"),
         }
     }
+    panic!("every port tried was taken:\n{}", failures.join("\n"));
+}
 
-    /// Waits until every section has been scraped once (the first scrape runs at start-up).
-    async fn wait_until_scraped(&mut self, client: &reqwest::Client) -> serde_json::Value {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            assert!(
-                self.child.try_wait().unwrap().is_none(),
-                "serve exited early"
-            );
-            if let Ok(response) = client.get(format!("{}/healthz", self.base)).send().await {
-                let health: serde_json::Value =
-                    serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+/// Waits until every section has been scraped once (the first scrape runs at start-up).
+async fn wait_until_scraped(serve: &mut Serve, client: &reqwest::Client) -> serde_json::Value {
+    serve
+        .poll_get(
+            client,
+            "/healthz",
+            "sections were not scraped in time",
+            Duration::from_secs(60),
+            |_, body| {
+                let health: serde_json::Value = serde_json::from_slice(body).unwrap();
                 let sections = health["sections"].as_object().unwrap();
-                if sections.len() == 9 && sections.values().all(|s| !s["last_success"].is_null()) {
-                    return health;
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "sections were not scraped in time"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// Sends SIGTERM and waits for a clean exit.
-    fn terminate(mut self) {
-        // SAFETY: signals our own child process; no memory is shared.
-        let sent = unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
-        assert_eq!(sent, 0, "SIGTERM could not be sent");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "serve exited with {status} on SIGTERM");
-                return;
-            }
-            assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
+                let scraped =
+                    sections.len() == 9 && sections.values().all(|s| !s["last_success"].is_null());
+                scraped.then_some(health)
+            },
+        )
+        .await
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Sends SIGTERM and waits for a clean exit.
+fn terminate(mut serve: Serve) {
+    let status = serve.stop();
+    assert!(status.success(), "serve exited with {status} on SIGTERM");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -85,10 +67,9 @@ async fn serve_gives_rss_and_atom_for_nine_sections_and_survives_a_restart() {
     let origin = Origin::start(SiteModel::tass());
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &origin.base_url());
-    let port = free_port();
     let client = reqwest::Client::new();
-    let mut server = Server::start(&config, port);
-    let health = server.wait_until_scraped(&client).await;
+    let mut server = start_on_a_free_port(&config);
+    let health = wait_until_scraped(&mut server, &client).await;
     assert_eq!(health["status"], "ok");
 
     let model = origin.model();
@@ -98,7 +79,7 @@ async fn serve_gives_rss_and_atom_for_nine_sections_and_survives_a_restart() {
             ("rss", "application/rss+xml; charset=utf-8"),
             ("atom", "application/atom+xml; charset=utf-8"),
         ] {
-            let url = format!("{}/feeds/{slug}.{ext}", server.base);
+            let url = server.url(&format!("/feeds/{slug}.{ext}"));
             let response = client.get(&url).send().await.unwrap();
             assert_eq!(response.status(), 200, "{url}");
             assert_eq!(response.headers()["content-type"], mime, "{url}");
@@ -126,7 +107,7 @@ async fn serve_gives_rss_and_atom_for_nine_sections_and_survives_a_restart() {
                 );
             }
             // The self link names the address actually served.
-            let self_link = format!("{}/feeds/{slug}.{ext}", server.base);
+            let self_link = server.url(&format!("/feeds/{slug}.{ext}"));
             assert!(
                 String::from_utf8_lossy(&body).contains(&self_link),
                 "{url} self link"
@@ -145,11 +126,7 @@ async fn serve_gives_rss_and_atom_for_nine_sections_and_survives_a_restart() {
     }
 
     // The index page lists every feed with subscribe links.
-    let index = client
-        .get(format!("{}/", server.base))
-        .send()
-        .await
-        .unwrap();
+    let index = client.get(server.url("/")).send().await.unwrap();
     assert_eq!(index.status(), 200);
     assert!(index.headers()["content-type"]
         .to_str()
@@ -176,11 +153,7 @@ async fn serve_gives_rss_and_atom_for_nine_sections_and_survives_a_restart() {
 
     // Unknown sections and formats are clear 404s.
     for path in ["/feeds/nonexistent.rss", "/feeds/politics.xml", "/nope"] {
-        let response = client
-            .get(format!("{}{path}", server.base))
-            .send()
-            .await
-            .unwrap();
+        let response = client.get(server.url(path)).send().await.unwrap();
         assert_eq!(response.status(), 404, "{path}");
         let text = response.text().await.unwrap();
         assert!(
@@ -189,20 +162,21 @@ async fn serve_gives_rss_and_atom_for_nine_sections_and_survives_a_restart() {
         );
     }
     let response = client
-        .get(format!("{}/feeds/nonexistent.rss", server.base))
+        .get(server.url("/feeds/nonexistent.rss"))
         .send()
         .await
         .unwrap();
     assert!(response.text().await.unwrap().contains("\"nonexistent\""));
 
-    server.terminate();
+    let addr = server.addr();
+    terminate(server);
 
     // A restart serves the same feeds, byte for byte.
-    let mut server = Server::start(&config, port);
-    server.wait_until_scraped(&client).await;
+    let mut server = start_on(&config, addr).unwrap_or_else(|log| panic!("{log}"));
+    wait_until_scraped(&mut server, &client).await;
     for (url, body) in &served {
         let again = client.get(url).send().await.unwrap().bytes().await.unwrap();
         assert!(again == body, "{url} changed across a restart");
     }
-    server.terminate();
+    terminate(server);
 }

@@ -1,14 +1,20 @@
 //! Shared helpers for the integration tests: the local TASS origin, configs pointing at it,
-//! running the real binary, and reading feeds back as a reader would (feed-rs).
+//! running the real binary (`run` for one-shot commands, `Serve` for the server), and
+//! reading feeds back as a reader would (feed-rs).
 
 #![allow(dead_code)]
 
 pub mod faulty;
 pub mod origin;
+pub mod serve;
 pub mod static_origin;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+// Not every test crate that includes this module starts a server.
+#[allow(unused_imports)]
+pub use serve::Serve;
 
 /// The repository's own `config.toml` with `https://tass.com` replaced by the local origin —
 /// exactly what a user pointing scrapefeed at a copy of the site would do — and the
@@ -67,13 +73,4 @@ pub fn parse_feed(bytes: &[u8]) -> feed_rs::model::Feed {
             String::from_utf8_lossy(bytes)
         )
     })
-}
-
-/// A free port on 127.0.0.1 (bound then released).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
