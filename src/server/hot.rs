@@ -1,15 +1,13 @@
 //! The service every connection gets: a plain feed request goes straight to `feed`, anything
 //! else through the warp routes.
 //!
-//! Why: a `304` costs nginx 10–13 µs of CPU on the benchmark machine, most of it the
-//! kernel's; hyper alone (`examples/serve_floor.rs`) costs about the same, and scrapefeed
-//! through its warp filter tree cost 2–3 µs more (docs/performance.md, "What a `304` costs").
-//! Most of that was the tree, not the feed's work: per request warp clones the whole filter
-//! (and the `Arc`s in it), builds its route state, tries every filter of the `feed` branch,
-//! allocates the path segment and header strings, and wraps the answer twice. A request this
-//! module recognises skips all of it and calls the same `feed` handler the warp route calls,
-//! with the same arguments, so every header rule stays in one place. Measured: about 2.3 µs
-//! (15 %) less CPU per `304`, level with nginx.
+//! Why: a `304` from memory costs little more than the kernel's share of the request, and
+//! warp's filter tree was a good part of the rest (docs/performance.md, "What a `304` costs",
+//! has the profile and the figures): per request warp clones the whole filter (and the `Arc`s
+//! in it), builds its route state, tries every filter of the `feed` branch, allocates the
+//! path segment and header strings, and wraps the answer twice. A request this module
+//! recognises skips all of it and calls the same `feed` handler the warp route calls, with
+//! the same arguments, so every header rule stays in one place.
 //!
 //! Invariant: a request is taken here only when the warp route would extract exactly the
 //! same arguments — the path is `/feeds/` and one non-empty segment, there is no query

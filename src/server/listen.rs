@@ -11,12 +11,11 @@
 //! few microseconds, so a request's cost is the kernel's (TCP) plus the runtime's. A `perf`
 //! profile of the multi-thread runtime answering `304`s showed the time mostly in the kernel
 //! and in task switches between its worker threads (work stealing, wake-ups across threads);
-//! the route code was a few per cent. Independent single-threaded workers never hand a
-//! connection or a wake-up to another thread. Measured on 2 cores (docs/performance.md,
-//! "Serving feeds"): about 5 % less CPU per `304`, and far steadier throughput when other
-//! processes load the machine; on an idle machine the request rate barely moved. The
-//! scheduler and scrapes stay on the main runtime; the routes reach them only through
-//! `Live`, as before.
+//! the route code was a small part. Independent single-threaded workers never hand a
+//! connection or a wake-up to another thread: less CPU per `304` and steadier throughput
+//! when other processes load the machine (docs/performance.md, "Serving feeds", has the
+//! figures). The scheduler and scrapes stay on the main runtime; the routes reach them only
+//! through `Live`.
 //!
 //! Invariants: every socket is bound before `start` returns, so a taken address is an error
 //! of `start` (`cannot listen on ADDR: …`), never of a worker thread; after `shutdown` fires
@@ -232,8 +231,8 @@ async fn accept_failed(e: std::io::Error) {
 /// Where the kernel spreads connections over the sockets of one `SO_REUSEPORT` group (Linux),
 /// each worker gets its own socket: it accepts only its own share of connections and never
 /// wakes for another's. Elsewhere, or when the option is refused, the workers share one socket
-/// (nginx's default), each accepting whatever it can; on Linux that measured slower (in 4 of 5
-/// interleaved runs).
+/// (nginx's default), each accepting whatever it can; on Linux that measured slower
+/// (docs/performance.md).
 fn bind(addr: SocketAddr, count: usize) -> std::io::Result<Vec<std::net::TcpListener>> {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     if count > 1 {
