@@ -1,18 +1,39 @@
 //! Typed, validated settings: the only form of the configuration the rest of the program sees.
 //!
 //! `Config::from_file` reads `config.toml`, `Config::parse` takes the text (tests use inline
-//! TOML). Raw serde structs (`raw`) are checked once in `validate`: selectors are compiled,
-//! URLs parsed, zones looked up, templates checked against the names each section provides.
-//! Every problem is reported with the file position, site, section and key, and all problems
-//! are reported at once so a user fixes a config in one round.
+//! TOML). The work is done in three layers, each in its own files:
+//!
+//! 1. `raw` mirrors the file key for key as serde structs. Each field carries its doc and its
+//!    default (`#[serde(default = "…")]`, the functions in `defaults`); a value inherited from
+//!    the level above (a section's `interval` from its site) stays optional. A closed set of
+//!    values is a serde enum (`choices`), so TOML itself rejects anything else.
+//! 2. A value that can be wrong in itself (a duration, a URL, a selector, a count) is a
+//!    `Checked<Kind>` (`checked`): parsed while the file is read by the `values` parser of its
+//!    kind, keeping the typed value or the problem with its position. Reading never stops at
+//!    such a problem.
+//! 3. `validate` turns the raw structs into the typed settings below (`site`, `rules`). It
+//!    reports the problems the values carry and checks what involves more than one key:
+//!    template names against each section's params, unique ids, the shape of a listing field
+//!    for the listing's type, inheritance storage → site → section. Every problem is reported
+//!    with the file position, site, section and key, all at once, so a user fixes a config in
+//!    one round.
+//!
+//! This module is plain typed data: it imports no stage of the pipeline (only `crate::model`,
+//! for the filter's `Entry`). Stages build their runtime forms (a fetch request, a retry
+//! policy, an extraction plan) from it themselves. `Config::schema()` describes the file for
+//! `tests/config_docs.rs`, which checks `docs/config.md` against it.
 
+mod checked;
+mod choices;
 mod defaults;
 pub mod filter;
+mod headers;
 mod raw;
 mod rules;
 mod site;
 pub mod template;
 mod validate;
+mod values;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -21,6 +42,7 @@ use std::time::Duration;
 
 use url::Url;
 
+pub use choices::HttpMethod;
 pub use filter::{EntryFilter, FilterFields, Pattern};
 pub use rules::{Css, JsonPath, Rule, Source, Take, Transform};
 pub use site::{
@@ -109,6 +131,12 @@ impl Config {
     pub fn find_section(&self, name: &str) -> Option<(&Arc<Site>, &Section)> {
         self.sections()
             .find(|(site, s)| s.id == name || format!("{}/{}", site.id, s.id) == name)
+    }
+
+    /// The JSON schema of the configuration file, derived from the raw structs: every key,
+    /// its doc, its type and its default.
+    pub fn schema() -> schemars::Schema {
+        schemars::schema_for!(raw::RawConfig)
     }
 
     /// The base URL of self links and subscribe links.

@@ -1,5 +1,9 @@
 //! Rules: where a value comes from on a page or in a JSON document (`Source`), and the
 //! clean-up applied to what it yields (`Transform`).
+//!
+//! The listing fields and the article fields are both lists of rules. A rule is plain data
+//! built at config load (its selector compiled); the `extract` and `listing` stages evaluate
+//! it.
 
 use regex::Regex;
 use scraper::Selector;

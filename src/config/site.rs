@@ -1,5 +1,9 @@
 //! The typed form of one site: how its listings are requested and read, how its article
 //! pages are read, and its sections (one feed each).
+//!
+//! Built once by `validate`; selectors are compiled, templates parsed and checked against
+//! the names each section provides, so a stage reading these never meets a raw string it
+//! would have to parse.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -7,11 +11,10 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use regex::Regex;
 use reqwest::header::HeaderMap;
-use reqwest::Method;
 use scraper::Selector;
 use url::Url;
 
-use super::{Css, EntryFilter, JsonPath, Rule, Template};
+use super::{Css, EntryFilter, HttpMethod, JsonPath, Rule, Template};
 
 /// One site: how to fetch its listings and read its article pages.
 #[derive(Debug)]
@@ -69,7 +72,7 @@ pub struct Section {
 pub struct ListingRules {
     pub kind: ListingKind,
     pub url: Template,
-    pub method: Method,
+    pub method: HttpMethod,
     pub body: Option<Template>,
     pub headers: HeaderMap,
     pub fields: ListingFields,
