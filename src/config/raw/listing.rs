@@ -84,7 +84,8 @@ pub struct RawPagination {
     /// The next page's URL, read from the current page (`css` + `attr` or `path`); one of
     /// `next` and `cursor` is required when `pages` > 1.
     pub next: Option<RawSource>,
-    /// A value of the current page fed into the next request as `{{cursor}}`.
+    /// A value of the current page fed into the next request as `{{cursor}}`; the other way
+    /// to reach the next page.
     pub cursor: Option<RawSource>,
     /// URL template of the following pages; inherits the listing `url`.
     pub url: Option<Checked<TemplateText>>,
@@ -119,22 +120,24 @@ pub struct RawArticle {
 }
 
 /// One source of a field: exactly one of `css`, `meta`, `json_ld` (article pages) or `css`,
-/// `path` (listing items), with an optional clean-up.
+/// `path` (listing items), with an optional clean-up. No key has a default: an absent one
+/// is simply not used.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
-    /// A JSON path inside a JSON listing's item.
+    /// A JSON path inside a JSON listing's item (the only key such a field takes).
     #[schemars(with = "Option<String>")]
     pub path: Option<Spanned<String>>,
-    /// A CSS selector: the element's text by default.
+    /// A CSS selector; the element's text unless `attr` or `html` says otherwise.
     pub css: Option<Checked<CssSelector>>,
-    /// With `css`: take this attribute instead of the text.
+    /// With `css`: take this attribute instead of the text; none by default.
     pub attr: Option<String>,
     /// With `css`: take the inner HTML instead of the text (default false).
     pub html: Option<bool>,
-    /// `<meta content>` of tags whose `property`, `name` or `itemprop` equals this.
+    /// `<meta content>` of tags whose `property`, `name` or `itemprop` equals this (article
+    /// pages only).
     pub meta: Option<String>,
-    /// A dotted path into the page's JSON-LD.
+    /// A dotted path into the page's JSON-LD (article pages only).
     pub json_ld: Option<String>,
     /// Keep only the first capture group (or the whole match) of this regex; with
     /// `replace`, replace every match instead. None by default.

@@ -30,6 +30,7 @@ use reqwest::header::HeaderMap;
 use super::checked::{Checked, Parse};
 use super::headers::Headers;
 use super::raw::RawConfig;
+use super::values::{CssSelector, TemplateText};
 use super::{Config, ConfigError, Css, Template};
 
 pub(super) fn validate(text: &str, file: &str, base_dir: &Path) -> Result<Config, ConfigError> {
@@ -112,24 +113,14 @@ impl Checker<'_> {
     }
 
     /// A selector, or `*` (with the text as written) once its problem is recorded.
-    fn selector(
-        &mut self,
-        css: Checked<super::values::CssSelector>,
-        context: &str,
-        key: &str,
-    ) -> Css {
+    fn selector(&mut self, css: Checked<CssSelector>, context: &str, key: &str) -> Css {
         let written = css.raw().clone();
         self.take(css, context, key)
             .unwrap_or_else(|| stand_in_selector(written))
     }
 
     /// A template, or an empty one once its problem is recorded.
-    fn template(
-        &mut self,
-        text: Checked<super::values::TemplateText>,
-        context: &str,
-        key: &str,
-    ) -> Template {
+    fn template(&mut self, text: Checked<TemplateText>, context: &str, key: &str) -> Template {
         self.take(text, context, key)
             .unwrap_or_else(|| Template::parse("").expect("empty template"))
     }
