@@ -425,8 +425,76 @@ id = "news"
 "#,
         expect: &[
             "line 6, column 8",
-            "key `listing.type`",
-            r#""rss" is not a listing type; use "html" or "json""#,
+            r#"type = "rss""#,
+            "unknown variant `rss`, expected `html` or `json`",
+        ],
+    },
+    Case {
+        name: "unsupported listing method",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "json"
+method = "PUT"
+items = "items"
+
+[site.listing.fields]
+link = { path = "url" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &["line 7, column 10", "unknown variant `PUT`, expected"],
+    },
+    Case {
+        name: "unknown filter field",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+include = ["putin"]
+filter_fields = ["title", "body"]
+"#,
+        expect: &[
+            "line 15, column 27",
+            "unknown variant `body`, expected one of `title`, `summary`, `tags`",
+        ],
+    },
+    Case {
+        name: "invalid header and template param",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.headers]
+"Bad Name" = "x"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+params = { tags = ["a", "b"] }
+"#,
+        expect: &[
+            "line 6, column 14",
+            r#"key `headers.Bad Name`: "Bad Name": "x" is not a valid HTTP header"#,
+            r#"line 17, column 19: site "example", section "news", key `params.tags`: must be a string or a number, not array"#,
         ],
     },
     Case {
@@ -767,4 +835,41 @@ id = "news"
     )
     .unwrap();
     assert_eq!(config.sites[0].language_tag.as_deref(), Some("pt-BR"));
+}
+
+/// The method was read case-insensitively before it was an enum: the spellings configs use
+/// still work.
+#[test]
+fn listing_method_accepts_upper_lower_and_title_case() {
+    for (written, method) in [
+        ("GET", "GET"),
+        ("get", "GET"),
+        ("Get", "GET"),
+        ("POST", "POST"),
+        ("post", "POST"),
+        ("Post", "POST"),
+    ] {
+        let config = Config::parse(
+            &format!(
+                r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "json"
+method = "{written}"
+items = "items"
+
+[site.listing.fields]
+link = {{ path = "url" }}
+
+[[site.section]]
+id = "news"
+"#
+            ),
+            Path::new("."),
+        )
+        .unwrap_or_else(|e| panic!("{written}: {e}"));
+        assert_eq!(config.sites[0].listing.method.as_str(), method);
+    }
 }

@@ -1,12 +1,130 @@
-//! The generic article rules used for any field a site does not declare.
+//! Defaults: the value of every key the file may leave out, and the generic article rules
+//! used for any field a site does not declare.
 //!
-//! They follow the metadata conventions most news sites share (JSON-LD `NewsArticle`,
-//! Open Graph, `article:*` meta tags, `<time datetime>`), so a site that publishes them
-//! needs only a listing declaration.
+//! The raw structs name these functions in `#[serde(default = "…")]` next to the field, so
+//! a key's doc, type and default are read in one place, and the derived schema carries the
+//! default (`tests/config_docs.rs` checks that the reference states it). Values inherited
+//! from the level above (a section's `interval`) are not here: `validate` resolves them.
+//!
+//! The article rules follow the metadata conventions most news sites share (JSON-LD
+//! `NewsArticle`, Open Graph, `article:*` meta tags, `<time datetime>`), so a site that
+//! publishes them needs only a listing declaration.
 
 use scraper::Selector;
+use serde::de::DeserializeOwned;
 
+use super::checked::Checked;
+use super::choices::{FilterField, HttpMethod};
+use super::raw::{RawScheduler, RawServer, RawStorage};
+use super::values::{
+    AnyDuration, CacheSize, Count, Interval, Jitter, ListenAddress, TemplateText, TimeZone,
+};
 use super::{Source, Take};
+
+/// A table whose keys all have defaults, as if written empty (`[server]` with nothing in it),
+/// so the defaults declared on its fields apply.
+fn empty_table<T: DeserializeOwned>() -> T {
+    toml::from_str("").expect("every key of the table has a default")
+}
+
+pub(super) fn server() -> RawServer {
+    empty_table()
+}
+
+pub(super) fn storage() -> RawStorage {
+    empty_table()
+}
+
+pub(super) fn scheduler() -> RawScheduler {
+    empty_table()
+}
+
+pub(super) fn listen() -> Checked<ListenAddress> {
+    Checked::unspanned("127.0.0.1:8080".into())
+}
+
+pub(super) fn templates() -> String {
+    "templates".into()
+}
+
+/// Enough for every feed of a few dozen sections; a large config keeps its most requested
+/// feeds and renders the others again when asked (see `feeds`).
+pub(super) fn feed_cache() -> Checked<CacheSize> {
+    Checked::unspanned("16 MiB".into())
+}
+
+pub(super) fn database() -> String {
+    "feeds/scrapefeed.db".into()
+}
+
+pub(super) fn feeds_dir() -> String {
+    "feeds".into()
+}
+
+pub(super) fn max_entries() -> Checked<Count> {
+    Checked::unspanned(100)
+}
+
+pub(super) fn concurrency() -> Checked<Count> {
+    Checked::unspanned(4)
+}
+
+pub(super) fn jitter() -> Checked<Jitter> {
+    Checked::unspanned(0.1)
+}
+
+pub(super) fn timezone() -> Checked<TimeZone> {
+    Checked::unspanned("UTC".into())
+}
+
+pub(super) fn interval() -> Checked<Interval> {
+    Checked::unspanned("15m".into())
+}
+
+pub(super) fn min_delay() -> Checked<AnyDuration> {
+    Checked::unspanned("1s".into())
+}
+
+pub(super) fn timeout() -> Checked<AnyDuration> {
+    Checked::unspanned("30s".into())
+}
+
+pub(super) fn max_articles() -> Checked<Count> {
+    Checked::unspanned(30)
+}
+
+pub(super) fn retries() -> u32 {
+    2
+}
+
+pub(super) fn retry_delay() -> Checked<AnyDuration> {
+    Checked::unspanned("1s".into())
+}
+
+pub(super) fn max_retry_wait() -> Checked<AnyDuration> {
+    Checked::unspanned("60s".into())
+}
+
+pub(super) fn obey_robots() -> bool {
+    true
+}
+
+/// The section page itself is the listing.
+pub(super) fn listing_url() -> Checked<TemplateText> {
+    Checked::unspanned("{{section_url}}".into())
+}
+
+pub(super) fn listing_method() -> HttpMethod {
+    HttpMethod::Get
+}
+
+pub(super) fn pages() -> Checked<Count> {
+    Checked::unspanned(1)
+}
+
+pub(super) fn filter_fields() -> Vec<FilterField> {
+    vec![FilterField::Title, FilterField::Summary, FilterField::Tags]
+}
 
 fn css(selector: &str, take: Take) -> Source {
     Source::Css {
@@ -59,5 +177,29 @@ pub(super) fn article_sources() -> impl Fn(&str) -> Vec<Source> {
             Source::Meta("article:modified_time".into()),
         ],
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The built-in values parse: `Checked::valid` may rely on it.
+    #[test]
+    fn defaults_are_valid() {
+        listen().valid();
+        feed_cache().valid();
+        max_entries().valid();
+        concurrency().valid();
+        jitter().valid();
+        timezone().valid();
+        interval().valid();
+        min_delay().valid();
+        timeout().valid();
+        max_articles().valid();
+        retry_delay().valid();
+        max_retry_wait().valid();
+        listing_url().valid();
+        pages().valid();
     }
 }

@@ -1,31 +1,54 @@
 //! Typed, validated settings: the only form of the configuration the rest of the program sees.
 //!
 //! `Config::from_file` reads `config.toml`, `Config::parse` takes the text (tests use inline
-//! TOML). Raw serde structs (`raw`) are checked once in `validate`: selectors are compiled,
-//! URLs parsed, zones looked up, templates checked against the names each section provides.
-//! Every problem is reported with the file position, site, section and key, and all problems
-//! are reported at once so a user fixes a config in one round.
+//! TOML). The work is done in three layers, each in its own files:
+//!
+//! 1. `raw` mirrors the file key for key as serde structs. Each field carries its doc and its
+//!    default (`#[serde(default = "…")]`, the functions in `defaults`); a value inherited from
+//!    the level above (a section's `interval` from its site) stays optional. A closed set of
+//!    values is a serde enum (`choices`), so TOML itself rejects anything else.
+//! 2. A value that can be wrong in itself (a duration, a URL, a selector, a count) is a
+//!    `Checked<Kind>` (`checked`): parsed while the file is read by the `values` parser of its
+//!    kind, keeping the typed value or the problem with its position. Reading never stops at
+//!    such a problem.
+//! 3. `validate` turns the raw structs into the typed settings below (`site`, `rules`). It
+//!    reports the problems the values carry and checks what involves more than one key:
+//!    template names against each section's params, unique ids, the shape of a listing field
+//!    for the listing's type, inheritance storage → site → section. Every problem is reported
+//!    with the file position, site, section and key, all at once, so a user fixes a config in
+//!    one round.
+//!
+//! This module is plain typed data: it imports no stage of the pipeline (only `crate::model`,
+//! for the filter's `Entry`). Stages build their runtime forms (a fetch request, a retry
+//! policy, an extraction plan) from it themselves. `Config::schema()` describes the file for
+//! `tests/config_docs.rs`, which checks `docs/config.md` against it.
 
+mod checked;
+mod choices;
 mod defaults;
 pub mod filter;
+mod headers;
 mod raw;
+mod rules;
+mod site;
 pub mod template;
 mod validate;
+mod values;
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono_tz::Tz;
-use regex::Regex;
-use reqwest::header::HeaderMap;
-use reqwest::Method;
-use scraper::Selector;
 use url::Url;
 
+pub use choices::HttpMethod;
 pub use filter::{EntryFilter, FilterFields, Pattern};
+pub use rules::{Css, JsonPath, Rule, Source, Take, Transform};
+pub use site::{
+    ArticleRules, ListingFields, ListingKind, ListingRules, PageParam, PageStep, Pagination,
+    RetrySettings, Section, Site,
+};
 pub use template::{Escape, Template};
 
 /// Everything scrapefeed was told to do.
@@ -61,318 +84,6 @@ pub struct SchedulerSettings {
     pub concurrency: usize,
     /// Fraction of an interval added or removed at random, so sections do not fire together.
     pub jitter: f64,
-}
-
-/// One site: how to fetch its listings and read its article pages.
-#[derive(Debug)]
-pub struct Site {
-    pub id: String,
-    pub title: String,
-    pub base_url: Url,
-    /// The language as written in the config (`en`, `ru-RU`): the feeds' language tag, and
-    /// the date reader's language when it knows it.
-    pub language_tag: Option<String>,
-    pub timezone: Tz,
-    pub min_delay: Duration,
-    pub timeout: Duration,
-    /// Most article pages fetched for one section in one run.
-    pub max_articles: usize,
-    pub retry: RetrySettings,
-    /// Obey robots.txt (an operator with the site's permission may turn it off).
-    pub obey_robots: bool,
-    pub headers: HeaderMap,
-    pub listing: ListingRules,
-    pub article: ArticleRules,
-    pub sections: Vec<Section>,
-}
-
-/// How a site's requests are tried again after a timeout, a connection error or a 5xx
-/// (`fetch::RetryPolicy` is built from it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetrySettings {
-    /// Further attempts after the first.
-    pub retries: u32,
-    /// The first backoff step; each retry doubles it.
-    pub delay: Duration,
-    /// Longest `Retry-After` waited for within a run.
-    pub max_wait: Duration,
-}
-
-/// One section: one feed.
-#[derive(Debug, Clone)]
-pub struct Section {
-    /// Unique across the whole config: it names the feed (`/feeds/{id}.rss`).
-    pub id: String,
-    pub title: String,
-    pub url: Url,
-    pub interval: Duration,
-    pub max_entries: usize,
-    /// Entries published longer ago than this are removed after each scrape.
-    pub max_age: Option<Duration>,
-    pub params: BTreeMap<String, String>,
-    /// Entries kept or dropped by keyword or regex; `None` keeps everything.
-    pub filter: Option<EntryFilter>,
-}
-
-/// How a section's list of articles is read.
-#[derive(Debug)]
-pub struct ListingRules {
-    pub kind: ListingKind,
-    pub url: Template,
-    pub method: Method,
-    pub body: Option<Template>,
-    pub headers: HeaderMap,
-    pub fields: ListingFields,
-    /// Parameters read from the section page before the listing request.
-    pub page_params: Vec<PageParam>,
-    pub pagination: Option<Pagination>,
-}
-
-#[derive(Debug)]
-pub enum ListingKind {
-    /// A server-rendered page; one element per item.
-    Html { item: Selector, item_css: String },
-    /// A JSON API; `items` leads to the array of items.
-    Json { items: JsonPath },
-}
-
-#[derive(Debug)]
-pub struct ListingFields {
-    pub link: Rule,
-    pub title: Option<Rule>,
-    pub summary: Option<Rule>,
-    pub published: Option<Rule>,
-    pub image: Option<Rule>,
-}
-
-/// How following listing pages are reached.
-#[derive(Debug)]
-pub struct Pagination {
-    /// Pages read per scrape, the first included (at least 2 when declared).
-    pub pages: usize,
-    pub step: PageStep,
-    /// Templates of the following pages; `{{cursor}}` is available in them.
-    pub url: Template,
-    pub body: Option<Template>,
-}
-
-#[derive(Debug)]
-pub enum PageStep {
-    /// The next page's URL is read from the current page.
-    NextLink(Rule),
-    /// A value of the current page becomes `{{cursor}}` in the next request.
-    Cursor(Rule),
-}
-
-/// A value read from the section page with a selector and an optional regex capture.
-#[derive(Debug)]
-pub struct PageParam {
-    pub name: String,
-    pub selector: Selector,
-    pub css: String,
-    pub attr: Option<String>,
-    pub regex: Option<Regex>,
-}
-
-/// Sources for every article field, each list tried in order.
-#[derive(Debug, Clone)]
-pub struct ArticleRules {
-    pub title: Vec<Rule>,
-    pub summary: Vec<Rule>,
-    pub body: Vec<Rule>,
-    pub author: Vec<Rule>,
-    pub tags: Vec<Rule>,
-    pub image: Vec<Rule>,
-    pub published: Vec<Rule>,
-    pub updated: Vec<Rule>,
-    /// Clutter cut from the body before it is kept.
-    pub remove: Vec<Css>,
-}
-
-impl ArticleRules {
-    /// Every rule of every field.
-    pub fn all(&self) -> impl Iterator<Item = &Rule> {
-        [
-            &self.title,
-            &self.summary,
-            &self.body,
-            &self.author,
-            &self.tags,
-            &self.image,
-            &self.published,
-            &self.updated,
-        ]
-        .into_iter()
-        .flatten()
-    }
-}
-
-/// A compiled CSS selector and its text as written (for messages, and for readers that
-/// compile it their own way).
-#[derive(Debug, Clone)]
-pub struct Css {
-    pub text: String,
-    pub selector: Selector,
-}
-
-/// A source and the clean-up applied to what it yields.
-#[derive(Debug, Clone)]
-pub struct Rule {
-    pub source: Source,
-    pub transform: Transform,
-}
-
-impl Rule {
-    pub fn new(source: Source) -> Rule {
-        Rule {
-            source,
-            transform: Transform::default(),
-        }
-    }
-
-    /// The source's description plus any clean-up, for `check` and logs.
-    pub fn describe(&self) -> String {
-        let mut text = self.source.describe();
-        if let Some(regex) = &self.transform.regex {
-            let verb = if self.transform.replace.is_some() {
-                "replace"
-            } else {
-                "regex"
-            };
-            text.push_str(&format!(" {verb} {:?}", regex.as_str()));
-        }
-        if let Some(p) = &self.transform.strip_prefix {
-            text.push_str(&format!(" strip_prefix {p:?}"));
-        }
-        if let Some(s) = &self.transform.strip_suffix {
-            text.push_str(&format!(" strip_suffix {s:?}"));
-        }
-        text
-    }
-
-    pub fn is_structured(&self) -> bool {
-        self.source.is_structured()
-    }
-}
-
-/// Simple text clean-up declared next to a source.
-#[derive(Debug, Clone, Default)]
-pub struct Transform {
-    pub regex: Option<Regex>,
-    pub replace: Option<String>,
-    pub strip_prefix: Option<String>,
-    pub strip_suffix: Option<String>,
-}
-
-impl Transform {
-    /// Applies the clean-up; `None` when a `regex` (without `replace`) does not match or
-    /// nothing is left, so the next source gets its turn.
-    pub fn apply(&self, value: &str) -> Option<String> {
-        let mut text = match (&self.regex, &self.replace) {
-            (Some(re), Some(with)) => re.replace_all(value, with.as_str()).into_owned(),
-            (Some(re), None) => {
-                let caps = re.captures(value)?;
-                caps.get(1).or_else(|| caps.get(0))?.as_str().to_string()
-            }
-            (None, _) => value.to_string(),
-        };
-        if let Some(prefix) = &self.strip_prefix {
-            if let Some(rest) = text.strip_prefix(prefix.as_str()) {
-                text = rest.to_string();
-            }
-        }
-        if let Some(suffix) = &self.strip_suffix {
-            if let Some(rest) = text.strip_suffix(suffix.as_str()) {
-                text = rest.to_string();
-            }
-        }
-        let text = text.trim();
-        (!text.is_empty()).then(|| text.to_string())
-    }
-
-    pub fn is_identity(&self) -> bool {
-        self.regex.is_none() && self.strip_prefix.is_none() && self.strip_suffix.is_none()
-    }
-}
-
-/// Where one value comes from.
-#[derive(Debug, Clone)]
-pub enum Source {
-    Css {
-        selector: Selector,
-        css: String,
-        take: Take,
-    },
-    Meta(String),
-    JsonLd(Vec<String>),
-    Path(JsonPath),
-}
-
-/// What to take from an element matched by a selector.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Take {
-    Text,
-    Html,
-    Attr(String),
-}
-
-/// A dotted path into a JSON document: `newsList`, `data.items.0.title`. Empty = the root.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JsonPath(pub Vec<String>);
-
-impl JsonPath {
-    pub fn parse(text: &str) -> JsonPath {
-        JsonPath(
-            text.split('.')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
-        )
-    }
-
-    /// Follows the path; numeric segments index arrays.
-    pub fn lookup<'a>(&self, value: &'a serde_json::Value) -> Option<&'a serde_json::Value> {
-        self.0.iter().try_fold(value, |v, seg| match v {
-            serde_json::Value::Object(map) => map.get(seg),
-            serde_json::Value::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
-            _ => None,
-        })
-    }
-}
-
-impl std::fmt::Display for JsonPath {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0.join("."))
-    }
-}
-
-impl Source {
-    /// A short human description, used in `check` output and in logs.
-    pub fn describe(&self) -> String {
-        match self {
-            Source::Css { css, take, .. } => {
-                let what = match take {
-                    Take::Text => "text".to_string(),
-                    Take::Html => "html".to_string(),
-                    Take::Attr(a) => format!("@{a}"),
-                };
-                format!("css {css:?} {what}")
-            }
-            Source::Meta(name) => format!("meta {name:?}"),
-            Source::JsonLd(path) => format!("json_ld {:?}", path.join(".")),
-            Source::Path(path) => format!("path {:?}", path.to_string()),
-        }
-    }
-
-    /// Whether a date from this source is a machine-readable value rather than printed text:
-    /// structured sources are trusted over printed datelines.
-    pub fn is_structured(&self) -> bool {
-        match self {
-            Source::Css { take, .. } => matches!(take, Take::Attr(_)),
-            Source::Meta(_) | Source::JsonLd(_) | Source::Path(_) => true,
-        }
-    }
 }
 
 /// A configuration that cannot be used, with where and why.
@@ -422,60 +133,17 @@ impl Config {
             .find(|(site, s)| s.id == name || format!("{}/{}", site.id, s.id) == name)
     }
 
+    /// The JSON schema of the configuration file, derived from the raw structs: every key,
+    /// its doc, its type and its default.
+    pub fn schema() -> schemars::Schema {
+        schemars::schema_for!(raw::RawConfig)
+    }
+
     /// The base URL of self links and subscribe links.
     pub fn public_url(&self) -> Url {
         self.server.public_url.clone().unwrap_or_else(|| {
             Url::parse(&format!("http://{}/", self.server.listen))
                 .expect("socket address is a valid host")
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn transform(
-        regex: Option<&str>,
-        replace: Option<&str>,
-        prefix: Option<&str>,
-        suffix: Option<&str>,
-    ) -> Transform {
-        Transform {
-            regex: regex.map(|r| Regex::new(r).unwrap()),
-            replace: replace.map(String::from),
-            strip_prefix: prefix.map(String::from),
-            strip_suffix: suffix.map(String::from),
-        }
-    }
-
-    #[test]
-    fn transforms_clean_values_or_reject_them() {
-        let t = transform(None, None, None, Some(" - TASS"));
-        assert_eq!(
-            t.apply("Lavrov speaks - TASS").as_deref(),
-            Some("Lavrov speaks")
-        );
-        assert_eq!(t.apply("No suffix").as_deref(), Some("No suffix"));
-        let t = transform(Some(r"Published:\s*(.+)"), None, None, None);
-        assert_eq!(
-            t.apply("Published: 13 June 2019").as_deref(),
-            Some("13 June 2019")
-        );
-        assert_eq!(
-            t.apply("Updated: 13 June 2019"),
-            None,
-            "no match: the next source is tried"
-        );
-        let t = transform(Some(r"\s*\(photo\)"), Some(""), Some("BREAKING: "), None);
-        assert_eq!(
-            t.apply("BREAKING: Storm (photo) hits").as_deref(),
-            Some("Storm hits")
-        );
-        assert_eq!(
-            transform(None, None, Some("x"), None).apply("x"),
-            None,
-            "nothing left"
-        );
     }
 }

@@ -1,228 +1,186 @@
 //! The configuration file exactly as written, before validation.
 //!
-//! These structs mirror `config.toml` key for key. Every struct denies unknown keys, so a typo
-//! is an error that names the key and its line and column (the `toml` crate adds the position).
-//! Values that can be wrong in themselves (selectors, URLs, zones, durations, regexes) are kept
-//! as `Spanned` strings so that validation errors can point at the line too. Nothing here is
-//! used after `config::validate` has turned it into typed settings.
+//! These structs mirror `config.toml` key for key; the listing's tables are in `raw/listing.rs`.
+//! Every struct denies unknown keys, so a typo is an error that names the key and its line and
+//! column (the `toml` crate adds the position). Each field's doc says what it is and its
+//! default; a default that is a fixed value is declared on the field (`defaults`), one
+//! inherited from the level above stays an `Option` resolved in `validate`. Values that can be
+//! wrong in themselves are `Checked` (parsed here, reported by `validate`); a few strings
+//! whose meaning depends on another key stay `Spanned` so their problems can point at the
+//! line too. Nothing here is used after `config::validate` has turned it into typed settings.
 //!
-//! `docs/config.md` documents every key; `tests/config_docs.rs` checks that every key named
-//! here appears there.
+//! `docs/config.md` documents every key; `tests/config_docs.rs` checks it against the schema
+//! derived from these structs (`Config::schema`).
+
+mod listing;
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::checked::Checked;
+use super::choices::FilterField;
+use super::defaults;
+use super::headers::Headers;
+use super::values::{
+    AnyDuration, CacheSize, Count, FilterPattern, HttpUrl, Interval, Jitter, LanguageTag,
+    ListenAddress, ParamValue, RetentionAge, SectionId, SiteId, TimeZone,
+};
+
+pub use listing::{RawArticle, RawListing, RawPagination, RawSource};
+
 /// The whole file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
-    /// HTTP server settings.
-    #[serde(default)]
+    /// HTTP server settings; every key has a default.
+    #[serde(default = "defaults::server")]
     pub server: RawServer,
-    /// Where entries and rendered feeds are kept.
-    #[serde(default)]
+    /// Where entries and rendered feeds are kept; every key has a default.
+    #[serde(default = "defaults::storage")]
     pub storage: RawStorage,
-    /// How scrapes are scheduled.
-    #[serde(default)]
+    /// How scrapes are scheduled; every key has a default.
+    #[serde(default = "defaults::scheduler")]
     pub scheduler: RawScheduler,
-    /// The sites to scrape, each with its sections.
+    /// The sites to scrape, each with its sections; at least one is required.
     #[serde(default)]
     pub site: Vec<RawSite>,
 }
 
 /// `[server]`
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawServer {
-    /// Address to listen on, `127.0.0.1:8080` by default.
-    pub listen: Option<Spanned<String>>,
-    /// Public base URL used in self links (`atom:link rel="self"`); defaults to `http://{listen}`.
-    pub public_url: Option<Spanned<String>>,
-    /// Directory of page templates (`index.html`); relative to the config file.
-    pub templates: Option<String>,
-    /// Memory for rendered feeds, such as "16 MiB" (the default).
-    pub feed_cache: Option<Spanned<String>>,
+    /// IP address and port to listen on (default "127.0.0.1:8080").
+    #[serde(default = "defaults::listen")]
+    pub listen: Checked<ListenAddress>,
+    /// Public base URL used in self links (`atom:link rel="self"`); defaults to `http://{listen}/`.
+    pub public_url: Option<Checked<HttpUrl>>,
+    /// Directory of page templates (`index.html`), relative to the config file (default
+    /// "templates").
+    #[serde(default = "defaults::templates")]
+    pub templates: String,
+    /// Memory for rendered feeds, such as "512 KiB" (default "16 MiB").
+    #[serde(default = "defaults::feed_cache")]
+    pub feed_cache: Checked<CacheSize>,
 }
 
 /// `[storage]`
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStorage {
-    /// SQLite database file; relative paths are relative to the config file's directory.
-    pub database: Option<String>,
-    /// Directory where rendered feed files are written.
-    pub feeds_dir: Option<String>,
-    /// Maximum number of entries kept per feed (default 100).
-    pub max_entries: Option<usize>,
-    /// Maximum age of entries, by published date (`"90d"`); none by default.
-    pub max_age: Option<Spanned<String>>,
+    /// SQLite database file, relative to the config file's directory (default
+    /// "feeds/scrapefeed.db").
+    #[serde(default = "defaults::database")]
+    pub database: String,
+    /// Directory where rendered feed files are written (default "feeds").
+    #[serde(default = "defaults::feeds_dir")]
+    pub feeds_dir: String,
+    /// Maximum number of entries kept per feed, at least 1 (default 100).
+    #[serde(default = "defaults::max_entries")]
+    pub max_entries: Checked<Count>,
+    /// Maximum age of entries by published date, at least an hour (`"90d"`); none by default.
+    pub max_age: Option<Checked<RetentionAge>>,
 }
 
 /// `[scheduler]`
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScheduler {
-    /// How many sections may be scraped at the same time (default 4).
-    pub concurrency: Option<usize>,
-    /// Random spread added to each interval, as a fraction of it (default 0.1).
-    pub jitter: Option<f64>,
+    /// How many sections may be scraped at the same time, at least 1 (default 4).
+    #[serde(default = "defaults::concurrency")]
+    pub concurrency: Checked<Count>,
+    /// Random spread of each interval, as a fraction of it from 0 to 0.5 (default 0.1).
+    #[serde(default = "defaults::jitter")]
+    pub jitter: Checked<Jitter>,
 }
 
 /// `[[site]]`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSite {
-    pub id: Spanned<String>,
+    /// The site's name in logs and on the command line: a slug, unique in the file; required.
+    pub id: Checked<SiteId>,
+    /// Human name used in feed titles; defaults to the `id`.
     pub title: Option<String>,
-    pub base_url: Spanned<String>,
-    pub language: Option<Spanned<String>>,
-    pub timezone: Option<Spanned<String>>,
-    pub interval: Option<Spanned<String>>,
-    pub min_delay: Option<Spanned<String>>,
-    pub timeout: Option<Spanned<String>>,
-    pub max_articles: Option<usize>,
-    pub max_entries: Option<usize>,
+    /// The site's root, an http(s) URL that section paths resolve against; required.
+    pub base_url: Checked<HttpUrl>,
+    /// Language tag of the site's pages ("en", "pt-BR"); none by default (every language the
+    /// date reader knows is tried).
+    pub language: Option<Checked<LanguageTag>>,
+    /// IANA zone of dates written without one (default "UTC").
+    #[serde(default = "defaults::timezone")]
+    pub timezone: Checked<TimeZone>,
+    /// How often each section is scraped, at least 10s (default "15m").
+    #[serde(default = "defaults::interval")]
+    pub interval: Checked<Interval>,
+    /// Shortest time between two requests to one host (default "1s").
+    #[serde(default = "defaults::min_delay")]
+    pub min_delay: Checked<AnyDuration>,
+    /// Longest time one request may take (default "30s").
+    #[serde(default = "defaults::timeout")]
+    pub timeout: Checked<AnyDuration>,
+    /// Most new article pages fetched per section per run, at least 1 (default 30).
+    #[serde(default = "defaults::max_articles")]
+    pub max_articles: Checked<Count>,
+    /// Entries kept per feed of this site; inherits `storage.max_entries`.
+    pub max_entries: Option<Checked<Count>>,
     /// Further attempts after a timeout, connection error or 5xx (default 2).
-    pub retries: Option<u32>,
+    #[serde(default = "defaults::retries")]
+    pub retries: u32,
     /// First backoff step between attempts, doubled each time (default "1s").
-    pub retry_delay: Option<Spanned<String>>,
+    #[serde(default = "defaults::retry_delay")]
+    pub retry_delay: Checked<AnyDuration>,
     /// Longest `Retry-After` waited for within a run (default "60s").
-    pub max_retry_wait: Option<Spanned<String>>,
+    #[serde(default = "defaults::max_retry_wait")]
+    pub max_retry_wait: Checked<AnyDuration>,
     /// Whether robots.txt is obeyed (default true).
-    pub obey_robots: Option<bool>,
-    pub max_age: Option<Spanned<String>>,
+    #[serde(default = "defaults::obey_robots")]
+    pub obey_robots: bool,
+    /// Maximum age of this site's entries; inherits `storage.max_age`.
+    pub max_age: Option<Checked<RetentionAge>>,
+    /// Request headers sent with every request for this site; none by default.
     #[serde(default)]
-    pub headers: BTreeMap<String, String>,
+    pub headers: Headers,
+    /// Where the list of a section's articles comes from; required.
     pub listing: RawListing,
+    /// How article pages are read; by default the generic rules of `defaults`.
     #[serde(default)]
     pub article: RawArticle,
+    /// The site's sections, one feed each; at least one is required.
     #[serde(default)]
     pub section: Vec<RawSection>,
 }
 
-/// `[site.listing]`: where the list of articles comes from.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawListing {
-    /// `"html"` or `"json"`.
-    #[serde(rename = "type")]
-    pub kind: Spanned<String>,
-    /// URL template; defaults to `{{section_url}}`.
-    pub url: Option<Spanned<String>>,
-    /// HTTP method for JSON listings: `GET` (default) or `POST`.
-    pub method: Option<Spanned<String>>,
-    /// Request body template (JSON listings).
-    pub body: Option<Spanned<String>>,
-    /// Extra request headers for the listing request.
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-    /// JSON: dotted path to the array of items. HTML: CSS selector of one item.
-    pub items: Spanned<String>,
-    /// Where each item's fields are.
-    pub fields: RawListingFields,
-    /// Parameters read from the section page itself (a selector plus a regex).
-    #[serde(default)]
-    pub page_params: BTreeMap<String, RawPageParam>,
-    /// Following pages of the listing.
-    pub pagination: Option<RawPagination>,
-}
-
-/// `[site.listing.fields]`: per-item field locations. For a JSON listing each value is
-/// `{ path = "..." }`; for an HTML listing a `css` rule evaluated inside the item.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawListingFields {
-    pub link: RawSource,
-    pub title: Option<RawSource>,
-    pub summary: Option<RawSource>,
-    pub published: Option<RawSource>,
-    pub image: Option<RawSource>,
-}
-
-/// `[site.listing.page_params.NAME]`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawPageParam {
-    pub css: Spanned<String>,
-    pub attr: Option<String>,
-    pub regex: Option<Spanned<String>>,
-}
-
-/// `[site.article]`: for each field, sources tried in order.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawArticle {
-    pub title: Option<Vec<RawSource>>,
-    pub summary: Option<Vec<RawSource>>,
-    pub body: Option<Vec<RawSource>>,
-    pub author: Option<Vec<RawSource>>,
-    pub tags: Option<Vec<RawSource>>,
-    pub image: Option<Vec<RawSource>>,
-    pub published: Option<Vec<RawSource>>,
-    pub updated: Option<Vec<RawSource>>,
-    /// Selectors of elements removed from the body before it is kept.
-    #[serde(default)]
-    pub remove: Vec<Spanned<String>>,
-}
-
-/// One source of a field: exactly one of `css`, `meta`, `json_ld` (article pages) or `css`,
-/// `path` (listing items).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSource {
-    pub path: Option<Spanned<String>>,
-    pub css: Option<Spanned<String>>,
-    pub attr: Option<String>,
-    pub html: Option<bool>,
-    pub meta: Option<Spanned<String>>,
-    pub json_ld: Option<Spanned<String>>,
-    /// Keep only the first capture group (or the whole match) of this regex; with
-    /// `replace`, replace every match instead.
-    pub regex: Option<Spanned<String>>,
-    pub replace: Option<String>,
-    /// Text removed from the start / end of the value when present (`" - TASS"`).
-    pub strip_prefix: Option<String>,
-    pub strip_suffix: Option<String>,
-}
-
-/// `[site.listing.pagination]`: reading more than the first page of a listing.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawPagination {
-    /// Listing pages read per scrape, the first included (default 1).
-    pub pages: Option<usize>,
-    /// The next page's URL, read from the current page (`css` + `attr` or `path`).
-    pub next: Option<RawSource>,
-    /// A value of the current page fed into the next request as `{{cursor}}`.
-    pub cursor: Option<RawSource>,
-    /// URL template of the following pages (default: the listing `url`).
-    pub url: Option<Spanned<String>>,
-    /// Body template of the following pages (default: the listing `body`).
-    pub body: Option<Spanned<String>>,
-}
-
 /// `[[site.section]]`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSection {
-    pub id: Spanned<String>,
+    /// Names the feed: a slug unique across all sites, not "all"; required.
+    pub id: Checked<SectionId>,
+    /// Human name in the feed title; defaults to the `id`.
     pub title: Option<String>,
-    /// Path relative to the site's `base_url` (default `/{id}`), or an absolute URL.
+    /// Path relative to the site's `base_url`, or an absolute URL; defaults to `/{id}`.
+    #[schemars(with = "Option<String>")]
     pub path: Option<Spanned<String>>,
-    pub interval: Option<Spanned<String>>,
-    pub max_entries: Option<usize>,
-    pub max_age: Option<Spanned<String>>,
-    /// Values for the listing templates; strings or numbers.
+    /// How often the section is scraped, at least 10s; inherits the site's `interval`.
+    pub interval: Option<Checked<Interval>>,
+    /// Entries kept in the feed; inherits the site's `max_entries`.
+    pub max_entries: Option<Checked<Count>>,
+    /// Maximum age of the feed's entries; inherits the site's `max_age`.
+    pub max_age: Option<Checked<RetentionAge>>,
+    /// Values for the listing templates, strings or numbers; none by default.
     #[serde(default)]
-    pub params: BTreeMap<String, toml::Value>,
-    /// Keep only entries matching one of these (keywords, or `/regex/`).
+    pub params: BTreeMap<String, Checked<ParamValue>>,
+    /// Keep only entries matching one of these (keywords, or `/regex/`); none by default.
     #[serde(default)]
-    pub include: Vec<Spanned<String>>,
-    /// Drop entries matching any of these.
+    pub include: Vec<Checked<FilterPattern>>,
+    /// Drop entries matching any of these; none by default.
     #[serde(default)]
-    pub exclude: Vec<Spanned<String>>,
-    /// Fields the filters look at: any of `title`, `summary`, `tags` (default all three).
-    pub filter_fields: Option<Vec<Spanned<String>>>,
+    pub exclude: Vec<Checked<FilterPattern>>,
+    /// Fields the filters look at (default all three: title, summary and tags).
+    #[serde(default = "defaults::filter_fields")]
+    pub filter_fields: Vec<FilterField>,
 }

@@ -16,7 +16,7 @@ mod parse;
 use scraper::Html;
 use url::Url;
 
-use crate::config::{Escape, PageParam, Section, Site, Template};
+use crate::config::{Escape, HttpMethod, PageParam, Section, Site, Template};
 use crate::fetch::{FetchError, Fetcher, Request};
 use crate::html::{element_text, non_empty};
 use crate::model::Validators;
@@ -186,7 +186,7 @@ pub async fn read_listing(
         &values,
         &url_values,
     )?;
-    let request = Request::new(site, site.listing.method.clone(), &url)
+    let request = Request::new(site, http_method(site.listing.method), &url)
         .with_headers(&site.listing.headers)
         .with_body(body)
         .if_changed(validators);
@@ -230,7 +230,7 @@ pub async fn read_listing(
                     &values,
                     &url_values,
                 )
-                .map(|(url, body)| (url, body, site.listing.method.clone()))
+                .map(|(url, body)| (url, body, http_method(site.listing.method)))
             }
         };
         let page = match request {
@@ -259,6 +259,14 @@ pub async fn read_listing(
         next = page.next;
     }
     Ok(listing)
+}
+
+/// The config's method as the HTTP client spells it.
+fn http_method(method: HttpMethod) -> reqwest::Method {
+    match method {
+        HttpMethod::Get => reqwest::Method::GET,
+        HttpMethod::Post => reqwest::Method::POST,
+    }
 }
 
 fn render_request(

@@ -1,0 +1,76 @@
+//! The parsers of values that can be wrong in themselves, one per kind, in one place.
+//!
+//! Each is a `Parse` marker used as `Checked<Kind>` in the raw structs: `Checked<Interval>`
+//! reads a string and yields a `Duration` of at least 10 seconds, or the problem with it. A
+//! message says what is wrong with the value as written and how a good one looks; `validate`
+//! puts the position, site, section and key in front of it. Checks that need a second key
+//! (a listing's `items` is a selector or a JSON path depending on `type`) stay in `validate`,
+//! which calls the same functions (`CssSelector::compile`).
+
+mod measures;
+mod names;
+mod syntax;
+
+pub use measures::{AnyDuration, CacheSize, Count, Interval, Jitter, RetentionAge};
+pub use names::{HttpUrl, LanguageTag, ListenAddress, SectionId, SiteId, TimeZone};
+pub use syntax::{CssSelector, FilterPattern, ParamValue, RegexText, TemplateText};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::checked::Parse;
+
+    fn language(tag: &str) -> bool {
+        LanguageTag::parse(&tag.to_string()).is_ok()
+    }
+
+    #[test]
+    fn language_tags() {
+        for good in ["en", "ru-RU", "pt_BR", "zh-Hant-TW", "ast"] {
+            assert!(language(good), "{good}");
+        }
+        for bad in [
+            "English please",
+            "e",
+            "english",
+            "en-",
+            "en-toolongsubtag",
+            "",
+        ] {
+            assert!(!language(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bounds_of_checked_numbers_and_durations() {
+        assert!(Count::parse(&0).is_err());
+        assert_eq!(Count::parse(&1), Ok(1));
+        assert!(Jitter::parse(&0.51).is_err());
+        assert_eq!(Jitter::parse(&0.5), Ok(0.5));
+        assert_eq!(
+            Interval::parse(&"9s".into()),
+            Err("must be at least 10s".into())
+        );
+        assert!(Interval::parse(&"10s".into()).is_ok());
+        assert!(RetentionAge::parse(&"59m".into())
+            .unwrap_err()
+            .contains("shorter than an hour"));
+        assert_eq!(CacheSize::parse(&" 1 KiB ".into()), Ok(1024));
+        assert!(CacheSize::parse(&"65 GiB".into()).is_err());
+        assert!(HttpUrl::parse(&"ftp://example.com".into())
+            .unwrap_err()
+            .contains("not an http(s) URL"));
+    }
+
+    #[test]
+    fn ids_are_slugs() {
+        assert!(SiteId::parse(&"tass-en_2".into()).is_ok());
+        assert!(SiteId::parse(&"TASS".into()).is_err());
+        assert!(
+            SiteId::parse(&"all".into()).is_ok(),
+            "checked against sections later"
+        );
+        assert!(SectionId::parse(&"all".into()).is_err());
+        assert!(SectionId::parse(&"".into()).is_err());
+    }
+}

@@ -1,0 +1,122 @@
+//! Names and addresses: URLs, zones, language tags, listen addresses and ids.
+
+use std::net::SocketAddr;
+
+use chrono_tz::Tz;
+use url::Url;
+
+use crate::config::checked::Parse;
+
+/// An absolute `http` or `https` URL.
+pub struct HttpUrl;
+
+impl Parse for HttpUrl {
+    type Raw = String;
+    type Value = Url;
+    const FORMAT: &'static str = "uri";
+
+    fn parse(text: &String) -> Result<Url, String> {
+        match Url::parse(text) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
+            Ok(_) => Err(format!("{text:?} is not an http(s) URL")),
+            Err(e) => Err(format!("{text:?} is not a URL: {e}")),
+        }
+    }
+}
+
+/// An IANA time zone name such as `"Europe/Moscow"` (abbreviations are ambiguous).
+pub struct TimeZone;
+
+impl Parse for TimeZone {
+    type Raw = String;
+    type Value = Tz;
+    const FORMAT: &'static str = "iana-time-zone";
+
+    fn parse(text: &String) -> Result<Tz, String> {
+        text.parse::<Tz>()
+            .map_err(|_| format!("{text:?} is not an IANA timezone name (like \"Europe/Moscow\")"))
+    }
+}
+
+/// `en`, `ru-RU`, `pt_BR`, `zh-Hant-TW`: letters, then letter/digit subtags. Any well-formed
+/// tag is accepted for the feeds; the date reader uses it when it knows the language and
+/// otherwise tries all it knows.
+pub struct LanguageTag;
+
+impl Parse for LanguageTag {
+    type Raw = String;
+    type Value = String;
+    const FORMAT: &'static str = "language-tag";
+
+    fn parse(tag: &String) -> Result<String, String> {
+        let mut parts = tag.split(['-', '_']);
+        let first_ok = parts.next().is_some_and(|p| {
+            (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic())
+        });
+        let rest_ok = parts
+            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+        if first_ok && rest_ok {
+            Ok(tag.clone())
+        } else {
+            Err(format!(
+                "{tag:?} is not a language tag like \"en\" or \"pt-BR\""
+            ))
+        }
+    }
+}
+
+/// An IP address and port to listen on (host names are not resolved).
+pub struct ListenAddress;
+
+impl Parse for ListenAddress {
+    type Raw = String;
+    type Value = SocketAddr;
+    const FORMAT: &'static str = "socket-address";
+
+    fn parse(text: &String) -> Result<SocketAddr, String> {
+        text.parse()
+            .map_err(|e| format!("{text:?} is not an address like \"127.0.0.1:8080\": {e}"))
+    }
+}
+
+/// A site id: a slug. (That it differs from every section id and `all` is checked in
+/// `validate`, which sees them all.)
+pub struct SiteId;
+
+impl Parse for SiteId {
+    type Raw = String;
+    type Value = String;
+    const FORMAT: &'static str = "slug";
+
+    fn parse(id: &String) -> Result<String, String> {
+        if !is_slug(id) {
+            return Err("use lower-case letters, digits, `-` and `_` only".into());
+        }
+        Ok(id.clone())
+    }
+}
+
+/// A section id: a slug other than `all`, the name of the feed of every section.
+pub struct SectionId;
+
+impl Parse for SectionId {
+    type Raw = String;
+    type Value = String;
+    const FORMAT: &'static str = "slug";
+
+    fn parse(id: &String) -> Result<String, String> {
+        if !is_slug(id) || id == "all" {
+            return Err(
+                "use lower-case letters, digits, `-` and `_` only (and not \"all\")".into(),
+            );
+        }
+        Ok(id.clone())
+    }
+}
+
+fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
