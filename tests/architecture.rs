@@ -2,6 +2,7 @@
 //! `super::` that climbs out of its top-level module) in `src/` names a module of a layer
 //! above the one it is written in, so the module graph stays acyclic and reads top-down. The
 //! layers are read from the document itself, so the page and the code cannot drift apart.
+//! Files stay small enough to read: none in `src/` is over 600 lines.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -208,4 +209,17 @@ fn the_reader_finds_what_code_uses() {
         ["store", "sqlite", "open"]
     );
     assert_eq!(module_path(&repo("src/store/mod.rs")), ["store"]);
+}
+#[test]
+fn no_source_file_is_over_600_lines() {
+    let mut files = Vec::new();
+    rust_files(&repo("src"), &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            let lines = std::fs::read_to_string(file).unwrap().lines().count();
+            (lines > 600).then(|| format!("{}: {lines} lines", file.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "split these by responsibility: {long:?}");
 }
