@@ -210,8 +210,10 @@ async fn serve(
     clock: Arc<dyn Clock>,
     listen: Option<SocketAddr>,
 ) -> anyhow::Result<ExitCode> {
-    let addr = listen.unwrap_or(config.server.listen);
-    // Self links follow the address actually served unless a public URL is configured.
+    // Bound first: self links follow the address actually served (the real port when port 0
+    // was asked for) unless a public URL is configured.
+    let bound = server::listen::bind(listen.unwrap_or(config.server.listen))?;
+    let addr = bound.local_addr();
     let public_url = |config: &Config| {
         config.server.public_url.clone().unwrap_or_else(|| {
             url::Url::parse(&format!("http://{addr}/")).expect("socket address forms a URL")
@@ -227,7 +229,7 @@ async fn serve(
     )?;
     let live = Arc::new(server::Live::new(app.clone(), pages));
     let cancel = shutdown_token();
-    let workers = server::listen::start(addr, server::service(live.clone()), cancel.clone())?;
+    let workers = bound.serve(server::service(live.clone()), cancel.clone())?;
     tracing::info!(addr = %workers.local_addr(), workers = workers.count(), "serving feeds");
     let mut reloads = reload::Reloads::new(config_path);
     let mut start = scheduler::Start::Now;

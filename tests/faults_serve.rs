@@ -18,8 +18,12 @@ const SECTIONS: [(&str, &str); 6] = [
 ];
 
 fn config(origin: &Faulty, dir: &std::path::Path) -> std::path::PathBuf {
+    // A public URL: self links must not depend on the port each run is given.
     let mut text = format!(
-        r#"[[site]]
+        r#"[server]
+public_url = "http://feeds.example.test/"
+
+[[site]]
 id = "faulty"
 base_url = "{}"
 timezone = "Europe/Moscow"
@@ -184,8 +188,8 @@ async fn a_hostile_origin_never_takes_the_server_down() {
         .store(true, std::sync::atomic::Ordering::SeqCst);
     drop(serve);
     let since = chrono::Utc::now() - chrono::Duration::seconds(1);
-    // On a new port: self links follow the `--listen` argument, `127.0.0.1:0` both times, so
-    // the bytes compared below do not depend on the port.
+    // On a new port: self links name the configured public URL, so the bytes compared below
+    // do not depend on the port.
     let mut serve = Serve::start(&config);
     let (status, health) = health_after(&mut serve, &client, since).await;
     assert_eq!(status, 503, "every section failing: {health:#}");

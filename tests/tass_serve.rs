@@ -4,37 +4,18 @@
 
 mod support;
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use chrono::Utc;
 use support::origin::{Origin, SiteModel, SECTIONS};
 use support::{parse_feed, write_config, Serve};
 
-/// Starts `serve` on a fixed address, not on port 0 as the other tests do: without a
-/// `public_url` the feeds' self links name the `--listen` address as given (port 0 would
-/// give `http://127.0.0.1:0/…`), this test checks that they name the address served, and
-/// the restart must serve the same bytes, so it must listen where the first run did.
+/// Starts `serve` on `addr`: the restart listens where the first run did, as a restarted
+/// service would, since the feeds' self links name the address served and the restart must
+/// serve the same bytes.
 fn start_on(config: &std::path::Path, addr: SocketAddr) -> Result<Serve, String> {
     Serve::options(config).listen(addr.to_string()).try_start()
-}
-
-/// `start_on` a port the kernel just found free. Another process may take it before the
-/// server binds it; then the server says so and another port is tried.
-fn start_on_a_free_port(config: &std::path::Path) -> Serve {
-    let mut failures = Vec::new();
-    for _ in 0..5 {
-        let addr = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap();
-        match start_on(config, addr) {
-            Ok(serve) => return serve,
-            Err(log) if log.contains(&format!("cannot listen on {addr}")) => failures.push(log),
-            Err(log) => panic!("{log}"),
-        }
-    }
-    panic!("every port tried was taken:\n{}", failures.join("\n"));
 }
 
 /// Waits until every section has been scraped once (the first scrape runs at start-up).
@@ -68,7 +49,7 @@ async fn serve_gives_rss_and_atom_for_nine_sections_and_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &origin.base_url());
     let client = reqwest::Client::new();
-    let mut server = start_on_a_free_port(&config);
+    let mut server = Serve::start(&config);
     let health = wait_until_scraped(&mut server, &client).await;
     assert_eq!(health["status"], "ok");
 

@@ -1,6 +1,6 @@
 //! How the routes meet the network: one single-threaded HTTP worker per core, as nginx runs.
 //!
-//! `start` binds the address, then runs one worker thread per available core, each with its
+//! `bind` binds the address, then `Bound::serve` runs one worker thread per available core, each with its
 //! own tokio `current_thread` runtime serving the same (cloned) routes on its own listening
 //! socket. A connection lives its whole life on the worker that accepted it. The workers run
 //! the accept loop `warp::serve` would (hyper-util's HTTP/1-or-2 connections, graceful
@@ -17,8 +17,8 @@
 //! figures). The scheduler and scrapes stay on the main runtime; the routes reach them only
 //! through `Live`.
 //!
-//! Invariants: every socket is bound before `start` returns, so a taken address is an error
-//! of `start` (`cannot listen on ADDR: …`), never of a worker thread; after `shutdown` fires
+//! Invariants: every socket is bound before `bind` returns, so a taken address is an error
+//! of `bind` (`cannot listen on ADDR: …`), never of a worker thread; after `shutdown` fires
 //! each worker stops accepting, closes idle keep-alive connections, lets in-flight requests
 //! finish, and only then does `Workers::stopped` return.
 
@@ -114,13 +114,11 @@ impl<S> Routes for S where
 {
 }
 
-/// Binds `addr` and serves `routes` on it with one worker per core until `shutdown` fires.
-pub fn start(
-    addr: SocketAddr,
-    routes: impl Routes,
-    shutdown: CancellationToken,
-) -> Result<Workers, StartError> {
-    start_with(addr, routes, shutdown, worker_count())
+/// Binds `addr` with one listening socket per core, without serving yet: the caller learns
+/// the address actually bound (the port, when port 0 was asked for) before it builds what
+/// the routes serve (self links name that address).
+pub fn bind(addr: SocketAddr) -> Result<Bound, StartError> {
+    bind_for(addr, worker_count())
 }
 
 /// One worker per core the process may use (cgroup quotas and affinity count).
@@ -128,56 +126,86 @@ fn worker_count() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Listening sockets, bound, not served yet.
+pub struct Bound {
+    listeners: Vec<std::net::TcpListener>,
+    local_addr: SocketAddr,
+}
+
+fn bind_for(addr: SocketAddr, count: usize) -> Result<Bound, StartError> {
+    let listen_error = |source| StartError::Listen { addr, source };
+    let listeners = bind_sockets(addr, count.max(1)).map_err(listen_error)?;
+    let local_addr = listeners[0].local_addr().map_err(listen_error)?;
+    Ok(Bound {
+        listeners,
+        local_addr,
+    })
+}
+
+impl Bound {
+    /// The address bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves `routes` with one worker per socket until `shutdown` fires.
+    pub fn serve(
+        self,
+        routes: impl Routes,
+        shutdown: CancellationToken,
+    ) -> Result<Workers, StartError> {
+        // Runtimes and registrations are made before any thread starts, so their errors leave
+        // nothing running.
+        let mut ready = Vec::with_capacity(self.listeners.len());
+        for (index, listener) in self.listeners.into_iter().enumerate() {
+            let worker_error = |source| StartError::Worker { index, source };
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(worker_error)?;
+            // The listener registers with the reactor of the runtime that will poll it.
+            let listener = {
+                let _entered = runtime.enter();
+                tokio::net::TcpListener::from_std(listener).map_err(worker_error)?
+            };
+            ready.push((runtime, listener));
+        }
+        // Cancelled with `shutdown`, or by us if a later worker cannot start.
+        let stop = shutdown.child_token();
+        let mut stopped = Vec::with_capacity(ready.len());
+        for (index, (runtime, listener)) in ready.into_iter().enumerate() {
+            let server = serve(listener, routes.clone(), stop.clone());
+            let (done, receiver) = oneshot::channel();
+            std::thread::Builder::new()
+                .name(format!("http-{index}"))
+                .spawn(move || {
+                    runtime.block_on(server);
+                    // Tasks still owned by the runtime (none once graceful shutdown returned)
+                    // are dropped with it, before `stopped` learns this worker is done.
+                    drop(runtime);
+                    let _ = done.send(());
+                })
+                .map_err(|source| {
+                    stop.cancel();
+                    StartError::Worker { index, source }
+                })?;
+            stopped.push(receiver);
+        }
+        Ok(Workers {
+            local_addr: self.local_addr,
+            stopped,
+        })
+    }
+}
+
+#[cfg(test)]
 fn start_with(
     addr: SocketAddr,
     routes: impl Routes,
     shutdown: CancellationToken,
     count: usize,
 ) -> Result<Workers, StartError> {
-    let listen_error = |source| StartError::Listen { addr, source };
-    let listeners = bind(addr, count.max(1)).map_err(listen_error)?;
-    let local_addr = listeners[0].local_addr().map_err(listen_error)?;
-    // Runtimes and registrations are made before any thread starts, so their errors leave
-    // nothing running.
-    let mut ready = Vec::with_capacity(listeners.len());
-    for (index, listener) in listeners.into_iter().enumerate() {
-        let worker_error = |source| StartError::Worker { index, source };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(worker_error)?;
-        // The listener registers with the reactor of the runtime that will poll it.
-        let listener = {
-            let _entered = runtime.enter();
-            tokio::net::TcpListener::from_std(listener).map_err(worker_error)?
-        };
-        ready.push((runtime, listener));
-    }
-    // Cancelled with `shutdown`, or by us if a later worker cannot start.
-    let stop = shutdown.child_token();
-    let mut stopped = Vec::with_capacity(ready.len());
-    for (index, (runtime, listener)) in ready.into_iter().enumerate() {
-        let server = serve(listener, routes.clone(), stop.clone());
-        let (done, receiver) = oneshot::channel();
-        std::thread::Builder::new()
-            .name(format!("http-{index}"))
-            .spawn(move || {
-                runtime.block_on(server);
-                // Tasks still owned by the runtime (none once graceful shutdown returned)
-                // are dropped with it, before `stopped` learns this worker is done.
-                drop(runtime);
-                let _ = done.send(());
-            })
-            .map_err(|source| {
-                stop.cancel();
-                StartError::Worker { index, source }
-            })?;
-        stopped.push(receiver);
-    }
-    Ok(Workers {
-        local_addr,
-        stopped,
-    })
+    bind_for(addr, count)?.serve(routes, shutdown)
 }
 
 /// One worker's accept loop, as `warp::serve(…).graceful(…)` runs it: each connection on a
@@ -233,7 +261,7 @@ async fn accept_failed(e: std::io::Error) {
 /// wakes for another's. Elsewhere, or when the option is refused, the workers share one socket
 /// (nginx's default), each accepting whatever it can; on Linux that measured slower
 /// (docs/performance.md).
-fn bind(addr: SocketAddr, count: usize) -> std::io::Result<Vec<std::net::TcpListener>> {
+fn bind_sockets(addr: SocketAddr, count: usize) -> std::io::Result<Vec<std::net::TcpListener>> {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     if count > 1 {
         if let Some(group) = bind_group(addr, count)? {
