@@ -1,29 +1,35 @@
 //! scrapefeed: turns website sections into RSS, Atom and JSON feeds.
 //!
-//! The stages, in the order data flows (see `STYLE.md`): `config` → `fetch` → `listing` →
-//! `extract` → `dates` (via `assemble`) → `store` → `render` / `feeds` → `server`, driven by
-//! `pipeline` under the `scheduler`. `app` ties the shared state together; `check` previews a
-//! config without storing anything; `backup` exports and imports the stored entries.
+//! `docs/architecture.md` draws the pipeline and its layers: a module may use only modules of
+//! the layers below its own (`tests/architecture.rs` holds every import to that). The
+//! modules are declared below by group, bottom first.
 
-pub mod app;
-pub mod assemble;
-pub mod backup;
-pub mod check;
+// Foundation: values and helpers every layer shares.
 pub mod clock;
-pub mod config;
-pub mod dates;
 pub mod errors;
+pub mod html;
+pub mod identity;
+pub mod metrics;
+pub mod model;
+
+// Plain typed settings.
+pub mod config;
+
+// The stages (data flows dates → fetch → listing → extract → assemble → store → render → feeds).
+pub mod assemble;
+pub mod dates;
 pub mod extract;
 pub mod feeds;
 pub mod fetch;
-pub mod html;
-pub mod identity;
 pub mod listing;
-pub mod metrics;
-pub mod model;
+pub mod render;
+pub mod store;
+
+// One scrape, a preview of one, and the running process.
+pub mod app;
+pub mod backup;
+pub mod check;
 pub mod pipeline;
 pub mod reload;
-pub mod render;
 pub mod scheduler;
 pub mod server;
-pub mod store;
