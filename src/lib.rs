@@ -15,7 +15,8 @@ pub mod model;
 // Plain typed settings.
 pub mod config;
 
-// The stages (data flows dates → fetch → listing → extract → assemble → store → render → feeds).
+// The stages, each on the layers before it: dates, fetch, listing, extract, assemble, store,
+// render, feeds.
 pub mod assemble;
 pub mod dates;
 pub mod extract;
