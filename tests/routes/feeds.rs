@@ -54,9 +54,12 @@ async fn json_feed_is_version_1_1_with_offset_dates_and_a_content_field_per_item
     assert_eq!(json["feed_url"], format!("{PUBLIC}feeds/all.json"));
     let items = json["items"].as_array().unwrap();
     assert_eq!(items.len(), 6);
+    let date = regex::Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$").unwrap();
     for item in items {
         assert_eq!(item["id"], item["url"]);
         assert!(item["content_html"].is_string() != item["content_text"].is_string());
+        let published = item["date_published"].as_str().unwrap();
+        assert!(date.is_match(published), "{published}");
     }
     // Whole seconds, in the offset the site used.
     assert_eq!(items[0]["date_published"], "2026-06-12T11:00:00+03:00");
@@ -103,7 +106,10 @@ async fn gzip_and_br_decode_to_the_identity_bytes_each_with_its_own_etag() {
             decoded == plain.body,
             "{accept}: decodes to the identity bytes"
         );
-        assert!(answer.body.len() < plain.body.len(), "{accept}: compressed");
+        assert!(
+            answer.body.len() < plain.body.len() / 3,
+            "{accept}: compressed"
+        );
         etags.insert(answer.header("etag").to_string());
     }
     assert_eq!(etags.len(), 3, "identity, gzip and br: {etags:?}");
@@ -183,6 +189,11 @@ async fn a_current_validator_is_answered_304_with_the_same_headers_and_no_body()
             .request("GET", path, &[("if-modified-since", since)])
             .await;
         assert_eq!(answer.status, status, "If-Modified-Since: {since}");
+        assert_eq!(
+            answer.body.is_empty(),
+            status == 304,
+            "If-Modified-Since: {since}"
+        );
     }
     // If-None-Match decides when present.
     let answer = routes
@@ -232,7 +243,7 @@ async fn queries_filter_with_their_own_self_links_and_validators() {
             &["Election results announced", "Talks resume in Geneva"],
         ),
         (
-            "include=storm,comet&exclude=prize",
+            "include=storm,comet&exclude=prize%20for",
             &["Storm hits the coast", "New comet discovered"],
         ),
     ] {
@@ -241,19 +252,20 @@ async fn queries_filter_with_their_own_self_links_and_validators() {
         assert_eq!(titles(&answer.body), kept, "{query}");
     }
 
-    // Queries that mean the same share one document, named by its normal form.
+    // Queries that mean the same share one document, named by its normal form; parameters
+    // we do not know are ignored.
     let filtered = routes
-        .get("/feeds/all.json?include=storm,comet&exclude=prize")
+        .get("/feeds/all.json?include=storm,comet&exclude=prize%20for")
         .await;
     let same = routes
-        .get("/feeds/all.json?exclude=PRIZE&include=comet&include=storm&utm_source=x")
+        .get("/feeds/all.json?exclude=PRIZE+For&include=comet&include=storm&utm_source=x")
         .await;
     assert_eq!(filtered.header("etag"), same.header("etag"));
     assert!(filtered.body == same.body);
     let json: serde_json::Value = serde_json::from_slice(&same.body).unwrap();
     assert_eq!(
         json["feed_url"],
-        format!("{PUBLIC}feeds/all.json?include=comet%2Cstorm&exclude=prize")
+        format!("{PUBLIC}feeds/all.json?include=comet%2Cstorm&exclude=prize+for")
     );
 
     for bad in ["limit=0", "limit=x", "limit=-3"] {

@@ -47,7 +47,7 @@ path = "/world"
 
 [[site.section]]
 id = "science"
-title = "Science"
+title = "Science & Tech"
 path = "/science"
 interval = "1h"
 
