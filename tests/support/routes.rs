@@ -14,7 +14,6 @@
 //!
 //! No origin, no binary, no port.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -33,8 +32,8 @@ use warp::http::{HeaderMap, Request, Response};
 /// An app whose feeds are rendered, and its routes.
 pub struct Routes {
     live: Arc<Live>,
-    /// Holds the database, the feed files and nothing else; removed on drop.
-    dir: tempfile::TempDir,
+    /// Holds the database and the feed files; removed on drop.
+    _dir: tempfile::TempDir,
 }
 
 /// An answer, read whole.
@@ -65,17 +64,8 @@ impl Routes {
         app.export_stale().await.unwrap();
         Routes {
             live: Arc::new(Live::new(app, pages)),
-            dir,
+            _dir: dir,
         }
-    }
-
-    pub fn app(&self) -> Arc<App> {
-        self.live.app()
-    }
-
-    /// The temporary directory the config's relative paths resolve against.
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
     }
 
     /// `GET path` through the warp routes.
