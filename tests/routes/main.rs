@@ -5,15 +5,18 @@
 //! reloads, shutdown, hostile origins, the files mirrored to `feeds/` — stays in the binary
 //! tests (`feed_server`, `tass_serve`, `faults_serve`, `reload`, `serve_shutdown`).
 //!
-//! `feeds` checks feed documents (`/feeds/{name}.{ext}`), `pages` everything else. Answers
-//! come from `server::routes` (warp's test requests) unless a check is about what the HTTP
-//! workers' service adds: the fast path for plain feed requests, and hyper's `HEAD`.
+//! `feeds` checks feed documents (`/feeds/{name}.{ext}`), `pages` the HTML pages, OPML and
+//! what unknown paths and methods get, `health` `/healthz` and `/metrics`: answers from
+//! `server::routes`, through warp's test requests. `service` checks what the HTTP workers'
+//! service adds on a connection: the fast path for plain feed requests, and hyper's `HEAD`.
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod feeds;
+mod health;
 mod pages;
+mod service;
 
 use scrapefeed::model::Entry;
 use support::routes::{entry, save, Routes};
