@@ -1,6 +1,8 @@
 //! End to end: the real binary's `serve` against the local TASS copy, over real HTTP.
-//! Feeds are fetched as a reader would, parsed with feed-rs, and must survive a restart
-//! unchanged; the process must stop cleanly on SIGTERM.
+//! Feeds are fetched as a reader would, parsed with feed-rs, name the address served (no
+//! public URL is configured), and must survive a restart unchanged; the process must stop
+//! cleanly on SIGTERM. How the routes answer (headers, `304`s, 404s, the index page) is
+//! checked in-process by `tests/routes/`.
 
 mod support;
 
@@ -56,15 +58,10 @@ async fn serve_gives_rss_and_atom_for_nine_sections_and_survives_a_restart() {
     let model = origin.model();
     let mut served = Vec::new();
     for (slug, _, _) in SECTIONS {
-        for (ext, mime) in [
-            ("rss", "application/rss+xml; charset=utf-8"),
-            ("atom", "application/atom+xml; charset=utf-8"),
-        ] {
+        for ext in ["rss", "atom"] {
             let url = server.url(&format!("/feeds/{slug}.{ext}"));
             let response = client.get(&url).send().await.unwrap();
             assert_eq!(response.status(), 200, "{url}");
-            assert_eq!(response.headers()["content-type"], mime, "{url}");
-            let etag = response.headers()["etag"].to_str().unwrap().to_string();
             let body = response.bytes().await.unwrap();
             let feed = parse_feed(&body);
             let mut expected = model.in_section(slug);
@@ -88,66 +85,13 @@ async fn serve_gives_rss_and_atom_for_nine_sections_and_survives_a_restart() {
                 );
             }
             // The self link names the address actually served.
-            let self_link = server.url(&format!("/feeds/{slug}.{ext}"));
             assert!(
-                String::from_utf8_lossy(&body).contains(&self_link),
-                "{url} self link"
+                String::from_utf8_lossy(&body).contains(&url),
+                "{url} names itself"
             );
-            // A reader polling again with the ETag gets 304 and no body.
-            let again = client
-                .get(&url)
-                .header("if-none-match", &etag)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(again.status(), 304);
-            assert!(again.bytes().await.unwrap().is_empty());
             served.push((url, body));
         }
     }
-
-    // The index page lists every feed with subscribe links.
-    let index = client.get(server.url("/")).send().await.unwrap();
-    assert_eq!(index.status(), 200);
-    assert!(index.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/html"));
-    let page = scraper::Html::parse_document(&index.text().await.unwrap());
-    let links: Vec<String> = page
-        .select(&scraper::Selector::parse("a[href]").unwrap())
-        .map(|a| a.value().attr("href").unwrap().to_string())
-        .collect();
-    let alternates: Vec<String> = page
-        .select(&scraper::Selector::parse("link[rel=alternate]").unwrap())
-        .map(|a| a.value().attr("href").unwrap().to_string())
-        .collect();
-    for (url, _) in &served {
-        assert!(links.contains(url), "index links {url}: {links:?}");
-        assert!(alternates.contains(url), "index announces {url}");
-    }
-    let text: String = page.root_element().text().collect();
-    assert!(
-        text.contains("Russian Politics & Diplomacy"),
-        "section titles shown"
-    );
-
-    // Unknown sections and formats are clear 404s.
-    for path in ["/feeds/nonexistent.rss", "/feeds/politics.xml", "/nope"] {
-        let response = client.get(server.url(path)).send().await.unwrap();
-        assert_eq!(response.status(), 404, "{path}");
-        let text = response.text().await.unwrap();
-        assert!(
-            text.contains("not found") || text.contains("no "),
-            "{path}: {text}"
-        );
-    }
-    let response = client
-        .get(server.url("/feeds/nonexistent.rss"))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.text().await.unwrap().contains("\"nonexistent\""));
 
     let addr = server.addr();
     terminate(server);

@@ -1,11 +1,13 @@
 //! Shared helpers for the integration tests: the local TASS origin, configs pointing at it,
-//! running the real binary (`run` for one-shot commands, `Serve` for the server), and
-//! reading feeds back as a reader would (feed-rs).
+//! running the real binary (`run` for one-shot commands, `Serve` for the server), the routes
+//! in-process on known entries (`routes::Routes`), and reading feeds back as a reader would
+//! (feed-rs).
 
 #![allow(dead_code)]
 
 pub mod faulty;
 pub mod origin;
+pub mod routes;
 pub mod serve;
 pub mod static_origin;
 

@@ -1,0 +1,203 @@
+//! The pages and what any path answers: the index, preview pages, OPML, 404s and 405s.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::{routes, titles_of, FEEDS, FORMATS, PUBLIC};
+
+#[tokio::test]
+async fn unknown_paths_feeds_and_extensions_are_404_saying_why() {
+    let routes = routes().await;
+    for (path, says) in [
+        ("/feeds/nonexistent.rss", "no feed named \"nonexistent\": "),
+        ("/feeds/nonexistent.html", "no feed named \"nonexistent\": "),
+        ("/feeds/world.xml", "feeds end in .rss, .atom or .json"),
+        ("/feeds/world", "feeds end in .rss, .atom or .json"),
+        ("/feeds/", "not found: the list of feeds is at /"),
+        ("/feeds/a/b.rss", "not found: the list of feeds is at /"),
+        ("/nope", "not found: the list of feeds is at /"),
+    ] {
+        let answer = routes.get(path).await;
+        assert_eq!(answer.status, 404, "{path}");
+        assert_eq!(answer.header("content-type"), "text/plain; charset=utf-8");
+        assert!(answer.text().contains(says), "{path}: {}", answer.text());
+    }
+    // An unknown path is 404 whatever the method; a feed path refuses the method first.
+    assert_eq!(routes.request("POST", "/nope", &[]).await.status, 404);
+    let post = routes.request("POST", "/feeds/nonexistent.rss", &[]).await;
+    assert_eq!(post.status, 405);
+}
+
+#[tokio::test]
+async fn methods_other_than_get_and_head_are_405_with_allow() {
+    let routes = routes().await;
+    for path in [
+        "/feeds/world.rss",
+        "/feeds/all.atom",
+        "/feeds/news.html",
+        "/feeds/all.rss?limit=2",
+        "/",
+        "/opml",
+        "/healthz",
+        "/metrics",
+    ] {
+        for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+            let answer = routes.request(method, path, &[]).await;
+            assert_eq!(answer.status, 405, "{method} {path}");
+            assert_eq!(answer.header("allow"), "GET, HEAD", "{method} {path}");
+            assert_eq!(
+                answer.text(),
+                format!("method {method} not allowed: use GET or HEAD\n")
+            );
+        }
+    }
+}
+
+/// (href, type) of every element `css` selects.
+fn links(html: &str, css: &str) -> Vec<(String, String)> {
+    let page = scraper::Html::parse_document(html);
+    page.select(&scraper::Selector::parse(css).unwrap())
+        .map(|a| {
+            let v = a.value();
+            let attr = |name| v.attr(name).unwrap_or("").to_string();
+            (attr("href"), attr("type"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_index_links_and_announces_every_feed_in_every_format() {
+    let routes = routes().await;
+    let answer = routes.get("/").await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("content-type"), "text/html; charset=utf-8");
+    let page = answer.text();
+    let anchors = links(&page, "a[href]");
+    let alternates = links(&page, "link[rel=alternate]");
+    let mut announced = Vec::new();
+    for (name, _) in FEEDS {
+        for (ext, content_type) in FORMATS {
+            let url = format!("{PUBLIC}feeds/{name}.{ext}");
+            let mime = content_type.split(';').next().unwrap().to_string();
+            assert!(
+                anchors.contains(&(url.clone(), mime.clone())),
+                "links {url}"
+            );
+            announced.push((url, mime));
+        }
+        let preview = format!("{PUBLIC}feeds/{name}.html");
+        assert!(
+            anchors.iter().any(|(href, _)| *href == preview),
+            "links {preview}"
+        );
+    }
+    assert_eq!(
+        alternates.iter().collect::<BTreeSet<_>>(),
+        announced.iter().collect::<BTreeSet<_>>()
+    );
+    assert_eq!(alternates.len(), announced.len(), "each announced once");
+    assert!(anchors.contains(&(format!("{PUBLIC}opml"), "text/x-opml".into())));
+    let text: String = scraper::Html::parse_document(&page)
+        .root_element()
+        .text()
+        .collect();
+    for title in ["News", "World", "Science & Tech", "The Weekly", "Essays"] {
+        assert!(text.contains(title), "the index shows {title}");
+    }
+}
+
+#[tokio::test]
+async fn preview_pages_show_the_entries_and_announce_the_feed() {
+    let routes = routes().await;
+    for (name, _) in FEEDS {
+        let answer = routes.get(&format!("/feeds/{name}.html")).await;
+        assert_eq!(answer.status, 200, "{name}.html");
+        assert_eq!(answer.header("content-type"), "text/html; charset=utf-8");
+        let html = scraper::Html::parse_document(&answer.text());
+        let shown: Vec<String> = html
+            .select(&scraper::Selector::parse("article h2 a").unwrap())
+            .map(|a| a.text().collect())
+            .collect();
+        assert_eq!(shown, titles_of(name), "{name}.html");
+        let alternates: Vec<String> = links(&answer.text(), "link[rel=alternate]")
+            .into_iter()
+            .map(|(href, _)| href)
+            .collect();
+        let own: Vec<String> = FORMATS
+            .iter()
+            .map(|(ext, _)| format!("{PUBLIC}feeds/{name}.{ext}"))
+            .collect();
+        assert_eq!(alternates, own, "{name}.html announces its feed");
+    }
+}
+
+#[tokio::test]
+async fn opml_lists_every_feed_once_and_every_listed_feed_is_served() {
+    let routes = routes().await;
+    let answer = routes.get("/opml").await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("content-type"), "text/x-opml; charset=utf-8");
+    let outlines = opml_feeds(&answer.body);
+    let listed: Vec<&str> = outlines.iter().map(|o| o["xmlUrl"].as_str()).collect();
+    let names: Vec<String> = FEEDS
+        .iter()
+        .map(|(name, _)| format!("{PUBLIC}feeds/{name}.rss"))
+        .collect();
+    assert_eq!(
+        listed.iter().copied().collect::<BTreeSet<_>>(),
+        names.iter().map(String::as_str).collect::<BTreeSet<_>>()
+    );
+    assert_eq!(listed.len(), names.len(), "each feed once");
+    for outline in &outlines {
+        assert_eq!(outline["type"], "rss");
+        assert!(!outline["text"].is_empty() && outline["text"] == outline["title"]);
+        assert!(outline["htmlUrl"].starts_with("https://") || outline["htmlUrl"] == PUBLIC);
+        let path = format!("/{}", outline["xmlUrl"].strip_prefix(PUBLIC).unwrap());
+        assert_eq!(routes.get(&path).await.status, 200, "{path}");
+    }
+    // Titles are escaped on the way out and read back whole.
+    assert!(outlines
+        .iter()
+        .any(|o| o["title"] == "News: Science & Tech"));
+}
+
+/// The attributes of every `<outline>` that names a feed, in an OPML 2.0 document.
+fn opml_feeds(bytes: &[u8]) -> Vec<HashMap<String, String>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(std::str::from_utf8(bytes).unwrap());
+    let mut found = Vec::new();
+    let mut root = None;
+    loop {
+        match reader.read_event().expect("OPML is well-formed XML") {
+            Event::Start(e) | Event::Empty(e) => {
+                let name = e.name().as_ref().to_string();
+                if root.is_none() {
+                    assert_eq!(name, "opml");
+                    let version = e.try_get_attribute("version").unwrap().unwrap();
+                    assert_eq!(&*version.value, "2.0");
+                    root = Some(name.clone());
+                }
+                if name == "outline" {
+                    let attrs: HashMap<String, String> = e
+                        .attributes()
+                        .map(|a| {
+                            let a = a.unwrap();
+                            (
+                                a.key.as_ref().to_string(),
+                                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                    .unwrap()
+                                    .into_owned(),
+                            )
+                        })
+                        .collect();
+                    if attrs.contains_key("xmlUrl") {
+                        found.push(attrs);
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert!(root.is_some(), "an <opml> root");
+    found
+}
