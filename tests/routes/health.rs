@@ -4,7 +4,7 @@
 use chrono::Utc;
 use scrapefeed::store::RunRecord;
 
-use super::support::routes::Routes;
+use super::support::routes::InProcess;
 use super::{routes, save, stored, CONFIG};
 
 /// A run of `section`: failed with HTTP `failed_with`, or succeeded.
@@ -21,8 +21,8 @@ fn run(section: &str, failed_with: Option<u16>) -> RunRecord {
 }
 
 /// The routes with `stored()` entries and one recorded run per section.
-async fn with_runs(runs: [(&str, Option<u16>); 3]) -> Routes {
-    Routes::open(CONFIG, |store| {
+async fn with_runs(runs: [(&str, Option<u16>); 3]) -> InProcess {
+    InProcess::open(CONFIG, |store| {
         for (section, entries) in stored() {
             save(store, section, &entries);
         }

@@ -19,7 +19,7 @@ mod pages;
 mod service;
 
 use scrapefeed::model::Entry;
-use support::routes::{entry, save, Routes};
+use support::routes::{entry, save, InProcess};
 
 /// Where the feeds say they live.
 const PUBLIC: &str = "http://feeds.example.test/sf/";
@@ -176,8 +176,8 @@ fn titles_of(feed: &str) -> Vec<&'static str> {
 }
 
 /// The app with `stored()` saved and every feed rendered.
-async fn routes() -> Routes {
-    Routes::open(CONFIG, |store| {
+async fn routes() -> InProcess {
+    InProcess::open(CONFIG, |store| {
         for (section, entries) in stored() {
             save(store, section, &entries);
         }

@@ -1,6 +1,6 @@
 //! Shared helpers for the integration tests: the local TASS origin, configs pointing at it,
 //! running the real binary (`run` for one-shot commands, `Serve` for the server), the routes
-//! in-process on known entries (`routes::Routes`), and reading feeds back as a reader would
+//! in-process on known entries (`routes::InProcess`), and reading feeds back as a reader would
 //! (feed-rs).
 
 #![allow(dead_code)]

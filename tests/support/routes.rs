@@ -1,6 +1,6 @@
 //! The routes in-process, for HTTP behaviour that needs no scrape and no process of its own.
 //!
-//! `Routes::open` builds an `App` from inline TOML with its database and feeds directory in a
+//! `InProcess::open` builds an `App` from inline TOML with its database and feeds directory in a
 //! temporary directory, lets the test fill the store (entries, runs) before the app opens it,
 //! and renders every feed, as a server would after its first scrapes. Requests are then
 //! answered two ways:
@@ -30,7 +30,7 @@ use scrapefeed::store::{ArticleState, Retention, ScrapedEntry, SqliteStore, Stor
 use warp::http::{HeaderMap, Request, Response};
 
 /// An app whose feeds are rendered, and its routes.
-pub struct Routes {
+pub struct InProcess {
     live: Arc<Live>,
     /// Holds the database and the feed files; removed on drop.
     _dir: tempfile::TempDir,
@@ -44,11 +44,11 @@ pub struct Answer {
     pub body: Bytes,
 }
 
-impl Routes {
+impl InProcess {
     /// An app for `config` (TOML; relative paths, including the default database and feeds
     /// directory, land in a fresh temporary directory) whose store `fill` wrote first, with
     /// every feed rendered.
-    pub async fn open(config: &str, fill: impl FnOnce(&dyn Store)) -> Routes {
+    pub async fn open(config: &str, fill: impl FnOnce(&dyn Store)) -> InProcess {
         let dir = tempfile::tempdir().unwrap();
         let config = Config::parse(config, dir.path()).unwrap_or_else(|e| panic!("{e}"));
         fill(&SqliteStore::open(&config.storage.database).unwrap());
@@ -62,7 +62,7 @@ impl Routes {
         )
         .unwrap();
         app.export_stale().await.unwrap();
-        Routes {
+        InProcess {
             live: Arc::new(Live::new(app, pages)),
             _dir: dir,
         }
