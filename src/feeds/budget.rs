@@ -12,7 +12,7 @@
 //! than keeping an ordered index in step.
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{RwLock, RwLockWriteGuard};
@@ -40,7 +40,7 @@ impl<K: Hash + Eq + Clone, V: Clone> BudgetCache<K, V> {
             budget,
             clock: AtomicU64::new(0),
             slots: RwLock::new(Slots {
-                map: HashMap::new(),
+                map: HashMap::default(),
                 held: 0,
             }),
         }

@@ -6,7 +6,7 @@
 //! `Store::merged_entries`), capped at the largest member's `max_entries`, and may be cached
 //! as long as its most often scraped member allows.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 

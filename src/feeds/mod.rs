@@ -29,7 +29,7 @@ pub mod document;
 mod files;
 pub mod query;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -145,7 +145,7 @@ impl FeedSet {
             .map(|s| (s.feed.clone(), s))
             .collect();
         let generations = AtomicU64::new(0);
-        let mut states = HashMap::new();
+        let mut states = HashMap::default();
         for spec in catalog.iter() {
             let files = Format::ALL
                 .iter()
