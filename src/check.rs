@@ -22,7 +22,7 @@ use crate::extract::{self, RuleTrace};
 use crate::fetch::Fetcher;
 use crate::listing::{self, Listing, ListingItem};
 use crate::model::date_source;
-use crate::pipeline::sequence::{self, ArticleRead, SitePlan, Steps};
+use crate::pipeline::sequence::{self, ArticleRead, SectionInput, SitePlan, Steps};
 use crate::pipeline::ScrapeError;
 
 /// Articles previewed per section.
@@ -138,17 +138,15 @@ pub async fn preview(
         traces: Vec::new(),
     };
     let never = CancellationToken::new();
-    let read = sequence::read_section(
+    let input = SectionInput {
         fetcher,
         plan,
         section,
-        &out.page_params,
-        None,
-        || clock.now(),
-        &mut observer,
-        &never,
-    )
-    .await;
+        page_params: &out.page_params,
+        validators: None,
+        clock,
+    };
+    let read = sequence::read_section(input, &mut observer, &never).await;
     match read {
         Ok(read) => {
             let l = &read.listing;

@@ -11,8 +11,8 @@
 //! the map holds as many entries as fit the budget (tens to hundreds), so a scan is cheaper
 //! than keeping an ordered index in step.
 
-use std::borrow::Borrow;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Borrow;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{RwLock, RwLockWriteGuard};

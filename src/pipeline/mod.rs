@@ -22,7 +22,7 @@ use crate::config::{Config, Section, Site};
 use crate::fetch::{FetchError, Fetcher};
 use crate::listing::{self, Listing, ListingError, ListingItem};
 use crate::store::{AsyncStore, FetchState, Retention, SaveOutcome, ScrapedEntry, StoreError};
-use sequence::{SitePlan, Steps};
+use sequence::{SectionInput, SitePlan, Steps};
 
 /// How many runs an article page that failed transiently is tried again.
 const MAX_ARTICLE_ATTEMPTS: u32 = 3;
@@ -139,17 +139,15 @@ impl Scraper {
             site,
             section,
         };
-        let read = sequence::read_section(
-            &self.fetcher,
-            &plan,
+        let input = SectionInput {
+            fetcher: &self.fetcher,
+            plan: &plan,
             section,
-            &params,
-            known_validators.as_ref(),
-            || self.clock.now(),
-            &mut steps,
-            cancel,
-        )
-        .await?;
+            page_params: &params,
+            validators: known_validators.as_ref(),
+            clock: self.clock.as_ref(),
+        };
+        let read = sequence::read_section(input, &mut steps, cancel).await?;
         if read.listing.unchanged {
             return Ok(ScrapeReport {
                 unchanged: true,

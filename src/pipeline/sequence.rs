@@ -10,11 +10,11 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
 use super::ScrapeError;
 use crate::assemble::Assembler;
+use crate::clock::Clock;
 use crate::config::{Section, Site};
 use crate::extract::{self, Extracted};
 use crate::fetch::{FetchError, Fetched, Fetcher, Request};
@@ -73,22 +73,37 @@ pub struct SectionRead {
     pub cancelled: bool,
 }
 
+/// What one read of a section works with.
+pub struct SectionInput<'a> {
+    pub fetcher: &'a Fetcher,
+    pub plan: &'a SitePlan,
+    pub section: &'a Section,
+    pub page_params: &'a BTreeMap<String, String>,
+    /// The listing's validators from the last read: with them the listing is asked for
+    /// conditionally.
+    pub validators: Option<&'a Validators>,
+    /// Stamps each entry (first-seen, and the limit no date may pass).
+    pub clock: &'a dyn Clock,
+}
+
 /// Reads a section: its listing (conditionally, with `validators`), then the article pages
 /// `steps` chooses, each turned into an entry; stops fetching when `cancel` fires and returns
 /// what it has. A listing that answers `304` ends the read with no entries
 /// (`SectionRead::listing.unchanged`). A failing article page never fails the section: its
 /// entry is built from the listing's data.
-#[allow(clippy::too_many_arguments)]
 pub async fn read_section(
-    fetcher: &Fetcher,
-    plan: &SitePlan,
-    section: &Section,
-    page_params: &BTreeMap<String, String>,
-    validators: Option<&Validators>,
-    now: impl Fn() -> DateTime<Utc>,
+    input: SectionInput<'_>,
     steps: &mut impl Steps,
     cancel: &CancellationToken,
 ) -> Result<SectionRead, ScrapeError> {
+    let SectionInput {
+        fetcher,
+        plan,
+        section,
+        page_params,
+        validators,
+        clock,
+    } = input;
     let site = &plan.site;
     let listing = listing::read_listing(fetcher, site, section, page_params, validators).await?;
     let mut read = SectionRead {
@@ -127,7 +142,7 @@ pub async fn read_section(
                 (Extracted::default(), state)
             }
         };
-        let entry = plan.assembler.entry(item, &extracted, now());
+        let entry = plan.assembler.entry(item, &extracted, clock.now());
         steps.observe(&ArticleRead {
             item,
             page: page.as_ref(),
