@@ -3,7 +3,7 @@
 //! Building html5ever's tree is most of what a scrape costs (see docs/performance.md), yet
 //! an article's rules need only a few elements: the ones their selectors match, the meta
 //! tags and the JSON-LD scripts. lol_html (already used for lazy images) matches the same
-//! CSS selectors on the token stream in about a third of the parse's time and reports where
+//! CSS selectors on the token stream in a fraction of the parse's time and reports where
 //! each matched element starts and ends in the source; the values are then read from those
 //! byte ranges (small fragments go through html5ever, so text and entities come out exactly
 //! as from the DOM).
