@@ -10,17 +10,21 @@
 //! - `/flaky`          500 twice, then a listing
 //! - `/limited`        429 with `Retry-After: 1` once, then a listing
 //! - `/busy`           503 with `Retry-After: 120`, always
+//! - `/retry-after/N`  503 with `Retry-After: N`, always
+//! - `/mixed`          a listing of `/ok/article/1`, `/retry-after/30`, `/ok/article/2`
 //! - `/loop/a` ↔ `/loop/b` redirect to each other
 //! - `/endless`        a chunked body that never ends (until the client leaves, bounded)
 //! - `/bomb`           a gzip body that inflates to 64 MiB of zeros
 //! - `/garbage`        bytes that are not HTML at all
 //! - `/cp1251`         a windows-1251 article with no charset anywhere
-//! - `/robots.txt`     disallows `/status/418` for every agent
+//! - `/robots.txt`     disallows `/status/418` for every agent; while `stall_robots` is set
+//!   it is not answered (for at most 30 s)
 //!
 //! Every request is logged with its arrival time.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -37,7 +41,9 @@ pub struct Faulty {
     pub addr: SocketAddr,
     pub hits: Arc<Mutex<Vec<Hit>>>,
     /// While set, `/ok` answers 500: a good section turning bad.
-    pub broken: Arc<std::sync::atomic::AtomicBool>,
+    pub broken: Arc<AtomicBool>,
+    /// While set, `/robots.txt` is not answered: a robots.txt that stalls.
+    pub stall_robots: Arc<AtomicBool>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -45,8 +51,12 @@ pub struct Faulty {
 impl Faulty {
     pub fn start() -> Faulty {
         let hits = Arc::new(Mutex::new(Vec::new()));
-        let broken = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let broken_flag = broken.clone();
+        let broken = Arc::new(AtomicBool::new(false));
+        let stall_robots = Arc::new(AtomicBool::new(false));
+        let flags = Flags {
+            broken: broken.clone(),
+            stall_robots: stall_robots.clone(),
+        };
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
         let log = hits.clone();
@@ -66,8 +76,8 @@ impl Faulty {
                         _ = &mut stop_rx => break,
                         accepted = listener.accept() => {
                             let Ok((stream, _)) = accepted else { continue };
-                            let (log, bomb, broken) = (log.clone(), bomb.clone(), broken_flag.clone());
-                            tokio::spawn(async move { let _ = handle(stream, log, bomb, broken).await; });
+                            let (log, bomb, flags) = (log.clone(), bomb.clone(), flags.clone());
+                            tokio::spawn(async move { let _ = handle(stream, log, bomb, flags).await; });
                         }
                     }
                 }
@@ -78,6 +88,7 @@ impl Faulty {
             addr: addr_rx.recv().unwrap(),
             hits,
             broken,
+            stall_robots,
             stop: Some(stop_tx),
             thread: Some(thread),
         }
@@ -96,6 +107,19 @@ impl Faulty {
             .map(|h| h.at)
             .collect()
     }
+
+    /// Waits until `path` has been requested at least `count` times; panics after `timeout`.
+    pub async fn wait_for_hits(&self, path: &str, count: usize, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.hits_of(path).len() < count {
+            assert!(
+                Instant::now() < deadline,
+                "{path} requested {} times, not {count}, within {timeout:?}",
+                self.hits_of(path).len()
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
 }
 
 impl Drop for Faulty {
@@ -107,6 +131,13 @@ impl Drop for Faulty {
             let _ = t.join();
         }
     }
+}
+
+/// The switches a test flips while the origin runs.
+#[derive(Clone)]
+struct Flags {
+    broken: Arc<AtomicBool>,
+    stall_robots: Arc<AtomicBool>,
 }
 
 fn gzip_bomb() -> Vec<u8> {
@@ -122,7 +153,7 @@ async fn handle(
     mut stream: TcpStream,
     log: Arc<Mutex<Vec<Hit>>>,
     bomb: Arc<Vec<u8>>,
-    broken: Arc<std::sync::atomic::AtomicBool>,
+    flags: Flags,
 ) -> std::io::Result<()> {
     let mut request = Vec::new();
     let mut buf = [0u8; 4096];
@@ -149,12 +180,21 @@ async fn handle(
     };
     let html = |body: &str| response("200 OK", "text/html; charset=utf-8", &[], body.as_bytes());
     let reply: Vec<u8> = match path.as_str() {
-        "/robots.txt" => response(
+        "/robots.txt" => {
+            // Polled rather than notified: the flag is flipped from the test's own runtime.
+            let stalled_since = Instant::now();
+            while flags.stall_robots.load(Ordering::SeqCst)
+                && stalled_since.elapsed() < Duration::from_secs(30)
+            {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            response(
             "200 OK",
             "text/plain",
             &[],
             b"User-agent: *\nDisallow: /status/418\n",
-        ),
+            )
+        }
         "/hang" => {
             tokio::time::sleep(Duration::from_secs(30)).await;
             return Ok(());
@@ -184,6 +224,13 @@ async fn handle(
             &[("retry-after", "120")],
             b"busy",
         ),
+        p if p.starts_with("/retry-after/") => response(
+            "503 Service Unavailable",
+            "text/plain",
+            &[("retry-after", p.trim_start_matches("/retry-after/"))],
+            b"busy",
+        ),
+        "/mixed" => html(&mixed_listing_page()),
         "/loop/a" => response("302 Found", "text/plain", &[("location", "/loop/b")], b""),
         "/loop/b" => response("302 Found", "text/plain", &[("location", "/loop/a")], b""),
         "/endless" => {
@@ -219,7 +266,7 @@ async fn handle(
             let code = p.trim_start_matches("/status/");
             response(&format!("{code} Status"), "text/plain", &[], b"status")
         }
-        "/ok" if broken.load(std::sync::atomic::Ordering::SeqCst) => {
+        "/ok" if flags.broken.load(Ordering::SeqCst) => {
             response("500 Internal Server Error", "text/plain", &[], b"broken")
         }
         p if p.starts_with("/ok/article") => html(&article_page(p)),
@@ -250,6 +297,16 @@ pub fn listing_page() -> String {
 <li><a href="/ok/article/1">Good article</a><time datetime="2026-06-13T14:53:00+03:00"></time></li>
 <li><a href="/cp1251">Undeclared windows-1251 article</a><time datetime="2026-06-13T12:00:00+03:00"></time></li>
 <li><a href="/garbage">Garbage article</a><time datetime="2026-06-13T10:00:00+03:00"></time></li>
+</ul></body></html>"#
+        .to_string()
+}
+
+/// A good article, one whose server keeps asking to retry in 30 s, and another good one.
+pub fn mixed_listing_page() -> String {
+    r#"<html><body><ul class="news">
+<li><a href="/ok/article/1">First article</a><time datetime="2026-06-13T14:53:00+03:00"></time></li>
+<li><a href="/retry-after/30">Article behind a Retry-After</a><time datetime="2026-06-13T12:00:00+03:00"></time></li>
+<li><a href="/ok/article/2">Third article</a><time datetime="2026-06-13T10:00:00+03:00"></time></li>
 </ul></body></html>"#
         .to_string()
 }
