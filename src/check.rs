@@ -125,7 +125,8 @@ pub async fn preview(
         error: None,
         ok: false,
     };
-    match listing::read_page_params(fetcher, site, section).await {
+    let never = CancellationToken::new();
+    match listing::read_page_params(fetcher, site, section, &never).await {
         Ok(params) => out.page_params = params,
         Err(e) => {
             out.error = Some(crate::errors::chain(&e));
@@ -137,7 +138,6 @@ pub async fn preview(
         articles: Vec::new(),
         traces: Vec::new(),
     };
-    let never = CancellationToken::new();
     let input = SectionInput {
         fetcher,
         plan,

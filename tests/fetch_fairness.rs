@@ -9,8 +9,8 @@
 mod support;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
 use scrapefeed::config::Config;
@@ -79,7 +79,10 @@ async fn a_stalling_robots_txt_delays_only_its_own_origin() {
         .expect("a request to another origin does not wait for the stalled robots.txt")
         .unwrap();
     assert!(page.text.contains("Good article"));
-    assert!(!waiting.is_finished(), "the stalled origin is still waiting");
+    assert!(
+        !waiting.is_finished(),
+        "the stalled origin is still waiting"
+    );
     assert!(stalling.hits_of("/ok").is_empty());
 
     stalling.stall_robots.store(false, Ordering::SeqCst);

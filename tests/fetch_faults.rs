@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use scrapefeed::config::Config;
 use scrapefeed::fetch::{FetchError, Fetcher, Request};
 use support::faulty::Faulty;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 fn site_config(origin: &Faulty, extra: &str) -> Config {
@@ -47,7 +48,10 @@ async fn get(fetcher: &Fetcher, config: &Config, path: &str) -> Result<String, F
     ))
     .unwrap();
     fetcher
-        .fetch(Request::get(&config.sites[0], &url))
+        .fetch(
+            Request::get(&config.sites[0], &url),
+            &CancellationToken::new(),
+        )
         .await
         .map(|p| p.text)
 }

@@ -1,30 +1,38 @@
 //! HTTP fetching with politeness, robots.txt, retries, limits and charset decoding.
 //!
-//! One `Fetcher` is shared by every scrape. Requests to one host go one at a time and at
+//! One `Fetcher` is shared by every scrape. Requests to one origin go one at a time and at
 //! least the site's `min_delay` (or the robots.txt `Crawl-delay`, if longer) apart, whatever
-//! the number of sections scraped in parallel: the per-host slot is held for the whole
-//! request. A `429`/`503` with `Retry-After` pushes the host's next slot back for everyone.
-//! Transient failures are retried with backoff (`retry`); robots.txt is obeyed unless the
-//! site opts out (`robots`). Bodies are read in chunks up to a limit (after decompression,
-//! so a gzip bomb stops at the limit too), redirects are capped and loops detected, and text
-//! is decoded from the declared or detected charset (`decode`).
+//! the number of sections scraped in parallel. The origin's slot is held for one attempt,
+//! from its politeness wait to its answer, and handed on in arrival order, so sections of one
+//! host take turns and a request that hangs delays the others by one timeout, not by all its
+//! retries. A `429`/`503` with `Retry-After` pushes the origin's next slot back for everyone.
+//! Nothing about one origin makes another wait (`origin`). Transient failures are retried
+//! with backoff (`retry`); robots.txt is read once per origin and obeyed unless the site opts
+//! out (`robots`). Bodies are read in chunks up to a limit (after decompression, so a gzip
+//! bomb stops at the limit too), redirects are capped and loops detected, and text is
+//! decoded from the declared or detected charset (`decode`).
+//!
+//! Every wait — for the slot, for robots.txt, the politeness gap, backoff, `Retry-After`, the
+//! request itself — ends as soon as the caller's `CancellationToken` fires, with
+//! [`FetchError::Cancelled`]; whatever is abandoned leaves the origin's state consistent.
 
 mod decode;
+mod origin;
 pub mod retry;
 pub mod robots;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use reqwest::Method;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::Site;
 use crate::model::Validators;
 pub use decode::decode;
+use origin::{Origin, Origins};
 pub use retry::RetryPolicy;
 
 /// The User-Agent sent when a site declares none: honest about who is asking.
@@ -127,6 +135,9 @@ pub enum FetchError {
     TooLarge { url: String, limit: usize },
     #[error("{url}: disallowed by {robots} (set `obey_robots = false` for this site if you have permission)")]
     Robots { url: String, robots: String },
+    /// The caller stopped waiting (shutdown or a config reload): not a fault of the site.
+    #[error("{url}: cancelled before an answer (shutdown or config reload)")]
+    Cancelled { url: String },
 }
 
 impl FetchError {
@@ -146,8 +157,15 @@ impl FetchError {
         match self {
             FetchError::Status { status, .. } => retry::retryable_status(*status),
             FetchError::Timeout { .. } | FetchError::Network { .. } => true,
-            FetchError::TooLarge { .. } | FetchError::Robots { .. } => false,
+            FetchError::TooLarge { .. }
+            | FetchError::Robots { .. }
+            | FetchError::Cancelled { .. } => false,
         }
+    }
+
+    /// The request was abandoned because its scrape was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, FetchError::Cancelled { .. })
     }
 
     /// The server's `Retry-After`, if it gave one.
@@ -159,18 +177,10 @@ impl FetchError {
     }
 }
 
-/// Per-host politeness state.
-#[derive(Debug, Default)]
-struct HostSlot {
-    /// Earliest moment the next request may start.
-    next_allowed: Option<Instant>,
-}
-
-/// Shared HTTP client with per-host politeness.
+/// Shared HTTP client with per-origin politeness.
 pub struct Fetcher {
     client: reqwest::Client,
-    hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<HostSlot>>>>,
-    robots: tokio::sync::Mutex<HashMap<String, robots::Cached>>,
+    origins: Origins,
     max_body: usize,
     metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
 }
@@ -192,8 +202,7 @@ impl Fetcher {
             .build()?;
         Ok(Fetcher {
             client,
-            hosts: Mutex::new(HashMap::new()),
-            robots: tokio::sync::Mutex::new(HashMap::new()),
+            origins: Origins::default(),
             max_body: MAX_BODY_BYTES,
             metrics: None,
         })
@@ -211,17 +220,29 @@ impl Fetcher {
         self
     }
 
-    fn host_slot(&self, url: &Url) -> Arc<tokio::sync::Mutex<HostSlot>> {
-        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
-        hosts.entry(origin_key(url)).or_default().clone()
+    /// Sends the request (retrying transient failures) and returns the decoded body of a
+    /// 2xx answer. Ends at once with [`FetchError::Cancelled`] when `cancel` fires, whatever
+    /// it is waiting for.
+    pub async fn fetch(
+        &self,
+        req: Request<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<Fetched, FetchError> {
+        let url = req.url;
+        tokio::select! {
+            // Cancellation first: a fetch started after shutdown does not send anything.
+            biased;
+            () = cancel.cancelled() => Err(FetchError::Cancelled { url: url.to_string() }),
+            result = self.fetch_with_retries(req) => result,
+        }
     }
 
-    /// Sends the request (retrying transient failures) and returns the decoded body of a
-    /// 2xx answer.
-    pub async fn fetch(&self, req: Request<'_>) -> Result<Fetched, FetchError> {
+    /// `fetch` without cancellation. Every await in here may be abandoned at any point.
+    async fn fetch_with_retries(&self, req: Request<'_>) -> Result<Fetched, FetchError> {
+        let origin = self.origins.of(req.url);
         let mut min_delay = req.min_delay;
         if req.robots {
-            let rules = self.robots_for(&req).await;
+            let rules = self.robots_for(&req, &origin).await;
             if !rules.0 {
                 return Err(FetchError::Robots {
                     url: req.url.to_string(),
@@ -232,7 +253,7 @@ impl Fetcher {
         }
         let mut attempt = 0;
         loop {
-            let result = self.attempt(&req, min_delay).await;
+            let result = self.attempt(&req, &origin, min_delay).await;
             match result {
                 Err(error) if error.is_transient() && attempt < req.retry.retries => {
                     attempt += 1;
@@ -244,6 +265,8 @@ impl Fetcher {
                         None => backoff,
                     };
                     tracing::debug!(url = %req.url, %error, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                    // Outside the origin's slot: other requests to the origin go meanwhile,
+                    // and the retry queues behind them.
                     tokio::time::sleep(wait).await;
                 }
                 other => return other,
@@ -251,74 +274,94 @@ impl Fetcher {
         }
     }
 
-    /// One attempt, in the host's turn.
-    async fn attempt(&self, req: &Request<'_>, min_delay: Duration) -> Result<Fetched, FetchError> {
-        let slot = self.host_slot(req.url);
-        let mut host = slot.lock().await;
-        if let Some(at) = host.next_allowed {
+    /// One attempt, in the origin's turn.
+    async fn attempt(
+        &self,
+        req: &Request<'_>,
+        origin: &Origin,
+        min_delay: Duration,
+    ) -> Result<Fetched, FetchError> {
+        let mut slot = origin.slot.lock().await;
+        if let Some(at) = slot.next_allowed {
             tokio::time::sleep_until(at).await;
         }
+        // Spaced from the start too: a request abandoned before its answer (cancelled)
+        // still keeps the next one `min_delay` away.
+        slot.hold_for(min_delay);
         let started = Instant::now();
         let result = self.send(req).await;
         if let Some(metrics) = &self.metrics {
             metrics.fetch(started.elapsed());
         }
-        let mut next = Instant::now() + min_delay;
+        slot.hold_for(min_delay);
         if let Some(after) = result.as_ref().err().and_then(FetchError::retry_after) {
-            // The server asked everyone to wait: the whole host waits.
-            next = next.max(Instant::now() + after.min(req.retry.max_wait));
+            // The server asked everyone to wait: the whole origin waits.
+            slot.hold_for(after.min(req.retry.max_wait));
         }
-        host.next_allowed = Some(next);
         result
     }
 
-    /// (allowed, crawl delay, robots.txt URL) for the request's origin, fetching robots.txt
-    /// when it is not cached or stale.
-    async fn robots_for(&self, req: &Request<'_>) -> (bool, Option<Duration>, String) {
+    /// (allowed, crawl delay, robots.txt URL) for the request's origin, reading robots.txt
+    /// when it is not cached or stale. One read per origin at a time: requests that arrive
+    /// during a read wait for it and use its answer; other origins do not wait at all.
+    async fn robots_for(
+        &self,
+        req: &Request<'_>,
+        origin: &Origin,
+    ) -> (bool, Option<Duration>, String) {
         let robots_url = match req.url.join("/robots.txt") {
             Ok(u) => u,
             Err(_) => return (true, None, String::new()),
         };
-        let key = origin_key(req.url);
-        let mut cache = self.robots.lock().await;
-        if !cache.get(&key).is_some_and(|c| c.is_fresh()) {
-            let robots_req = Request {
-                method: Method::GET,
-                url: &robots_url,
-                headers: [req.headers[0], &NO_HEADERS],
-                body: None,
-                timeout: req.timeout,
-                min_delay: req.min_delay,
-                retry: RetryPolicy {
-                    retries: 0,
-                    ..req.retry
-                },
-                robots: false,
-                validators: None,
-            };
-            let rules = match self.attempt(&robots_req, req.min_delay).await {
-                Ok(page) => robots::Rules::from_answer(page.status, page.text.as_bytes()),
-                Err(FetchError::Status { status, .. }) => robots::Rules::from_answer(status, b""),
-                Err(FetchError::TooLarge { .. }) => robots::Rules::AllowAll,
-                Err(error) => {
-                    tracing::warn!(url = %robots_url, %error, "robots.txt unreachable; the site is paused until it can be read");
-                    robots::Rules::DisallowAll
-                }
-            };
-            cache.insert(
-                key.clone(),
-                robots::Cached {
-                    rules,
-                    fetched: Instant::now(),
-                },
-            );
-        }
-        let cached = &cache[&key];
-        (
+        let mut cell = origin.robots.lock().await;
+        // Taken out while it is refreshed: a read abandoned halfway leaves the cell empty,
+        // and the next request reads robots.txt again.
+        let cached = match cell.take() {
+            Some(cached) if cached.is_fresh() => cached,
+            _ => robots::Cached {
+                rules: self.read_robots(req, &robots_url, origin).await,
+                fetched: Instant::now(),
+            },
+        };
+        let answer = (
             cached.rules.allows(req.url.as_str()),
             cached.rules.crawl_delay(),
             robots_url.to_string(),
-        )
+        );
+        *cell = Some(cached);
+        answer
+    }
+
+    /// Reads robots.txt at `robots_url`, in the origin's turn, once (no retries).
+    async fn read_robots(
+        &self,
+        req: &Request<'_>,
+        robots_url: &Url,
+        origin: &Origin,
+    ) -> robots::Rules {
+        let robots_req = Request {
+            method: Method::GET,
+            url: robots_url,
+            headers: [req.headers[0], &NO_HEADERS],
+            body: None,
+            timeout: req.timeout,
+            min_delay: req.min_delay,
+            retry: RetryPolicy {
+                retries: 0,
+                ..req.retry
+            },
+            robots: false,
+            validators: None,
+        };
+        match self.attempt(&robots_req, origin, req.min_delay).await {
+            Ok(page) => robots::Rules::from_answer(page.status, page.text.as_bytes()),
+            Err(FetchError::Status { status, .. }) => robots::Rules::from_answer(status, b""),
+            Err(FetchError::TooLarge { .. }) => robots::Rules::AllowAll,
+            Err(error) => {
+                tracing::warn!(url = %robots_url, %error, "robots.txt unreachable; the site is paused until it can be read");
+                robots::Rules::DisallowAll
+            }
+        }
     }
 
     async fn send(&self, req: &Request<'_>) -> Result<Fetched, FetchError> {
@@ -412,16 +455,6 @@ impl Fetcher {
             validators,
         })
     }
-}
-
-/// `scheme://host:port`: the unit of politeness and of robots.txt.
-fn origin_key(url: &Url) -> String {
-    format!(
-        "{}://{}:{}",
-        url.scheme(),
-        url.host_str().unwrap_or(""),
-        url.port_or_known_default().unwrap_or(0)
-    )
 }
 
 fn classify(url: &str, timeout: Duration, error: reqwest::Error) -> FetchError {

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 mod parse;
 
 use scraper::Html;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::{Escape, HttpMethod, PageParam, Section, Site, Template};
@@ -66,6 +67,13 @@ pub enum ListingError {
     Request { url: String, message: String },
 }
 
+impl ListingError {
+    /// The listing was not read because the scrape was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, ListingError::Fetch(error) if error.is_cancelled())
+    }
+}
+
 /// Values the listing templates can use: built-ins, then configured params, then page params.
 /// With `for_url`, parameter values are percent-encoded (a page value holding `&` or `#`
 /// must not reshape the URL); the built-ins are URLs themselves and stay as they are.
@@ -98,26 +106,31 @@ pub fn template_values(
 }
 
 /// Reads the page parameters from the section page. A parameter the page lacks keeps its
-/// configured value when there is one; otherwise it is an error.
+/// configured value when there is one; otherwise it is an error. Cancellation is an error
+/// (`ListingError::is_cancelled`), never replaced by the configured values.
 pub async fn read_page_params(
     fetcher: &Fetcher,
     site: &Site,
     section: &Section,
+    cancel: &CancellationToken,
 ) -> Result<BTreeMap<String, String>, ListingError> {
     let mut found = BTreeMap::new();
     if site.listing.page_params.is_empty() {
         return Ok(found);
     }
-    let page = fetcher.fetch(Request::get(site, &section.url)).await;
+    let page = fetcher
+        .fetch(Request::get(site, &section.url), cancel)
+        .await;
     let page = match page {
         Ok(page) => page,
         // The configured values can stand in for a section page that is down.
-        Err(_)
-            if site
-                .listing
-                .page_params
-                .iter()
-                .all(|p| section.params.contains_key(&p.name)) =>
+        Err(error)
+            if !error.is_cancelled()
+                && site
+                    .listing
+                    .page_params
+                    .iter()
+                    .all(|p| section.params.contains_key(&p.name)) =>
         {
             return Ok(found)
         }
@@ -170,13 +183,16 @@ fn page_param(html: &Html, param: &PageParam) -> Option<String> {
 /// number of pages. A failure on the first page is an error; on a later page it ends the
 /// walk with what was read (logged), since the newest items are already in hand. With
 /// `validators` from the last run the first request is conditional, and a `304` ends the
-/// read at once (`Listing::unchanged`).
+/// read at once (`Listing::unchanged`). When `cancel` fires the read ends with an error on
+/// any page (`ListingError::is_cancelled`): a listing cut short by shutdown is not a
+/// complete one.
 pub async fn read_listing(
     fetcher: &Fetcher,
     site: &Site,
     section: &Section,
     page_params: &BTreeMap<String, String>,
     validators: Option<&Validators>,
+    cancel: &CancellationToken,
 ) -> Result<Listing, ListingError> {
     let mut values = template_values(site, section, page_params, false);
     let mut url_values = template_values(site, section, page_params, true);
@@ -190,7 +206,7 @@ pub async fn read_listing(
         .with_headers(&site.listing.headers)
         .with_body(body)
         .if_changed(validators);
-    let answer = fetcher.fetch(request).await?;
+    let answer = fetcher.fetch(request, cancel).await?;
     if answer.not_modified {
         return Ok(Listing {
             unchanged: true,
@@ -234,11 +250,12 @@ pub async fn read_listing(
             }
         };
         let page = match request {
-            Ok((url, body, method)) => fetch_page(fetcher, site, method, &url, body).await,
+            Ok((url, body, method)) => fetch_page(fetcher, site, method, &url, body, cancel).await,
             Err(e) => Err(e),
         };
         let page = match page {
             Ok(page) => page,
+            Err(error) if error.is_cancelled() => return Err(error),
             Err(error) => {
                 tracing::warn!(site = %site.id, section = %section.id, page = listing.pages + 1, error = %crate::errors::chain(&error),
                     "listing page failed; keeping the pages already read");
@@ -303,10 +320,11 @@ async fn fetch_page(
     method: reqwest::Method,
     url: &Url,
     body: Option<String>,
+    cancel: &CancellationToken,
 ) -> Result<ListingPage, ListingError> {
     let request = Request::new(site, method, url)
         .with_headers(&site.listing.headers)
         .with_body(body);
-    let page = fetcher.fetch(request).await?;
+    let page = fetcher.fetch(request, cancel).await?;
     parse(site, &page.url, &page.text)
 }

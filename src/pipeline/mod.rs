@@ -4,7 +4,9 @@
 //! article pages → extraction → entries), reading the links not stored yet plus earlier
 //! failures worth a retry → the section's filter → one store transaction. A failing article
 //! never fails the section: its entry is kept from the listing's data. A cancelled scrape
-//! (shutdown) stops fetching and still stores what it already has.
+//! (shutdown, reload) stops waiting and fetching at once: cancelled during its articles it
+//! stores the entries already read, cancelled before its listing was read it stores nothing;
+//! either way it reports `cancelled` and is no failure of the section.
 //!
 //! Errors stay typed (`ScrapeError`) up to the per-section job boundary (`app::run_section`),
 //! which asks them for the HTTP status and `Retry-After` behind them.
@@ -75,6 +77,11 @@ impl ScrapeError {
     pub fn retry_after(&self) -> Option<Duration> {
         self.fetch_error()?.retry_after()
     }
+
+    /// The scrape stopped because it was cancelled, not because anything failed.
+    pub fn is_cancelled(&self) -> bool {
+        self.fetch_error().is_some_and(FetchError::is_cancelled)
+    }
 }
 
 /// Runs scrapes; shared by the scheduler and the `scrape` command.
@@ -117,8 +124,25 @@ impl Scraper {
         }
     }
 
-    /// Scrapes one section and stores the result.
+    /// Scrapes one section and stores the result. When `cancel` fires every wait ends at
+    /// once: what was read is stored and the report says `cancelled`.
     pub async fn scrape(
+        &self,
+        site: &Arc<Site>,
+        section: &Section,
+        cancel: &CancellationToken,
+    ) -> Result<ScrapeReport, ScrapeError> {
+        match self.read_and_save(site, section, cancel).await {
+            // Cancelled before the listing was read: nothing to store, nothing failed.
+            Err(error) if error.is_cancelled() => Ok(ScrapeReport {
+                cancelled: true,
+                ..Default::default()
+            }),
+            other => other,
+        }
+    }
+
+    async fn read_and_save(
         &self,
         site: &Arc<Site>,
         section: &Section,
@@ -130,7 +154,7 @@ impl Scraper {
             .store
             .retry_candidates(&section.id, MAX_ARTICLE_ATTEMPTS)
             .await?;
-        let params = self.page_params(site, section, &mut state).await?;
+        let params = self.page_params(site, section, &mut state, cancel).await?;
         // A conditional request only when nothing waits for a retry: retries need the
         // listing's data.
         let known_validators = Some(state.validators.clone()).filter(|_| pending.is_empty());
@@ -213,6 +237,7 @@ impl Scraper {
         site: &Site,
         section: &Section,
         state: &mut FetchState,
+        cancel: &CancellationToken,
     ) -> Result<BTreeMap<String, String>, ScrapeError> {
         if site.listing.page_params.is_empty() {
             return Ok(BTreeMap::new());
@@ -228,7 +253,7 @@ impl Scraper {
         if let Some((params, _)) = fresh {
             return Ok(params.clone());
         }
-        let params = listing::read_page_params(&self.fetcher, site, section).await?;
+        let params = listing::read_page_params(&self.fetcher, site, section, cancel).await?;
         if !params.is_empty() {
             state.page_params = Some((params.clone(), now));
             self.store

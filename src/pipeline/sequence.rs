@@ -87,10 +87,11 @@ pub struct SectionInput<'a> {
 }
 
 /// Reads a section: its listing (conditionally, with `validators`), then the article pages
-/// `steps` chooses, each turned into an entry; stops fetching when `cancel` fires and returns
-/// what it has. A listing that answers `304` ends the read with no entries
-/// (`SectionRead::listing.unchanged`). A failing article page never fails the section: its
-/// entry is built from the listing's data.
+/// `steps` chooses, each turned into an entry. When `cancel` fires during the listing the
+/// read fails (`ScrapeError::is_cancelled`); during the articles it stops at once and returns
+/// the entries read so far (`SectionRead::cancelled`). A listing that answers `304` ends the
+/// read with no entries (`SectionRead::listing.unchanged`). A failing article page never
+/// fails the section: its entry is built from the listing's data.
 pub async fn read_section(
     input: SectionInput<'_>,
     steps: &mut impl Steps,
@@ -105,7 +106,8 @@ pub async fn read_section(
         clock,
     } = input;
     let site = &plan.site;
-    let listing = listing::read_listing(fetcher, site, section, page_params, validators).await?;
+    let listing =
+        listing::read_listing(fetcher, site, section, page_params, validators, cancel).await?;
     let mut read = SectionRead {
         entries: Vec::new(),
         cancelled: false,
@@ -117,15 +119,11 @@ pub async fn read_section(
     }
     let chosen = steps.choose(&listing).await?;
     for item in chosen {
-        let page = tokio::select! {
-            biased;
-            _ = cancel.cancelled() => None,
-            page = fetcher.fetch(Request::get(site, &item.url)) => Some(page),
-        };
-        let Some(page) = page else {
+        let page = fetcher.fetch(Request::get(site, &item.url), cancel).await;
+        if page.as_ref().is_err_and(FetchError::is_cancelled) {
             read.cancelled = true;
             break;
-        };
+        }
         let (extracted, state) = match &page {
             Ok(page) => (
                 extract::extract(&page.text, &page.url, &plan.article),

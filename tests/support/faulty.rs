@@ -189,10 +189,10 @@ async fn handle(
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
             response(
-            "200 OK",
-            "text/plain",
-            &[],
-            b"User-agent: *\nDisallow: /status/418\n",
+                "200 OK",
+                "text/plain",
+                &[],
+                b"User-agent: *\nDisallow: /status/418\n",
             )
         }
         "/hang" => {
