@@ -1,0 +1,171 @@
+//! Hostile text made safe to carry: characters XML 1.0 cannot hold, lengths, URL schemes.
+//!
+//! Anything scraped may hold control characters (raw, or decoded from `&#x1;`), enormous
+//! values and `javascript:` URLs. One XML-forbidden character in one entry makes a whole RSS or
+//! Atom document not well-formed, and with it every merged feed the entry is in; so every
+//! value an entry carries goes through these functions where it enters (`assemble`) and again
+//! where it leaves (`render`, for entries stored before this cleaning existed).
+//!
+//! Invariants:
+//! - every function here is idempotent: cleaning clean text gives it back unchanged (and
+//!   borrowed), so cleaning at render costs a scan, and re-rendering gives identical bytes;
+//! - what [`line`] and [`html`] return holds only characters XML 1.0 allows and that readers
+//!   read back unchanged: no C0 control but tab and newline, no carriage return (a line end is
+//!   a newline, as an XML parser would turn it), no C1 control or DEL, no noncharacter
+//!   (U+FFFE, U+FFFF and their kin). Lone surrogates cannot occur in a Rust string: the
+//!   decoders before us replace them;
+//! - truncation cuts on a character boundary and marks the cut with `…`, within the limit.
+
+use std::borrow::Cow;
+
+/// Marks where a value was cut.
+const ELLIPSIS: &str = "…";
+
+/// Whether a character may not be carried: XML 1.0 forbids it (C0 controls but tab, newline
+/// and carriage return; U+FFFE, U+FFFF), or it is a control or noncharacter no reader shows
+/// (DEL, C1 controls, U+FDD0..U+FDEF, the last two code points of every plane).
+pub fn is_forbidden(c: char) -> bool {
+    let code = c as u32;
+    matches!(code, 0..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F..=0x9F | 0xFDD0..=0xFDEF)
+        || code & 0xFFFE == 0xFFFE
+}
+
+/// Whether `text` needs no cleaning as HTML: a byte scan, looking closer only at the bytes
+/// that can start something to clean (bodies are long; most are clean).
+fn is_clean_html(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().all(|(at, &b)| match b {
+        b'\t' | b'\n' => true,
+        0x00..=0x1F | 0x7F => false,
+        // C1 controls are U+0080..U+009F: 0xC2 then 0x80..=0x9F.
+        0xC2 => !matches!(bytes.get(at + 1), Some(0x80..=0x9F)),
+        // Noncharacters are three-byte (0xEF…) or four-byte (0xF0..=0xF4…) sequences.
+        0xEF | 0xF0..=0xF4 => char_at(text, at).is_none_or(|c| !is_forbidden(c)),
+        _ => true,
+    })
+}
+
+/// Whether `text` is already a clean line: no forbidden character, single spaces between
+/// words, none at either end.
+fn is_clean_line(text: &str) -> bool {
+    let mut previous_space = true;
+    for c in text.chars() {
+        let space = c.is_whitespace();
+        if is_forbidden(c) || (space && (c != ' ' || previous_space)) {
+            return false;
+        }
+        previous_space = space;
+    }
+    !previous_space || text.is_empty()
+}
+
+/// The character starting at byte `at`, if one starts there.
+fn char_at(text: &str, at: usize) -> Option<char> {
+    text.get(at..).and_then(|rest| rest.chars().next())
+}
+
+/// Forbidden characters dropped, line ends made newlines (`\r\n` and a lone `\r` alike).
+fn without_forbidden(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            c if is_forbidden(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A plain-text value on one line (title, summary, author, tag): forbidden characters dropped,
+/// runs of whitespace one space, trimmed.
+pub fn line(text: &str) -> Cow<'_, str> {
+    if is_clean_line(text) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(collapse(&without_forbidden(text)))
+}
+
+/// Whitespace runs (any Unicode whitespace) as one space, trimmed: the rule of
+/// `html::collapse_whitespace`, repeated because foundation modules import nothing of the
+/// crate.
+fn collapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// An HTML value (a sanitized body): forbidden characters dropped, line ends made newlines.
+/// Characters a page wrote as references (`&#x1;`) were decoded by the HTML parser before the
+/// sanitizer wrote the body out again, so they are met here as characters: the sanitizer
+/// never writes a numeric reference.
+pub fn html(text: &str) -> Cow<'_, str> {
+    if is_clean_html(text) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(without_forbidden(text))
+}
+
+/// `text` cut to at most `max_bytes` bytes on a character boundary, the cut marked with `…`
+/// (trailing whitespace before the mark dropped). Unchanged when it fits.
+pub fn truncate(text: &str, max_bytes: usize) -> Cow<'_, str> {
+    if text.len() <= max_bytes {
+        return Cow::Borrowed(text);
+    }
+    let keep = floor_char_boundary(text, max_bytes.saturating_sub(ELLIPSIS.len()));
+    Cow::Owned(format!("{}{ELLIPSIS}", text[..keep].trim_end()))
+}
+
+/// `text` cut to at most `max_chars` characters, the cut marked with `…`. Unchanged when it
+/// fits.
+pub fn truncate_chars(text: &str, max_chars: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max_chars) {
+        None => Cow::Borrowed(text),
+        Some(_) => {
+            let keep = text
+                .char_indices()
+                .nth(max_chars.saturating_sub(1))
+                .map_or(0, |(at, _)| at);
+            Cow::Owned(format!("{}{ELLIPSIS}", text[..keep].trim_end()))
+        }
+    }
+}
+
+/// The largest character boundary at or before `at`.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// `url` when it is an absolute `http` or `https` URL with a host, as the `url` crate writes
+/// it; `None` for anything else (`javascript:`, `data:`, relative, unparsable).
+pub fn web_url(url: &str) -> Option<Cow<'_, str>> {
+    let parsed = url::Url::parse(url.trim()).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return None;
+    }
+    Some(if parsed.as_str() == url {
+        Cow::Borrowed(url)
+    } else {
+        Cow::Owned(parsed.into())
+    })
+}
+
+mod html_cut;
+pub use html_cut::truncate_html;
+
+#[cfg(test)]
+mod tests;
