@@ -204,3 +204,117 @@ fn tags(raw: Vec<String>, limits: &TextLimits, notes: &mut Vec<Cleaning>) -> Vec
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    pub(crate) const LIMITS: TextLimits = TextLimits {
+        title: 1024,
+        summary: 8192,
+        body: 1 << 20,
+        tags: 50,
+        tag_chars: 100,
+    };
+
+    fn entry() -> Entry {
+        let now = Utc.with_ymd_and_hms(2025, 6, 13, 12, 0, 0).unwrap();
+        Entry {
+            url: "https://example.com/a".into(),
+            title: "Title".into(),
+            summary: None,
+            body: None,
+            author: None,
+            tags: Vec::new(),
+            image: None,
+            published: now.fixed_offset(),
+            updated: None,
+            first_seen: now,
+            date_source: "test".into(),
+        }
+    }
+
+    #[test]
+    fn hostile_values_are_cleaned_cut_and_reported() {
+        let hostile = Entry {
+            title: format!("Bad\u{1}\u{1F} {}", "x".repeat(5 << 20)),
+            summary: Some("<script>alert(\"sum\")</script>\u{FFFE}".into()),
+            body: Some(format!(
+                "<p>a\u{0}b\r\n</p>{}",
+                "<p>long</p>".repeat(200_000)
+            )),
+            author: Some("Ann\u{7}".into()),
+            tags: (0..80).map(|i| format!("tag{i}\u{1}")).collect(),
+            image: Some("javascript:alert(1)".into()),
+            ..entry()
+        };
+        let (clean, notes) = clean(hostile, &LIMITS);
+        assert!(clean.title.starts_with("Bad x") && clean.title.ends_with('…'));
+        assert!(clean.title.len() <= 1024);
+        assert_eq!(
+            clean.summary.as_deref(),
+            Some("<script>alert(\"sum\")</script>"),
+            "plain text stays text: escaping is the renderer's"
+        );
+        let body = clean.body.unwrap();
+        assert!(
+            body.starts_with("<p>ab\n</p><p>long</p>"),
+            "{}",
+            &body[..40]
+        );
+        assert!(body.len() <= 1 << 20 && body.ends_with("…</p>"));
+        assert_eq!(clean.author.as_deref(), Some("Ann"));
+        assert_eq!(clean.tags.len(), 50);
+        assert_eq!(clean.tags[0], "tag0");
+        assert_eq!(clean.image, None);
+        let notes: Vec<String> = notes.iter().map(|n| n.to_string()).collect();
+        for expected in [
+            "title held control characters or noncharacters, which feeds cannot carry: removed",
+            "title of 5242884 bytes cut to 1024 (`limits.title`)",
+            "body of 2200010 bytes cut to 1048576 (`limits.body`)",
+            "80 tags found, the first 50 different ones kept (`limits.tags`)",
+            "image \"javascript:alert(1)\" is not an http(s) URL: dropped",
+        ] {
+            assert!(
+                notes.iter().any(|n| n == expected),
+                "{expected}\nnot in {notes:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_values_fall_away_and_a_title_of_nothing_is_the_url() {
+        let (clean, _) = clean(
+            Entry {
+                title: "\u{1}\u{2} ".into(),
+                summary: Some("\u{FFFF}".into()),
+                author: Some(" ".into()),
+                body: Some(String::new()),
+                tags: vec!["\u{1}".into(), "a".into(), " a ".into()],
+                ..entry()
+            },
+            &LIMITS,
+        );
+        assert_eq!(clean.title, "https://example.com/a");
+        assert_eq!(
+            (clean.summary, clean.author, clean.body),
+            (None, None, None)
+        );
+        assert_eq!(clean.tags, ["a"]);
+    }
+
+    #[test]
+    fn a_clean_entry_comes_back_unchanged_and_unreported() {
+        let good = Entry {
+            title: "Мост через Каму откроют «в срок»".into(),
+            summary: Some("A & B <agree>".into()),
+            body: Some("<p>x\n\ty</p>".into()),
+            author: Some("Анна Иванова".into()),
+            tags: vec!["Транспорт".into()],
+            image: Some("https://example.com/i.jpg".into()),
+            ..entry()
+        };
+        assert_eq!(clean(good.clone(), &LIMITS), (good, Vec::new()));
+    }
+}
