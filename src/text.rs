@@ -45,9 +45,15 @@ fn is_clean_html(text: &str) -> bool {
     })
 }
 
-/// Whether `text` is already a clean line: no forbidden character, single spaces between
-/// words, none at either end.
+/// Whether `text` is already a clean line: no forbidden character or reference to one,
+/// single spaces between words, none at either end.
 fn is_clean_line(text: &str) -> bool {
+    if text
+        .match_indices("&#")
+        .any(|(at, _)| forbidden_reference(&text[at + 2..]).is_some())
+    {
+        return false;
+    }
     let mut previous_space = true;
     for c in text.chars() {
         let space = c.is_whitespace();
@@ -83,12 +89,16 @@ fn without_forbidden(text: &str) -> String {
 }
 
 /// A plain-text value on one line (title, summary, author, tag): forbidden characters dropped,
-/// runs of whitespace one space, trimmed.
+/// and numeric references to them (`&#x1;`, left undecoded by a site that escaped its text
+/// twice or by an entity decoder that refuses them), since a reader that reads the line as
+/// HTML would meet the character; runs of whitespace one space, trimmed.
 pub fn line(text: &str) -> Cow<'_, str> {
     if is_clean_line(text) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(collapse(&without_forbidden(text)))
+    Cow::Owned(collapse(&without_forbidden_references(&without_forbidden(
+        text,
+    ))))
 }
 
 /// Whitespace runs (any Unicode whitespace) as one space, trimmed: the rule of
@@ -103,6 +113,71 @@ fn collapse(text: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// `text` without numeric references to forbidden code points. Removing one can join what
+/// was around it into a new one (`&#&#1;x1;`): a second pass replaces any such with U+FFFD,
+/// which cannot be part of a reference, so the result is final after two linear passes.
+fn without_forbidden_references(text: &str) -> String {
+    let once = replace_forbidden_references(text, "");
+    if once
+        .match_indices("&#")
+        .any(|(at, _)| forbidden_reference(&once[at + 2..]).is_some())
+    {
+        return replace_forbidden_references(&once, "\u{FFFD}");
+    }
+    once
+}
+
+fn replace_forbidden_references(text: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("&#") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        match forbidden_reference(after) {
+            Some(length) => {
+                out.push_str(with);
+                rest = &after[length..];
+            }
+            None => {
+                out.push_str("&#");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// After `&#`: the length of a reference's digits (and `;`) when it names a forbidden code
+/// point, a surrogate or no code point at all. References to C1 code points are not: HTML
+/// reads `&#150;` as windows-1252's en dash.
+fn forbidden_reference(after: &str) -> Option<usize> {
+    let hex = matches!(after.as_bytes().first(), Some(b'x' | b'X'));
+    let from = usize::from(hex);
+    let digits = after.as_bytes()[from..]
+        .iter()
+        .take_while(|b| {
+            if hex {
+                b.is_ascii_hexdigit()
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        .count();
+    if digits == 0 {
+        return None;
+    }
+    let end = from + digits;
+    let code =
+        u32::from_str_radix(&after[from..end], if hex { 16 } else { 10 }).unwrap_or(u32::MAX);
+    let forbidden = match char::from_u32(code) {
+        Some(_) if (0x80..=0x9F).contains(&code) => false,
+        Some(c) => is_forbidden(c),
+        None => true,
+    };
+    forbidden.then(|| end + usize::from(after[end..].starts_with(';')))
 }
 
 /// An HTML value (a sanitized body): forbidden characters dropped, line ends made newlines.
@@ -123,7 +198,7 @@ pub fn truncate(text: &str, max_bytes: usize) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let keep = floor_char_boundary(text, max_bytes.saturating_sub(ELLIPSIS.len()));
-    Cow::Owned(format!("{}{ELLIPSIS}", text[..keep].trim_end()))
+    Cow::Owned(format!("{}{ELLIPSIS}", kept_before(text, keep)))
 }
 
 /// `text` cut to at most `max_chars` characters, the cut marked with `…`. Unchanged when it
@@ -136,9 +211,27 @@ pub fn truncate_chars(text: &str, max_chars: usize) -> Cow<'_, str> {
                 .char_indices()
                 .nth(max_chars.saturating_sub(1))
                 .map_or(0, |(at, _)| at);
-            Cow::Owned(format!("{}{ELLIPSIS}", text[..keep].trim_end()))
+            Cow::Owned(format!("{}{ELLIPSIS}", kept_before(text, keep)))
         }
     }
+}
+
+/// What is kept of `text` when it is cut at `keep`: not the start of a numeric reference that
+/// the cut would leave naming another code point (`&#12` of `&#123;`), and no whitespace at
+/// the end.
+fn kept_before(text: &str, keep: usize) -> &str {
+    let kept = &text[..keep];
+    let keep = match kept.rfind("&#") {
+        Some(at)
+            if kept[at + 2..]
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b'x' || b == b'X') =>
+        {
+            at
+        }
+        _ => keep,
+    };
+    text[..keep].trim_end()
 }
 
 /// The largest character boundary at or before `at`.

@@ -56,6 +56,17 @@ fn lines_lose_controls_and_keep_one_space_between_words() {
     assert_eq!(line(" a\u{FFFE}b\r\n\tc\u{0}  "), "ab c");
     assert_eq!(line("a\u{B}\u{C}b"), "ab");
     assert_eq!(line("\u{1}\u{2}"), "");
+    // References a decoder left alone are removed too; C1 ones name windows-1252 characters.
+    assert_eq!(
+        line("a&#x1;b &#0; &#xFFFE; &#xD800; &#1114112; c&#9;d &#150; &#X1f"),
+        "ab c&#9;d &#150;"
+    );
+    assert_eq!(
+        line("&#&#1;x1;"),
+        "\u{FFFD}",
+        "a reference the removal made is not left"
+    );
+    assert_eq!(line("&&#1;#1;"), "\u{FFFD}");
     assert!(matches!(line("clean title"), Cow::Borrowed(_)));
     assert!(matches!(line(""), Cow::Borrowed(_)));
 }
@@ -80,6 +91,9 @@ fn truncation_cuts_on_character_boundaries_within_the_limit() {
     assert!(cut.len() <= 11, "{cut}");
     assert_eq!(cut, "Мост…");
     assert_eq!(truncate("😀😀😀", 9), "😀…");
+    // A reference is not cut into one naming another code point.
+    assert_eq!(truncate("ab &#123; cd", 9), "ab…");
+    assert_eq!(truncate_chars("ab &#x7B; cd", 7), "ab…");
     assert_eq!(truncate_chars("abcdef", 6), "abcdef");
     assert_eq!(truncate_chars("abcdef", 4), "abc…");
     assert_eq!(truncate_chars("ab cdef", 4), "ab…");
@@ -182,6 +196,16 @@ proptest! {
         let body = html(&text).into_owned();
         prop_assert!(matches!(html(&body), Cow::Borrowed(_)));
         prop_assert!(body.chars().all(|c| xml_char(c) && c != '\r'));
+    }
+
+    #[test]
+    fn reference_soup_is_clean_after_one_cleaning(text in "[&#xX0-9aAfF; ]{0,40}", max in 4usize..40) {
+        let once = line(&text).into_owned();
+        prop_assert!(matches!(line(&once), Cow::Borrowed(_)), "{:?} → {:?}", text, once);
+        let cut = truncate(&once, max).into_owned();
+        prop_assert!(matches!(line(&cut), Cow::Borrowed(_)), "{:?} → {:?}", once, cut);
+        let cut = truncate_chars(&once, max).into_owned();
+        prop_assert!(matches!(line(&cut), Cow::Borrowed(_)), "{:?} → {:?}", once, cut);
     }
 
     #[test]
