@@ -39,8 +39,8 @@ fn is_clean_html(text: &str) -> bool {
         0x00..=0x1F | 0x7F => false,
         // C1 controls are U+0080..U+009F: 0xC2 then 0x80..=0x9F.
         0xC2 => !matches!(bytes.get(at + 1), Some(0x80..=0x9F)),
-        // Noncharacters are three-byte (0xEF…) or four-byte (0xF0..=0xF4…) sequences.
-        0xEF | 0xF0..=0xF4 => char_at(text, at).is_none_or(|c| !is_forbidden(c)),
+        // Noncharacters are three bytes led by 0xEF, or four led by 0xF0..=0xF4.
+        0xEF..=0xF4 => char_at(text, at).is_none_or(|c| !is_forbidden(c)),
         _ => true,
     })
 }
