@@ -257,6 +257,53 @@ pub fn web_url(url: &str) -> Option<Cow<'_, str>> {
     })
 }
 
+/// JSON text as a lenient reader would take it: every raw control character (invalid inside a
+/// JSON string, and outside one but for whitespace) a space, and every lone surrogate escape
+/// (`"\ud800"`, which `serde_json` refuses, failing the whole document) `\ufffd`. For a
+/// second attempt at a document that did not parse: one hostile item must not cost a whole
+/// listing. Unchanged (borrowed) when there is nothing to replace.
+pub fn lenient_json(json: &str) -> Cow<'_, str> {
+    let bytes = json.as_bytes();
+    let escape = |at: usize| -> Option<u32> {
+        let hex = json.get(at + 2..at + 6)?;
+        (bytes.get(at + 1) == Some(&b'u') && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| u32::from_str_radix(hex, 16).ok())
+            .flatten()
+    };
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let (skip, replacement) = match bytes[at] {
+            0x00..=0x1F => (1, Some(" ")),
+            b'\\' => match escape(at) {
+                Some(0xD800..=0xDBFF) if matches!(escape(at + 6), Some(0xDC00..=0xDFFF)) => {
+                    (12, None)
+                }
+                Some(0xD800..=0xDFFF) => (6, Some("\\ufffd")),
+                Some(_) => (6, None),
+                // Any other escape is two characters: `\\` must not start a second one.
+                None => (2, None),
+            },
+            _ => (1, None),
+        };
+        if let Some(replacement) = replacement {
+            let out = out.get_or_insert_with(|| String::with_capacity(json.len()));
+            out.push_str(&json[copied..at]);
+            out.push_str(replacement);
+            copied = at + skip;
+        }
+        at += skip;
+    }
+    match out {
+        None => Cow::Borrowed(json),
+        Some(mut out) => {
+            out.push_str(json.get(copied..).unwrap_or_default());
+            Cow::Owned(out)
+        }
+    }
+}
+
 mod html_cut;
 pub use html_cut::truncate_html;
 

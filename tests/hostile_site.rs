@@ -75,6 +75,21 @@ fn write_site(dir: &Path) {
             "<article><p>Three.</p></article>",
         ),
     );
+    // A JSON API: a lone surrogate (which serde_json refuses) and a raw control character
+    // in one item must not cost the others.
+    write(
+        "api.json",
+        "{\"items\":[{\"url\":\"/news/5\",\"title\":\"API\\u0001 title \\ud800x\u{1}y\"},\
+         {\"url\":\"javascript:alert(5)\",\"title\":\"script\"}]}"
+            .to_string(),
+    );
+    write(
+        "news/5.html",
+        page(
+            "<meta property=\"article:published_time\" content=\"2026-06-13T06:00:00Z\">",
+            "<article><p>Five.</p></article>",
+        ),
+    );
     write(
         "news/4.html",
         page(
@@ -93,7 +108,7 @@ summary = "64 B"
 
 [[site]]
 id = "hostile"
-base_url = "{}"
+base_url = "{0}"
 min_delay = "5ms"
 
 [site.limits]
@@ -115,6 +130,23 @@ path = "/"
 [[site.section]]
 id = "hostile-more"
 path = "/more"
+
+[[site]]
+id = "hostile-api"
+base_url = "{0}"
+min_delay = "5ms"
+
+[site.listing]
+type = "json"
+items = "items"
+
+[site.listing.fields]
+link = {{ path = "url" }}
+title = {{ path = "title" }}
+
+[[site.section]]
+id = "hostile-api-news"
+path = "/api.json"
 "#,
         origin.base_url()
     );
@@ -133,19 +165,24 @@ fn hostile_articles_leave_every_feed_well_formed_and_cleaned() {
     assert_success(&run(&config, &["--now", NOW, "scrape"]));
 
     let feeds = dir.path().join("feeds");
-    for name in ["hostile-news", "hostile-more", "hostile", "all"] {
+    for name in [
+        "hostile-news",
+        "hostile-more",
+        "hostile",
+        "hostile-api-news",
+        "all",
+    ] {
         for format in ["rss", "atom", "json"] {
             let bytes = std::fs::read(feeds.join(format!("{name}.{format}"))).unwrap();
             if format != "json" {
                 strict_xml(&bytes);
             }
             let feed = parse_feed(&bytes);
-            let expected = if name == "hostile-news" {
-                3
-            } else if name == "hostile-more" {
-                1
-            } else {
-                4
+            let expected = match name {
+                "hostile-news" => 3,
+                "hostile-more" | "hostile-api-news" => 1,
+                "hostile" => 4,
+                _ => 5,
             };
             assert_eq!(feed.entries.len(), expected, "{name}.{format}");
             let text = String::from_utf8(bytes).unwrap();
@@ -201,6 +238,11 @@ fn hostile_articles_leave_every_feed_well_formed_and_cleaned() {
     assert_eq!(three["title"], "JSON headline");
     assert_eq!(three["summary"], "lead");
     assert!(three.get("image").is_none(), "data: image dropped");
+
+    let api: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(feeds.join("hostile-api-news.json")).unwrap())
+            .unwrap();
+    assert_eq!(api["items"][0]["title"], "API title \u{FFFD}x y");
 
     // The lead of RSS is HTML: the plain text is escaped into it.
     let rss = std::fs::read(feeds.join("hostile-news.rss")).unwrap();

@@ -128,6 +128,23 @@ fn only_absolute_web_urls_pass() {
 }
 
 #[test]
+fn lenient_json_parses_where_strict_json_would_fail() {
+    let read = |json: &str| serde_json::from_str::<serde_json::Value>(&lenient_json(json)).unwrap();
+    assert_eq!(read(r#"{"t":"a\ud800b"}"#)["t"], "a\u{FFFD}b");
+    assert_eq!(read(r#"{"t":"a\udc00b\ud83d"}"#)["t"], "a\u{FFFD}b\u{FFFD}");
+    assert_eq!(
+        read(r#"{"t":"\ud83d\ude00 \\ud800"}"#)["t"],
+        "😀 \\ud800",
+        "pairs and escaped backslashes stay"
+    );
+    assert_eq!(read("{\"t\":\"a\u{1}b\nc\"}")["t"], "a b c");
+    let clean = r#"{"t":"\u00e9\"\\"}"#;
+    assert!(matches!(lenient_json(clean), Cow::Borrowed(_)));
+    // A truncated escape at the end is left to the parser to refuse.
+    assert_eq!(lenient_json(r#""\ud8"#), r#""\ud8"#);
+}
+
+#[test]
 fn bodies_are_cut_between_tags_or_in_text_and_closed() {
     let body = "<p>first paragraph</p><p>second <b>bold &amp; long</b> text</p>";
     assert_eq!(truncate_html(body, 1000), body);
