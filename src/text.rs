@@ -12,8 +12,9 @@
 //! - what [`line`] and [`html`] return holds only characters XML 1.0 allows and that readers
 //!   read back unchanged: no C0 control but tab and newline, no carriage return (a line end is
 //!   a newline, as an XML parser would turn it), no C1 control or DEL, no noncharacter
-//!   (U+FFFE, U+FFFF and their kin). Lone surrogates cannot occur in a Rust string: the
-//!   decoders before us replace them;
+//!   (U+FFFE, U+FFFF and their kin). Lone surrogates cannot occur in a Rust string: the HTML
+//!   and charset decoders before us replace them with U+FFFD, and [`lenient_json`] does the
+//!   same for JSON's `\ud800` escapes, which `serde_json` refuses;
 //! - truncation cuts on a character boundary and marks the cut with `…`, within the limit.
 
 use std::borrow::Cow;
@@ -30,37 +31,77 @@ pub fn is_forbidden(c: char) -> bool {
         || code & 0xFFFE == 0xFFFE
 }
 
-/// Whether `text` needs no cleaning as HTML: a byte scan, looking closer only at the bytes
-/// that can start something to clean (bodies are long; most are clean).
+/// Whether a byte can start something to clean: C0 controls but tab and newline (carriage
+/// return included), DEL, the lead byte of C1 controls (0xC2, shared with the rest of
+/// U+0080..U+00BF), and the lead bytes of three- and four-byte characters from U+F000 (where
+/// the noncharacters are). Each is ASCII or a lead byte: a character starts there.
+fn suspicious(b: u8) -> bool {
+    (b < 0x20 && b != b'\t' && b != b'\n') | (b == 0x7F) | (b == 0xC2) | (b >= 0xEF)
+}
+
+/// Whether `text` needs no cleaning as HTML. Bodies are long and nearly always clean, and
+/// every render scans every stored body again, so the scan is written for speed: blocks of
+/// 64 bytes are tested for any byte that can start something to clean (a branch-free test the
+/// compiler vectorises), and only such a block is looked at closely.
 fn is_clean_html(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.iter().enumerate().all(|(at, &b)| match b {
-        b'\t' | b'\n' => true,
-        0x00..=0x1F | 0x7F => false,
-        // C1 controls are U+0080..U+009F: 0xC2 then 0x80..=0x9F.
-        0xC2 => !matches!(bytes.get(at + 1), Some(0x80..=0x9F)),
-        // Noncharacters are three bytes led by 0xEF, or four led by 0xF0..=0xF4.
-        0xEF..=0xF4 => char_at(text, at).is_none_or(|c| !is_forbidden(c)),
-        _ => true,
-    })
+    for (block, chunk) in bytes.chunks(64).enumerate() {
+        if !chunk.iter().fold(false, |any, &b| any | suspicious(b)) {
+            continue;
+        }
+        for (i, &b) in chunk.iter().enumerate() {
+            let at = block * 64 + i;
+            let clean = match b {
+                _ if !suspicious(b) => true,
+                // C1 controls are U+0080..U+009F: 0xC2 then 0x80..=0x9F.
+                0xC2 => !matches!(bytes.get(at + 1), Some(0x80..=0x9F)),
+                0xEF..=0xF4 => char_at(text, at).is_none_or(|c| !is_forbidden(c)),
+                _ => false,
+            };
+            if !clean {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Whether `text` is already a clean line: no forbidden character or reference to one,
-/// single spaces between words, none at either end.
+/// single spaces between words, none at either end. Every render asks this of every stored
+/// title, summary, author and tag, so it reads bytes and decodes a character only at the lead
+/// bytes of those that can be whitespace or forbidden (U+0080..U+00BF, U+1680..U+3000, from
+/// U+F000).
 fn is_clean_line(text: &str) -> bool {
-    if text
-        .match_indices("&#")
-        .any(|(at, _)| forbidden_reference(&text[at + 2..]).is_some())
-    {
-        return false;
-    }
+    let bytes = text.as_bytes();
     let mut previous_space = true;
-    for c in text.chars() {
-        let space = c.is_whitespace();
-        if is_forbidden(c) || (space && (c != ' ' || previous_space)) {
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        let space = b == b' ';
+        if space && previous_space {
             return false;
         }
         previous_space = space;
+        match b {
+            0x00..=0x1F | 0x7F => return false,
+            b'&' if bytes.get(at + 1) == Some(&b'#')
+                && forbidden_reference(&text[at + 2..]).is_some() =>
+            {
+                return false
+            }
+            0xC2 | 0xE1..=0xE3 | 0xEF..=0xF4 => {
+                let Some(c) = char_at(text, at) else {
+                    return false;
+                };
+                if c.is_whitespace() || is_forbidden(c) {
+                    return false;
+                }
+                at += c.len_utf8();
+                continue;
+            }
+            _ => {}
+        }
+        at += 1;
     }
     !previous_space || text.is_empty()
 }
@@ -70,21 +111,32 @@ fn char_at(text: &str, at: usize) -> Option<char> {
     text.get(at..).and_then(|rest| rest.chars().next())
 }
 
-/// Forbidden characters dropped, line ends made newlines (`\r\n` and a lone `\r` alike).
+/// Forbidden characters dropped, line ends made newlines (`\r\n` and a lone `\r` alike). The
+/// runs between suspicious bytes are copied whole.
 fn without_forbidden(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() != Some(&'\n') {
-                    out.push('\n');
-                }
-            }
-            c if is_forbidden(c) => {}
-            c => out.push(c),
+    let (mut copied, mut at) = (0, 0);
+    while at < bytes.len() {
+        if !suspicious(bytes[at]) {
+            at += 1;
+            continue;
         }
+        let Some(c) = char_at(text, at) else {
+            at += 1;
+            continue;
+        };
+        let next = at + c.len_utf8();
+        if c == '\r' || is_forbidden(c) {
+            out.push_str(&text[copied..at]);
+            if c == '\r' && bytes.get(next) != Some(&b'\n') {
+                out.push('\n');
+            }
+            copied = next;
+        }
+        at = next;
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -241,6 +293,27 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
         at -= 1;
     }
     at
+}
+
+/// Whether `url` is an absolute `http(s)` URL a feed may carry: [`web_url`], with a fast path
+/// for what every stored URL looks like (the `url` crate's output: a lower-case scheme, then
+/// printable ASCII), since every render asks it of every stored image.
+pub fn is_web_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(rest)
+            if rest
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphanumeric())
+                && rest.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            true
+        }
+        _ => web_url(url).is_some(),
+    }
 }
 
 /// `url` when it is an absolute `http` or `https` URL with a host, as the `url` crate writes

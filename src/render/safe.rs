@@ -18,7 +18,7 @@ pub fn feed_safe(entry: &Entry) -> Cow<'_, Entry> {
     let body = entry.body.as_deref().map(text::html);
     let author = entry.author.as_deref().map(text::line);
     let tags: Vec<Cow<'_, str>> = entry.tags.iter().map(|t| text::line(t)).collect();
-    let image = entry.image.as_deref().map(text::web_url);
+    let image_ok = entry.image.as_deref().is_none_or(text::is_web_url);
     let borrowed = |value: &Option<Cow<'_, str>>| match value {
         None => true,
         Some(Cow::Borrowed(v)) => !v.is_empty(),
@@ -31,7 +31,7 @@ pub fn feed_safe(entry: &Entry) -> Cow<'_, Entry> {
         && tags
             .iter()
             .all(|t| matches!(t, Cow::Borrowed(t) if !t.is_empty()))
-        && matches!(image, None | Some(Some(Cow::Borrowed(_))));
+        && image_ok;
     if clean {
         return Cow::Borrowed(entry);
     }
@@ -48,7 +48,11 @@ pub fn feed_safe(entry: &Entry) -> Cow<'_, Entry> {
             .map(Cow::into_owned)
             .filter(|t| !t.is_empty())
             .collect(),
-        image: image.flatten().map(Cow::into_owned),
+        image: entry
+            .image
+            .as_deref()
+            .and_then(text::web_url)
+            .map(Cow::into_owned),
         url: entry.url.clone(),
         published: entry.published,
         updated: entry.updated,

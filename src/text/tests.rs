@@ -124,6 +124,14 @@ fn only_absolute_web_urls_pass() {
         "http://",
     ] {
         assert_eq!(web_url(bad), None, "{bad:?}");
+        assert!(!is_web_url(bad), "{bad:?}");
+    }
+    for good in [
+        "https://example.com/a.jpg?x=1&y=\"2\"",
+        "http://127.0.0.1:8080/",
+        "HTTPS://x.y/",
+    ] {
+        assert!(is_web_url(good), "{good:?}");
     }
 }
 
