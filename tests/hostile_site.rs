@@ -95,7 +95,11 @@ fn write_site(dir: &Path) {
         page(
             "<meta property=\"og:title\" content=\"Plain title\">\
              <meta property=\"article:published_time\" content=\"2026-06-13T07:00:00Z\">",
-            "<article><p>Four.</p></article>",
+            &format!(
+                "<article><p>Four.</p>{}</article>",
+                "<p>Para <a href=\"/x?a=1&amp;b=2\">link</a> <b>bold &amp; «more»</b><img src=\"/i.jpg\"></p>"
+                    .repeat(200)
+            ),
         ),
     );
 }
@@ -113,6 +117,7 @@ min_delay = "5ms"
 
 [site.limits]
 tags = 3
+body = "2 KiB"
 
 [site.listing]
 type = "html"
@@ -238,6 +243,26 @@ fn hostile_articles_leave_every_feed_well_formed_and_cleaned() {
     assert_eq!(three["title"], "JSON headline");
     assert_eq!(three["summary"], "lead");
     assert!(three.get("image").is_none(), "data: image dropped");
+
+    // A long body is cut to the site's limit between tags or in text, and stays well-formed
+    // (html5ever writes it back unchanged) and sanitized.
+    let more: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(feeds.join("hostile-more.json")).unwrap()).unwrap();
+    let body = more["items"][0]["content_html"].as_str().unwrap();
+    assert!(
+        body.len() <= 2048 && body.len() > 1900,
+        "{}: {body}",
+        body.len()
+    );
+    assert!(
+        body.starts_with("<p>Four.</p><p>Para <a href=\"http"),
+        "{body}"
+    );
+    assert!(body.ends_with("</p>") && body.contains('…'), "{body}");
+    let reparsed = scraper::Html::parse_fragment(body)
+        .root_element()
+        .inner_html();
+    assert_eq!(reparsed, body);
 
     let api: serde_json::Value =
         serde_json::from_slice(&std::fs::read(feeds.join("hostile-api-news.json")).unwrap())
