@@ -6,9 +6,9 @@
 //! each field's value with the rule that produced it and the rules tried before it that
 //! missed — so a declaration can be fixed without reading code. Declared rules that match
 //! nothing on any previewed page are warnings, and so is whatever cleaning changed in a
-//! previewed entry (a dropped `javascript:` image, a value cut to its `[limits]`). The report is printed as text or, with
-//! `--json`, as one JSON document for scripts. It fails (non-zero exit) when a section
-//! yields no items or no dates.
+//! previewed entry (a dropped `javascript:` image, a value cut to its `[limits]`). The report
+//! is printed as text or, with `--json`, as one JSON document for scripts. It fails (non-zero
+//! exit) when a section yields no items or no dates.
 
 use std::fmt::Write as _;
 use std::sync::Arc;

@@ -1,14 +1,15 @@
 //! Entries → RSS 2.0, Atom 1.0 and JSON Feed 1.1 documents, all from the one `Entry` model.
 //!
-//! RSS and Atom are written with the `rss` and `atom_syndication` crates (a real XML writer: no hand-built
-//! markup). Every entry passes `feed_safe` first (`render/safe.rs`), so an entry stored before
-//! `assemble` cleaned its values still makes a well-formed document, and every string a feed
-//! states about itself is cleaned the same way (`text::line`). Escaping is by construction: the
-//! writers escape text and attributes, and where a format reads a value as HTML (RSS
-//! `description`) plain text is HTML-escaped before it goes in. Dates follow what readers handle (see `shared/READERS.md`): RSS gets RFC 2822 with
-//! a numeric offset in the site's own zone, Atom RFC 3339 with a colon in the offset, whole
-//! seconds everywhere. JSON Feed lives in `render/json.rs`. The feed-level date is derived from the entries, so re-rendering an
-//! unchanged feed gives identical bytes (and an identical ETag).
+//! RSS and Atom are written with the `rss` and `atom_syndication` crates (a real XML writer: no
+//! hand-built markup). Every entry passes `feed_safe` first (`render/safe.rs`), so an entry
+//! stored before `assemble` cleaned its values still makes a well-formed document, and every
+//! string a feed states about itself is cleaned the same way (`text::line`). Escaping is by
+//! construction: the writers escape text and attributes, and where a format reads a value as
+//! HTML (RSS `description`) plain text is HTML-escaped before it goes in. Dates follow what
+//! readers handle (see `shared/READERS.md`): RSS gets RFC 2822 with a numeric offset in the
+//! site's own zone, Atom RFC 3339 with a colon in the offset, whole seconds everywhere. JSON
+//! Feed lives in `render/json.rs`. The feed-level date is derived from the entries, so
+//! re-rendering an unchanged feed gives identical bytes (and an identical ETag).
 
 use std::collections::BTreeMap;
 

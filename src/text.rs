@@ -69,8 +69,8 @@ fn is_clean_html(text: &str) -> bool {
 /// Whether `text` is already a clean line: no forbidden character or reference to one,
 /// single spaces between words, none at either end. Every render asks this of every stored
 /// title, summary, author and tag, so it reads bytes and decodes a character only at the lead
-/// bytes of those that can be whitespace or forbidden (U+0080..U+00BF, U+1680..U+3000, from
-/// U+F000).
+/// bytes of the ranges that hold whitespace or forbidden characters (U+0080..U+00BF,
+/// U+1000..U+3FFF, from U+F000).
 fn is_clean_line(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut previous_space = true;
