@@ -6,6 +6,14 @@
 //! that parses wins; a later candidate that disagrees by more than a few minutes is logged
 //! with the URL. No date anywhere means the first-seen time, which the store keeps forever.
 //! Nothing is ever dated after the scrape (`now`).
+//!
+//! Every value is cleaned here, where it enters (`clean`): XML-safe text, absolute `http(s)`
+//! URLs, the site's length limits. A value that cleans to nothing (a title of control
+//! characters, a `javascript:` image) gives way to the listing's, as a missing one would.
+
+mod clean;
+
+pub use clean::{clean, Cleaning};
 
 use chrono::{DateTime, FixedOffset, Timelike, Utc};
 use chrono_tz::Tz;
@@ -14,7 +22,8 @@ use crate::config::Site;
 use crate::dates::{self, DateContext, Language};
 use crate::extract::{Extracted, Found};
 use crate::listing::ListingItem;
-use crate::model::{date_source, Entry};
+use crate::model::{date_source, Entry, TextLimits};
+use crate::text;
 
 /// Two candidates further apart than this are reported as a disagreement.
 const DISAGREEMENT_SECONDS: i64 = 5 * 60;
@@ -36,6 +45,7 @@ pub struct Assembler {
     timezone: Tz,
     language: Option<Language>,
     listing_dates_structured: bool,
+    limits: TextLimits,
 }
 
 impl Assembler {
@@ -51,12 +61,27 @@ impl Assembler {
                 .published
                 .as_ref()
                 .is_some_and(|rule| rule.is_structured()),
+            limits: site.limits,
         }
     }
 
-    /// Builds the entry for `item`. `extracted` is empty when the article page was
-    /// unavailable.
+    /// Builds the entry for `item`, logging what cleaning changed. `extracted` is empty when
+    /// the article page was unavailable.
     pub fn entry(&self, item: &ListingItem, extracted: &Extracted, now: DateTime<Utc>) -> Entry {
+        let (entry, cleanings) = self.entry_noting(item, extracted, now);
+        for cleaning in &cleanings {
+            tracing::warn!(site = %self.site, url = %entry.url, "{cleaning}");
+        }
+        entry
+    }
+
+    /// Builds the entry for `item`, and says what cleaning changed (`check` shows it).
+    pub fn entry_noting(
+        &self,
+        item: &ListingItem,
+        extracted: &Extracted,
+        now: DateTime<Utc>,
+    ) -> (Entry, Vec<Cleaning>) {
         let now = now.with_nanosecond(0).unwrap_or(now);
         let url = item.url.to_string();
         let ctx = DateContext {
@@ -65,9 +90,28 @@ impl Assembler {
             now,
         };
         let value = |found: &Option<Found<String>>| found.as_ref().map(|f| f.value.clone());
-        let title = value(&extracted.title)
-            .or_else(|| item.title.clone())
+        // A value with nothing left once cleaned counts as missing.
+        let usable =
+            |text: &Option<String>| text.as_deref().is_some_and(|t| !text::line(t).is_empty());
+        let title = [value(&extracted.title), item.title.clone()]
+            .into_iter()
+            .find(usable)
+            .flatten()
             .unwrap_or_else(|| url.clone());
+        let mut cleanings = Vec::new();
+        let image = [value(&extracted.image), item.image.clone()]
+            .into_iter()
+            .flatten()
+            .find(|image| {
+                let web = text::web_url(image).is_some();
+                if !web {
+                    cleanings.push(Cleaning::NotWebUrl {
+                        field: "image",
+                        value: image.clone(),
+                    });
+                }
+                web
+            });
 
         // Trust order: structured article values, the listing's field, then printed text.
         let listing_candidate = item.published.as_deref().map(|text| Candidate {
@@ -105,9 +149,12 @@ impl Assembler {
             .map(|(d, _)| d)
             .filter(|d| *d > published);
 
-        Entry {
+        let entry = Entry {
             title,
-            summary: value(&extracted.summary).or_else(|| item.summary.clone()),
+            summary: [value(&extracted.summary), item.summary.clone()]
+                .into_iter()
+                .find(usable)
+                .flatten(),
             body: value(&extracted.body),
             author: value(&extracted.author),
             tags: extracted
@@ -115,13 +162,16 @@ impl Assembler {
                 .as_ref()
                 .map(|t| t.value.clone())
                 .unwrap_or_default(),
-            image: value(&extracted.image).or_else(|| item.image.clone()),
+            image,
             published,
             updated,
             first_seen: now,
             date_source,
             url,
-        }
+        };
+        let (entry, more) = clean(entry, &self.limits);
+        cleanings.extend(more);
+        (entry, cleanings)
     }
 
     /// The first candidate that parses, clamped to `now`; logs unreadable and disagreeing

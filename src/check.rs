@@ -5,9 +5,10 @@
 //! a scrape runs (`pipeline::sequence`), only watching, and reports, per item,
 //! each field's value with the rule that produced it and the rules tried before it that
 //! missed — so a declaration can be fixed without reading code. Declared rules that match
-//! nothing on any previewed page are warnings. The report is printed as text or, with
-//! `--json`, as one JSON document for scripts. It fails (non-zero exit) when a section
-//! yields no items or no dates.
+//! nothing on any previewed page are warnings, and so is whatever cleaning changed in a
+//! previewed entry (a dropped `javascript:` image, a value cut to its `[limits]`). The report
+//! is printed as text or, with `--json`, as one JSON document for scripts. It fails (non-zero
+//! exit) when a section yields no items or no dates.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -137,6 +138,7 @@ pub async fn preview(
         plan,
         articles: Vec::new(),
         traces: Vec::new(),
+        cleanings: Vec::new(),
     };
     let input = SectionInput {
         fetcher,
@@ -166,6 +168,7 @@ pub async fn preview(
     }
     out.articles = observer.articles;
     out.warnings = never_matched(&observer.traces);
+    out.warnings.extend(observer.cleanings);
     let dated = out
         .articles
         .iter()
@@ -184,6 +187,8 @@ struct Preview<'p> {
     plan: &'p SitePlan,
     articles: Vec<ArticlePreview>,
     traces: Vec<RuleTrace>,
+    /// What cleaning changed in each previewed entry, as warnings.
+    cleanings: Vec<String>,
 }
 
 impl Steps for Preview<'_> {
@@ -202,6 +207,17 @@ impl Steps for Preview<'_> {
         self.articles
             .push(article_preview(article, trace.as_deref()));
         self.traces.extend(trace.into_iter().flatten());
+        // The entry the sequence built, built again to learn what cleaning changed in it.
+        let (_, cleanings) = self.plan.assembler.entry_noting(
+            article.item,
+            article.extracted,
+            article.entry.first_seen,
+        );
+        self.cleanings.extend(
+            cleanings
+                .iter()
+                .map(|c| format!("article {}: {c}", article.item.url)),
+        );
     }
 }
 
@@ -341,8 +357,10 @@ pub fn render_text(p: &SectionPreview) -> String {
     out
 }
 
+/// A value on one line of a terminal: whitespace collapsed, controls (an escape sequence
+/// would reach the terminal) removed, long values cut.
 fn shorten(text: &str) -> String {
-    let flat = crate::html::collapse_whitespace(text);
+    let flat = crate::text::line(text).into_owned();
     if flat.chars().count() <= 90 {
         flat
     } else {

@@ -11,6 +11,7 @@ pub mod html;
 pub mod identity;
 pub mod metrics;
 pub mod model;
+pub mod text;
 
 // Plain typed settings.
 pub mod config;

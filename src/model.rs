@@ -1,22 +1,29 @@
 //! The values every stage shares: the `Entry` the pipeline produces, the store keeps and the
-//! renderers write, and the `Validators` a fetch returns and the store remembers.
+//! renderers write, the `TextLimits` its values are cut to, and the `Validators` a fetch
+//! returns and the store remembers.
 
 use chrono::{DateTime, FixedOffset, Utc};
 
 /// One article as it appears in a feed.
+///
+/// Every text value is XML-safe and within the site's `TextLimits` once `assemble` built the
+/// entry (`text`: no control characters, one line for plain text), and every URL is an
+/// absolute `http(s)` URL.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    /// Absolute article URL: the entry's identity within a section, and its guid.
+    /// Absolute `http(s)` article URL: the entry's identity within a section, and its guid.
     pub url: String,
-    /// Plain text.
+    /// Plain text, one line.
     pub title: String,
-    /// Plain text lead.
+    /// Plain text lead, one line.
     pub summary: Option<String>,
     /// Sanitized HTML with absolute URLs.
     pub body: Option<String>,
+    /// Plain text, one line.
     pub author: Option<String>,
+    /// Plain text, one line each.
     pub tags: Vec<String>,
-    /// Absolute URL of the lead image.
+    /// Absolute `http(s)` URL of the lead image.
     pub image: Option<String>,
     /// When the article was published, in the offset the site used (whole seconds).
     pub published: DateTime<FixedOffset>,
@@ -27,6 +34,22 @@ pub struct Entry {
     /// The rule that produced `published`: a rule's description, [`date_source::LISTING`], or
     /// [`date_source::FIRST_SEEN`] when no date was found anywhere.
     pub date_source: String,
+}
+
+/// How long an entry's values may be: longer ones are cut when the entry is built (the
+/// config's `[limits]`, per site).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextLimits {
+    /// Bytes of the title.
+    pub title: usize,
+    /// Bytes of the summary.
+    pub summary: usize,
+    /// Bytes of the body, after sanitizing.
+    pub body: usize,
+    /// How many tags are kept.
+    pub tags: usize,
+    /// Characters of one tag.
+    pub tag_chars: usize,
 }
 
 /// The `date_source` values that name no rule of the site's declaration.

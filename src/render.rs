@@ -1,10 +1,15 @@
 //! Entries → RSS 2.0, Atom 1.0 and JSON Feed 1.1 documents, all from the one `Entry` model.
 //!
-//! RSS and Atom are written with the `rss` and `atom_syndication` crates (a real XML writer: no hand-built
-//! markup). Dates follow what readers handle (see `shared/READERS.md`): RSS gets RFC 2822 with
-//! a numeric offset in the site's own zone, Atom RFC 3339 with a colon in the offset, whole
-//! seconds everywhere. JSON Feed lives in `render/json.rs`. The feed-level date is derived from the entries, so re-rendering an
-//! unchanged feed gives identical bytes (and an identical ETag).
+//! RSS and Atom are written with the `rss` and `atom_syndication` crates (a real XML writer: no
+//! hand-built markup). Every entry passes `feed_safe` first (`render/safe.rs`), so an entry
+//! stored before `assemble` cleaned its values still makes a well-formed document, and every
+//! string a feed states about itself is cleaned the same way (`text::line`). Escaping is by
+//! construction: the writers escape text and attributes, and where a format reads a value as
+//! HTML (RSS `description`) plain text is HTML-escaped before it goes in. Dates follow what
+//! readers handle (see `shared/READERS.md`): RSS gets RFC 2822 with a numeric offset in the
+//! site's own zone, Atom RFC 3339 with a colon in the offset, whole seconds everywhere. JSON
+//! Feed lives in `render/json.rs`. The feed-level date is derived from the entries, so
+//! re-rendering an unchanged feed gives identical bytes (and an identical ETag).
 
 use std::collections::BTreeMap;
 
@@ -13,9 +18,12 @@ use url::Url;
 
 use crate::config::{Section, Site};
 use crate::model::Entry;
+use crate::text;
 
 mod json;
+mod safe;
 pub use json::json;
+pub use safe::feed_safe;
 
 /// What a feed says about itself.
 #[derive(Debug, Clone)]
@@ -89,16 +97,17 @@ impl FeedMeta {
                 .map(String::from)
                 .unwrap_or_else(|_| format!("/feeds/{name}.{ext}"))
         };
+        let line = |value: String| text::line(&value).into_owned();
         FeedMeta {
             id: name.to_string(),
-            title,
-            description,
+            title: line(title),
+            description: line(description),
             link,
             rss_url: feed_url("rss"),
             atom_url: feed_url("atom"),
             json_url: feed_url("json"),
             language,
-            publisher,
+            publisher: line(publisher),
         }
     }
 
@@ -141,10 +150,15 @@ fn rfc2822(d: &DateTime<FixedOffset>) -> String {
 pub fn rss(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
     let items: Vec<rss::Item> = entries
         .iter()
+        .map(|e| feed_safe(e))
         .map(|e| rss::Item {
             title: Some(e.title.clone()),
             link: Some(e.url.clone()),
-            description: e.summary.clone(),
+            // Readers read an RSS description as HTML: the plain-text lead is escaped into it.
+            description: e
+                .summary
+                .as_deref()
+                .map(|s| html_escape::encode_text(s).into_owned()),
             author: None,
             categories: e
                 .tags
@@ -216,6 +230,7 @@ pub fn atom(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
     };
     let atom_entries: Vec<AtomEntry> = entries
         .iter()
+        .map(|e| feed_safe(e))
         .map(|e| AtomEntry {
             id: e.url.clone(),
             title: Text::plain(e.title.clone()),

@@ -15,9 +15,10 @@ use serde::de::DeserializeOwned;
 
 use super::checked::Checked;
 use super::choices::{FilterField, HttpMethod};
-use super::raw::{RawScheduler, RawServer, RawStorage};
+use super::raw::{RawLimits, RawScheduler, RawServer, RawStorage};
 use super::values::{
-    AnyDuration, CacheSize, Count, Interval, Jitter, ListenAddress, TemplateText, TimeZone,
+    AnyDuration, CacheSize, Count, Interval, Jitter, ListenAddress, TagCount, TagLength,
+    TemplateText, TextSize, TimeZone,
 };
 use super::{Source, Take};
 
@@ -36,6 +37,10 @@ pub(super) fn storage() -> RawStorage {
 }
 
 pub(super) fn scheduler() -> RawScheduler {
+    empty_table()
+}
+
+pub(super) fn limits() -> RawLimits {
     empty_table()
 }
 
@@ -107,6 +112,29 @@ pub(super) fn max_retry_wait() -> Checked<AnyDuration> {
 
 pub(super) fn obey_robots() -> bool {
     true
+}
+
+/// A title is a line: 1 KiB is several times the longest a reader shows.
+pub(super) fn title_limit() -> Checked<TextSize> {
+    Checked::unspanned("1 KiB".into())
+}
+
+/// A lead is a paragraph or two.
+pub(super) fn summary_limit() -> Checked<TextSize> {
+    Checked::unspanned("8 KiB".into())
+}
+
+/// A long read is a few hundred KiB of HTML; more is a page the rules read wrongly.
+pub(super) fn body_limit() -> Checked<TextSize> {
+    Checked::unspanned("1 MiB".into())
+}
+
+pub(super) fn tags_limit() -> Checked<TagCount> {
+    Checked::unspanned(50)
+}
+
+pub(super) fn tag_length_limit() -> Checked<TagLength> {
+    Checked::unspanned(100)
 }
 
 /// The section page itself is the listing.
@@ -199,6 +227,11 @@ mod tests {
         max_articles().valid();
         retry_delay().valid();
         max_retry_wait().valid();
+        title_limit().valid();
+        summary_limit().valid();
+        body_limit().valid();
+        tags_limit().valid();
+        tag_length_limit().valid();
         listing_url().valid();
         pages().valid();
     }

@@ -19,7 +19,7 @@
 //!    one round.
 //!
 //! This module is plain typed data: it imports no stage of the pipeline (only `crate::model`,
-//! for the filter's `Entry`). Stages build their runtime forms (a fetch request, a retry
+//! for the filter's `Entry` and the sites' `TextLimits`). Stages build their runtime forms (a fetch request, a retry
 //! policy, an extraction plan) from it themselves. `Config::schema()` describes the file for
 //! `tests/config_docs.rs`, which checks `docs/config.md` against it.
 

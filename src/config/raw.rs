@@ -12,6 +12,7 @@
 //! `docs/config.md` documents every key; `tests/config_docs.rs` checks it against the schema
 //! derived from these structs (`Config::schema`).
 
+mod limits;
 mod listing;
 
 use std::collections::BTreeMap;
@@ -29,6 +30,7 @@ use super::values::{
     ListenAddress, ParamValue, RetentionAge, SectionId, SiteId, TimeZone,
 };
 
+pub use limits::{RawLimits, RawSiteLimits};
 pub use listing::{RawArticle, RawListing, RawPagination, RawSource};
 
 /// The whole file.
@@ -44,6 +46,9 @@ pub struct RawConfig {
     /// How scrapes are scheduled; every key has a default.
     #[serde(default = "defaults::scheduler")]
     pub scheduler: RawScheduler,
+    /// How long an entry's values may be; every key has a default.
+    #[serde(default = "defaults::limits")]
+    pub limits: RawLimits,
     /// The sites to scrape, each with its sections; at least one is required.
     #[serde(default)]
     pub site: Vec<RawSite>,
@@ -144,6 +149,8 @@ pub struct RawSite {
     /// Request headers sent with every request for this site; none by default.
     #[serde(default)]
     pub headers: Headers,
+    /// This site's own `[limits]`; each key inherits the top-level one.
+    pub limits: Option<RawSiteLimits>,
     /// Where the list of a section's articles comes from; required.
     pub listing: RawListing,
     /// How article pages are read; by default the generic rules of `defaults`.

@@ -15,6 +15,7 @@ use scraper::Selector;
 use url::Url;
 
 use super::{Css, EntryFilter, HttpMethod, JsonPath, Rule, Template};
+use crate::model::TextLimits;
 
 /// One site: how to fetch its listings and read its article pages.
 #[derive(Debug)]
@@ -34,6 +35,8 @@ pub struct Site {
     /// Obey robots.txt (an operator with the site's permission may turn it off).
     pub obey_robots: bool,
     pub headers: HeaderMap,
+    /// How long its entries' values may be (`[limits]`, or the site's own).
+    pub limits: TextLimits,
     pub listing: ListingRules,
     pub article: ArticleRules,
     pub sections: Vec<Section>,

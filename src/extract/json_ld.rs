@@ -18,8 +18,9 @@ pub(super) fn json_ld_objects(scripts: Vec<String>) -> Vec<serde_json::Value> {
     let mut objects = Vec::new();
     for text in scripts {
         let parsed = serde_json::from_str::<serde_json::Value>(&text).or_else(|_| {
-            // Hand-written JSON-LD often carries raw newlines inside strings.
-            serde_json::from_str(&text.replace(['\n', '\r', '\t'], " "))
+            // Hand-written JSON-LD often carries raw newlines inside strings; hostile JSON-LD,
+            // other controls or lone surrogates (`"\ud800"`): read as a lenient reader would.
+            serde_json::from_str(&crate::text::lenient_json(&text))
         });
         if let Ok(value) = parsed {
             flatten_json_ld(value, &mut objects);

@@ -34,8 +34,11 @@ pub fn parse(site: &Site, url: &Url, text: &str) -> Result<ListingPage, ListingE
     let mut rows: Vec<[Option<String>; 5]> = Vec::new();
     match &listing.kind {
         ListingKind::Json { items } => {
-            let doc: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| ListingError::NotJson {
+            // A raw control character or a lone surrogate in one item is read leniently
+            // rather than failing the whole listing (the error names the strict failure).
+            let doc: serde_json::Value = serde_json::from_str(text)
+                .or_else(|e| serde_json::from_str(&crate::text::lenient_json(text)).map_err(|_| e))
+                .map_err(|e| ListingError::NotJson {
                     url: url.to_string(),
                     message: e.to_string(),
                 })?;

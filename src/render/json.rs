@@ -4,12 +4,16 @@
 //! exist for it add nothing `serde_json` does not already give (escaping, UTF-8). Dates are
 //! RFC 3339 with the site's own offset and whole seconds, like Atom (see `shared/READERS.md`).
 //! An item's `id` is its article URL, as the RSS `guid` and Atom `id` are, so a reader that
-//! switches format sees the same entries.
+//! switches format sees the same entries. Entries pass `feed_safe` as they do for RSS and
+//! Atom: JSON could carry control characters escaped, but the three formats carry the same
+//! strings.
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::Serialize;
 
-use super::FeedMeta;
+use super::{feed_safe, FeedMeta};
 use crate::model::Entry;
 
 const VERSION: &str = "https://jsonfeed.org/version/1.1";
@@ -62,6 +66,7 @@ fn rfc3339(d: &DateTime<FixedOffset>) -> String {
 
 /// Renders JSON Feed 1.1.
 pub fn json(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
+    let entries: Vec<Cow<'_, Entry>> = entries.iter().map(|e| feed_safe(e)).collect();
     let items = entries
         .iter()
         .map(|e| Item {

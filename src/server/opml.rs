@@ -1,6 +1,8 @@
 //! `/opml`: every feed as an OPML 2.0 subscription list (<http://opml.org/spec2.opml>).
 //!
-//! Written with quick-xml, so titles and URLs are escaped by the writer. One folder per site
+//! Written with quick-xml, so titles and URLs are escaped by the writer; a site's title is
+//! made XML-safe first (`text::line`: a TOML string can hold control characters), as feed
+//! titles are when their `FeedMeta` is made. One folder per site
 //! holding its merged feed and its sections, then the feed of everything; each feed is one
 //! `<outline type="rss">` pointing at its RSS document (readers read Atom behind `type="rss"`
 //! too, but one outline per feed keeps an import free of duplicates).
@@ -10,6 +12,7 @@ use quick_xml::Writer;
 
 use crate::app::App;
 use crate::feeds::{FeedKind, FeedSpec, Format};
+use crate::text;
 
 /// The OPML document listing every feed.
 pub fn opml(app: &App) -> Vec<u8> {
@@ -34,10 +37,11 @@ fn write(out: &mut Writer<Vec<u8>>, app: &App) -> std::io::Result<()> {
     out.write_event(Event::End(BytesEnd::new("head")))?;
     out.write_event(Event::Start(BytesStart::new("body")))?;
     for site in &app.config.sites {
-        out.write_event(Event::Start(BytesStart::new("outline").with_attributes([
-            ("text", site.title.as_str()),
-            ("title", site.title.as_str()),
-        ])))?;
+        let title = text::line(&site.title);
+        out.write_event(Event::Start(
+            BytesStart::new("outline")
+                .with_attributes([("text", title.as_ref()), ("title", title.as_ref())]),
+        ))?;
         let members = catalog.iter().filter(|f| match &f.kind {
             FeedKind::Site => f.name == site.id,
             FeedKind::Section { site: s } => *s == site.id,

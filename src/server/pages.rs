@@ -4,7 +4,9 @@
 //! An operator overrides a page by putting a file of the same name in the configured
 //! templates directory; a page they did not override comes from the copy built into the
 //! binary. The index announces every feed in every format with `<link rel="alternate">`, so
-//! browsers and readers given the server's address discover them.
+//! browsers and readers given the server's address discover them. A preview shows entries as
+//! the feeds carry them (`render::feed_safe`): no control characters, and no image that is
+//! not an `http(s)` URL (escaping alone would not stop `<img src="javascript:…">`).
 
 use std::path::Path;
 
@@ -15,6 +17,7 @@ use serde::Serialize;
 use crate::app::{App, SectionHealth};
 use crate::feeds::{FeedKind, FeedSpec, Format};
 use crate::model::Entry;
+use crate::render::feed_safe;
 
 /// The built-in templates: (name, source).
 const BUILT_IN: [(&str, &str); 2] = [
@@ -100,6 +103,7 @@ impl Pages {
     ) -> Result<String, minijinja::Error> {
         let entries: Vec<PreviewEntry> = entries
             .iter()
+            .map(|e| feed_safe(e))
             .map(|e| PreviewEntry {
                 title: e.title.clone(),
                 url: e.url.clone(),

@@ -15,6 +15,7 @@ mod support;
 
 mod feeds;
 mod health;
+mod hostile;
 mod pages;
 mod service;
 

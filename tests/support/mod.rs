@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod faulty;
+pub mod hostile;
 pub mod origin;
 pub mod routes;
 pub mod serve;

@@ -13,10 +13,11 @@
 //! `line L, column C: site "x", section "y", key `k`: message`, the position given when the
 //! problem is about one value; columns count characters, as the toml crate's own errors do.
 //!
-//! By subject: `server` (server, storage, scheduler), `site` (sites and their ids),
+//! By subject: `server` (server, storage, scheduler), `limits`, `site` (sites and their ids),
 //! `section`, `listing`, `article`.
 
 mod article;
+mod limits;
 mod listing;
 mod section;
 mod server;
@@ -64,7 +65,8 @@ impl Checker<'_> {
         let server = self.server(raw.server, base_dir);
         let storage = self.storage(raw.storage, base_dir);
         let scheduler = self.scheduler(raw.scheduler);
-        let sites = self.sites(raw.site, &storage);
+        let limits = self.limits(raw.limits);
+        let sites = self.sites(raw.site, &storage, &limits);
         Config {
             server,
             storage,

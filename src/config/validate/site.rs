@@ -11,12 +11,18 @@ use super::Checker;
 use crate::config::defaults;
 use crate::config::raw::RawSite;
 use crate::config::{RetrySettings, Site, StorageSettings};
+use crate::model::TextLimits;
 
 impl Checker<'_> {
     /// Every site, then the ids across sites: a section id names a feed, so it is unique in
     /// the file, and a site id names the merged feed of its sections, so it differs from
     /// every section id and from `all`.
-    pub(super) fn sites(&mut self, raw: Vec<RawSite>, storage: &StorageSettings) -> Vec<Arc<Site>> {
+    pub(super) fn sites(
+        &mut self,
+        raw: Vec<RawSite>,
+        storage: &StorageSettings,
+        limits: &TextLimits,
+    ) -> Vec<Arc<Site>> {
         if raw.is_empty() {
             self.problem(
                 None,
@@ -40,7 +46,7 @@ impl Checker<'_> {
                 );
             }
             site_spans.push((id, span));
-            let site = self.site(raw_site, storage);
+            let site = self.site(raw_site, storage, limits);
             for section in &site.sections {
                 if !section_ids.insert(section.id.clone()) {
                     self.problem(
@@ -66,7 +72,7 @@ impl Checker<'_> {
         sites
     }
 
-    fn site(&mut self, raw: RawSite, storage: &StorageSettings) -> Site {
+    fn site(&mut self, raw: RawSite, storage: &StorageSettings, limits: &TextLimits) -> Site {
         let id = raw.id.raw().clone();
         let ctx = format!("site {id:?}, ");
         self.take(raw.id, &ctx, "id");
@@ -95,6 +101,7 @@ impl Checker<'_> {
                 .or(storage.max_age),
         };
         let headers = self.headers(raw.headers, &ctx, "headers");
+        let limits = self.site_limits(raw.limits, limits, &ctx);
         let listing = self.listing(raw.listing, &ctx);
         let article = self.article(raw.article, &ctx);
         let mut sections = Vec::new();
@@ -138,6 +145,7 @@ impl Checker<'_> {
             retry,
             obey_robots: raw.obey_robots,
             headers,
+            limits,
             listing,
             article,
             sections,
