@@ -1,6 +1,6 @@
 //! Opening the SQLite database: creating a new one whole (never half-made, even when a start
-//! is killed), and the connection settings every open applies (WAL, `synchronous = FULL`,
-//! migrations).
+//! is killed), refusing a damaged one (`PRAGMA quick_check`, before anything writes), and the
+//! connection settings every open applies (WAL, `synchronous = FULL`, migrations).
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+use super::guard::{self, FileGuard};
 use super::SqliteStore;
 use crate::store::{migrations, StoreError};
 
@@ -28,15 +29,26 @@ impl SqliteStore {
             create_atomically(path)?;
         }
         let conn = Connection::open(path).map_err(open_err)?;
-        Self::init(conn, &path.display().to_string())
+        let guard = FileGuard::open(path).map_err(|source| StoreError::Directory {
+            path: path.display().to_string(),
+            source,
+        })?;
+        // Before anything writes: migrating or switching the journal of a damaged file would
+        // only damage it further.
+        guard::quick_check(&conn, path)?;
+        Self::init(conn, &path.display().to_string(), guard)
     }
 
     /// An in-memory database, for tests and `check`.
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
-        Self::init(Connection::open_in_memory()?, ":memory:")
+        Self::init(
+            Connection::open_in_memory()?,
+            ":memory:",
+            FileGuard::in_memory(),
+        )
     }
 
-    fn init(mut conn: Connection, path: &str) -> Result<SqliteStore, StoreError> {
+    fn init(mut conn: Connection, path: &str, guard: FileGuard) -> Result<SqliteStore, StoreError> {
         let open_err = |source| StoreError::Open {
             path: path.to_string(),
             source,
@@ -53,6 +65,7 @@ impl SqliteStore {
         })?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            guard,
         })
     }
 
@@ -95,7 +108,7 @@ fn create_atomically(path: &Path) -> Result<(), StoreError> {
     };
     let made = Connection::open(&temp)
         .map_err(open_err)
-        .and_then(|conn| SqliteStore::init(conn, &shown))
+        .and_then(|conn| SqliteStore::init(conn, &shown, FileGuard::in_memory()))
         // Dropping the store closes the connection: SQLite checkpoints and removes the WAL,
         // and the header keeps WAL mode for every later open.
         .map(drop);
