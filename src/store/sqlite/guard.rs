@@ -206,16 +206,13 @@ impl SqliteStore {
 }
 
 /// What `PRAGMA quick_check` says about the database `conn` opened: `Ok` when sound,
-/// else `StoreError::Damaged` with the first problems it lists. It reads every page (the
-/// time it takes is in docs/performance.md), but not every index entry against its row, as
+/// else `StoreError::Damaged` with the first problems it lists (or the error it stopped
+/// at: a page too damaged to walk past). It reads every page (the time it takes is in
+/// docs/performance.md), but does not match every index entry with its row, as
 /// `integrity_check` would.
 pub(super) fn quick_check(conn: &rusqlite::Connection, path: &Path) -> Result<(), StoreError> {
     /// Problems quoted in the message; the rest are counted.
     const SHOWN: usize = 3;
-    let damaged = |problem: String| StoreError::Damaged {
-        path: path.display().to_string(),
-        problem,
-    };
     let mut problems = Vec::new();
     let checked = conn
         .prepare("PRAGMA quick_check(100)")
@@ -227,22 +224,29 @@ pub(super) fn quick_check(conn: &rusqlite::Connection, path: &Path) -> Result<()
             Ok(())
         });
     match checked {
-        Ok(()) if problems == ["ok"] => Ok(()),
-        Ok(()) => {
-            let mut problem = problems[..problems.len().min(SHOWN)].join("; ");
-            if problems.len() > SHOWN {
-                problem.push_str(&format!("; {} more", problems.len() - SHOWN));
-            }
-            Err(damaged(format!("PRAGMA quick_check: {problem}")))
-        }
+        Ok(()) if problems == ["ok"] => return Ok(()),
+        Ok(()) => {}
         Err(rusqlite::Error::SqliteFailure(e, message))
             if matches!(e.code, ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) =>
         {
-            Err(damaged(message.unwrap_or_else(|| e.to_string())))
+            problems.push(message.unwrap_or_else(|| e.to_string()));
         }
-        Err(source) => Err(StoreError::Open {
-            path: path.display().to_string(),
-            source,
-        }),
+        Err(source) => {
+            return Err(StoreError::Open {
+                path: path.display().to_string(),
+                source,
+            })
+        }
     }
+    let mut problem = problems[..problems.len().min(SHOWN)].join("; ");
+    if problems.len() > SHOWN {
+        problem.push_str(&format!("; {} more", problems.len() - SHOWN));
+    }
+    Err(StoreError::Damaged {
+        path: path.display().to_string(),
+        problem: format!("PRAGMA quick_check: {problem}"),
+    })
 }
+
+#[cfg(test)]
+mod tests;
