@@ -185,9 +185,7 @@ impl App {
         StorageHealth {
             database: DatabaseHealth {
                 writable: stopped.is_none(),
-                error: stopped.map(|why| {
-                    crate::store::StoreError::WritesStopped(why).to_string()
-                }),
+                error: stopped.map(|why| crate::store::StoreError::WritesStopped(why).to_string()),
             },
             feed_files: self.feeds.files_health(),
         }

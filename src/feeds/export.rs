@@ -68,6 +68,8 @@ impl FeedSet {
     /// Blocking: call from a blocking context.
     pub fn export_stale(&self, store: &dyn Store) -> Result<usize, FeedError> {
         let mut rendered = 0;
+        // A write of this call failed already: no retry needed to learn that.
+        let mut failed = false;
         for sections in [true, false] {
             let specs: Vec<Arc<FeedSpec>> = {
                 let states = self.states.read().unwrap_or_else(|e| e.into_inner());
@@ -84,8 +86,12 @@ impl FeedSet {
                 if self.head(&spec.name).is_none() {
                     self.render(store, &spec, false)?;
                     rendered += 1;
+                    failed |= self.is_unwritten(&spec.name);
                 }
             }
+        }
+        if failed {
+            return Ok(rendered);
         }
         for name in self.writes.retry_order(self.unwritten()) {
             let Some(spec) = self.catalog.get(&name).cloned() else {
@@ -154,7 +160,14 @@ impl FeedSet {
         if let Some(current) = current.filter(|c| c.digests == digests) {
             self.metrics.render(false);
             if written && was_unwritten {
-                self.record(store, spec, &current, &aggregates);
+                // The merged feeds rendered since hold these entries already, and the store
+                // knows; the others must stay stale there, should the process stop now.
+                let behind: Vec<&str> = aggregates
+                    .iter()
+                    .copied()
+                    .filter(|a| self.head(a).is_none() || self.is_unwritten(a))
+                    .collect();
+                self.record(store, spec, &current, &behind);
             }
             self.set_unwritten(&spec.name, !written);
             if !written {

@@ -119,14 +119,8 @@ mod tests {
     fn retries_take_turns_and_the_shown_cause_has_no_path() {
         let writes = WriteState::default();
         let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            writes.retry_order(names(&["a", "b", "c"])),
-            ["a", "b", "c"]
-        );
-        assert_eq!(
-            writes.retry_order(names(&["a", "b", "c"])),
-            ["b", "c", "a"]
-        );
+        assert_eq!(writes.retry_order(names(&["a", "b", "c"])), ["a", "b", "c"]);
+        assert_eq!(writes.retry_order(names(&["a", "b", "c"])), ["b", "c", "a"]);
         assert_eq!(writes.retry_order(names(&["a", "c"])), ["c", "a"]);
         assert_eq!(writes.retry_order(names(&["a", "b"])), ["a", "b"]);
         assert!(writes.retry_order(Vec::new()).is_empty());

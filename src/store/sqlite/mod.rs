@@ -243,7 +243,11 @@ fn entries(conn: &Connection, feed: &str, limit: usize) -> Result<Vec<Entry>, St
 }
 
 /// `Store::merged_entries`.
-fn merged_entries(conn: &Connection, feeds: &[String], cap: usize) -> Result<Vec<Entry>, StoreError> {
+fn merged_entries(
+    conn: &Connection,
+    feeds: &[String],
+    cap: usize,
+) -> Result<Vec<Entry>, StoreError> {
     let members: HashSet<&str> = feeds.iter().map(String::as_str).collect();
     // Newest first through `entries_by_date`: the scan stops once `cap` distinct
     // articles are found, however many entries the store holds.

@@ -39,7 +39,9 @@ fn save(store: &SqliteStore, feed: &str, range: std::ops::Range<u32>) -> Result<
         max_entries: 10_000,
         max_age: None,
     };
-    store.save(feed, &entries, &keep, Utc::now(), None).map(drop)
+    store
+        .save(feed, &entries, &keep, Utc::now(), None)
+        .map(drop)
 }
 
 /// A database of a few hundred pages, closed (its WAL checkpointed into it).
@@ -122,10 +124,7 @@ fn a_deleted_database_stops_writes_stays_readable_and_can_be_copied_out() {
     std::fs::remove_dir_all(&feeds).unwrap();
     let refused = save(&store, "one", 41..50).unwrap_err();
     assert!(
-        matches!(
-            refused,
-            StoreError::WritesStopped(WritesStopped::Deleted)
-        ),
+        matches!(refused, StoreError::WritesStopped(WritesStopped::Deleted)),
         "{refused}"
     );
     assert_eq!(
@@ -157,7 +156,11 @@ fn a_deleted_database_stops_writes_stays_readable_and_can_be_copied_out() {
         std::fs::copy(&readable, &path).unwrap();
         drop(store);
         let rescued = SqliteStore::open(&path).unwrap();
-        assert_eq!(rescued.entries("one", 100).unwrap().len(), 41, "every commit");
+        assert_eq!(
+            rescued.entries("one", 100).unwrap().len(),
+            41,
+            "every commit"
+        );
         save(&rescued, "one", 41..50).unwrap();
     }
 }
@@ -176,10 +179,7 @@ fn a_replaced_database_stops_writes_and_the_new_file_is_left_alone() {
 
     let refused = save(&store, "one", 5..10).unwrap_err();
     assert!(
-        matches!(
-            refused,
-            StoreError::WritesStopped(WritesStopped::Replaced)
-        ),
+        matches!(refused, StoreError::WritesStopped(WritesStopped::Replaced)),
         "{refused}"
     );
     assert_eq!(store.entries("one", 100).unwrap().len(), 5);
