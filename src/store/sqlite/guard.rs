@@ -171,10 +171,9 @@ impl SqliteStore {
         if matches!(why, WritesStopped::Damaged(_)) {
             tracing::error!(
                 database = %path,
-                error = %why,
-                "the database is damaged: nothing more is written to it; feeds are served from \
-                 what can still be read. Stop scrapefeed and follow README.md, \"Crashes, \
-                 upgrades, backups\", to restore a backup or salvage it"
+                "{why}: nothing more is written to it, and feeds are served from what can \
+                 still be read. Stop scrapefeed, then restore a backup or salvage the file as \
+                 README.md shows (\"Crashes, upgrades, backups\")"
             );
             return;
         }
@@ -189,17 +188,15 @@ impl SqliteStore {
         match self.guard.still_readable_at() {
             Some(readable) => tracing::error!(
                 database = %path,
-                error = %why,
-                "nothing more is stored until scrapefeed restarts, and a restart would start \
-                 from an empty database: copy the lost file out first while this process still \
-                 holds it, e.g. `cp {readable} {path}` (create the directory if it is gone), \
+                "{why}: nothing more is stored until scrapefeed restarts, and a restart would \
+                 start without what it held. Copy the lost file out first, while this process \
+                 still holds it: `cp {readable} {path}` (create the directory if it is gone); \
                  then restart"
             ),
             None => tracing::error!(
                 database = %path,
-                error = %why,
-                "nothing more is stored until scrapefeed restarts; put the database file back \
-                 from a backup before restarting"
+                "{why}: nothing more is stored until scrapefeed restarts, and a restart would \
+                 start without what it held: put the file back from a backup first"
             ),
         }
     }
