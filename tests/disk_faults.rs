@@ -105,6 +105,18 @@ async fn feed_files_that_cannot_be_written_leave_feeds_served_and_are_written_on
         dir.path(),
         "database = \"state/scrapefeed.db\"\nfeeds_dir = \"feeds\"",
     );
+    // A one-shot scrape stores what it read and says the files failed.
+    let output = run(&config, &["scrape"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "error: the files of 3 feed(s) could not be written (cannot write feed files: not \
+             a directory)"
+        ),
+        "{stderr}"
+    );
+
     let client = reqwest::Client::new();
     let mut serve = Serve::start(&config);
 

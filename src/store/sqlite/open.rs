@@ -12,6 +12,9 @@ use super::guard::{self, FileGuard};
 use super::SqliteStore;
 use crate::store::{migrations, StoreError};
 
+/// How long a statement waits for another connection's lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
@@ -34,7 +37,9 @@ impl SqliteStore {
             source,
         })?;
         // Before anything writes: migrating or switching the journal of a damaged file would
-        // only damage it further.
+        // only damage it further. (A writer of another process, such as a `scrape` from cron,
+        // may hold a lock for a moment: wait for it as every statement does.)
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         guard::quick_check(&conn, path)?;
         Self::init(conn, &path.display().to_string(), guard)
     }
@@ -53,8 +58,7 @@ impl SqliteStore {
             path: path.to_string(),
             source,
         };
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "FULL")
