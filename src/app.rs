@@ -72,8 +72,19 @@ impl App {
         public_url: Url,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<App>> {
+        let store = SqliteStore::open(&config.storage.database)?;
+        App::with_store(store, config, clock, public_url, metrics)
+    }
+
+    fn with_store(
+        store: SqliteStore,
+        config: Config,
+        clock: Arc<dyn Clock>,
+        public_url: Url,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<Arc<App>> {
         use anyhow::Context;
-        let store = AsyncStore::new(SqliteStore::open(&config.storage.database)?);
+        let store = AsyncStore::new(store);
         let fetcher = Fetcher::new()
             .context("cannot set up the HTTP client")?
             .with_metrics(metrics.clone());
@@ -106,9 +117,11 @@ impl App {
         Ok(Arc::new(app))
     }
 
-    /// Opens the app of a reloaded config, unless this one's database stopped taking
-    /// writes: the file at its path is then gone or another, and opening it would serve an
-    /// empty or foreign database (and drop the handle that still reads the lost one).
+    /// Opens the app of a reloaded config. The same database file is opened again without
+    /// the start-up check (this process checked it, and has watched it since), unless it
+    /// stopped taking writes: it is then gone, another file or damaged, and opening its path
+    /// would serve an empty or foreign database (and drop the handle that still reads the
+    /// lost one). Another file is opened as at start.
     pub fn reopen(
         &self,
         config: Config,
@@ -116,10 +129,14 @@ impl App {
         public_url: Url,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<App>> {
-        if let Some(why) = self.store.blocking().writes_stopped() {
+        if config.storage.database != self.config.storage.database {
+            return App::open(config, clock, public_url, metrics);
+        }
+        if let Err(why) = self.store.blocking().check_writable() {
             anyhow::bail!("{why}: the config is applied at the next restart");
         }
-        App::open(config, clock, public_url, metrics)
+        let store = SqliteStore::open_again(&config.storage.database)?;
+        App::with_store(store, config, clock, public_url, metrics)
     }
 
     /// Every `period` until cancelled, then once more: writes the files of stale merged

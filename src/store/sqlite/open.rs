@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 use super::guard::{self, FileGuard};
 use super::SqliteStore;
@@ -17,6 +17,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// An existing file is checked first (`PRAGMA quick_check`) and refused if damaged.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
@@ -24,14 +25,29 @@ impl SqliteStore {
                 source,
             })?;
         }
+        if !path.exists() {
+            create_atomically(path)?;
+        }
+        Self::open_existing(path, true)
+    }
+
+    /// Opens again the database this process opened, checked and watched since (for a
+    /// config reload): no second `quick_check`, which reads the whole file, and never a new
+    /// file where the old one was.
+    pub fn open_again(path: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_existing(path, false)
+    }
+
+    fn open_existing(path: &Path, check: bool) -> Result<SqliteStore, StoreError> {
         let open_err = |source| StoreError::Open {
             path: path.display().to_string(),
             source,
         };
-        if !path.exists() {
-            create_atomically(path)?;
-        }
-        let conn = Connection::open(path).map_err(open_err)?;
+        // Without SQLITE_OPEN_CREATE: a file that vanished since is an error, not a new one.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
         let guard = FileGuard::open(path).map_err(|source| StoreError::Directory {
             path: path.display().to_string(),
             source,
@@ -40,7 +56,10 @@ impl SqliteStore {
         // only damage it further. (A writer of another process, such as a `scrape` from cron,
         // may hold a lock for a moment: wait for it as every statement does.)
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
-        guard::quick_check(&conn, path)?;
+        if check {
+            guard::read_ahead(path);
+            guard::quick_check(&conn, path)?;
+        }
         Self::init(conn, &path.display().to_string(), guard)
     }
 

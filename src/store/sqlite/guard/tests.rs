@@ -218,3 +218,16 @@ fn damage_found_while_running_stops_writes() {
     let _ = fresh.watch::<()>(Err(other));
     assert_eq!(fresh.writes_stopped(), None);
 }
+
+#[test]
+fn opening_again_skips_the_check_and_never_makes_a_new_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scrapefeed.db");
+    filled(&path);
+    let again = SqliteStore::open_again(&path).unwrap();
+    assert_eq!(again.entries("one", 1000).unwrap().len(), 300);
+    drop(again);
+    std::fs::remove_file(&path).unwrap();
+    assert!(SqliteStore::open_again(&path).is_err());
+    assert!(!path.exists());
+}
