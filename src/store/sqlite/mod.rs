@@ -2,7 +2,9 @@
 //!
 //! One connection behind a mutex: scrapes write rarely and briefly, and the server reads
 //! rendered feeds from memory, not from here, so contention is negligible. Callers on the
-//! async runtime go through `store::AsyncStore`. Opening and creating the file: `open`.
+//! async runtime go through `store::AsyncStore`. Opening and creating the file, and refusing
+//! a damaged one: `open`. Every call passes through `guard`, which stops writes for good
+//! once the file is deleted, replaced or found damaged while running.
 //!
 //! Durability: `synchronous = FULL` syncs the WAL at every commit. A scrape's entries are
 //! committed before its feed file is written (and fsynced), so with FULL no power cut can
