@@ -230,7 +230,14 @@ pub(super) fn quick_check(conn: &rusqlite::Connection, path: &Path) -> Result<()
         .and_then(|mut stmt| {
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
-                problems.push(row.get::<_, String>(0)?);
+                // A problem may span lines under a `*** in database main ***` heading.
+                let text: String = row.get(0)?;
+                let lines: Vec<&str> = text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with("***"))
+                    .collect();
+                problems.push(lines.join(" "));
             }
             Ok(())
         });
