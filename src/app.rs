@@ -3,6 +3,11 @@
 //!
 //! `run_section` is the per-section job boundary: it turns a scrape's typed error into a
 //! logged, recorded failure and never lets one section's trouble reach another.
+//!
+//! Trouble with the disk is the process's, not a section's (`StorageHealth`): feed files
+//! that cannot be written leave feeds served from memory, and a database file deleted,
+//! replaced or damaged while running stops every write until restart. Both are logged once
+//! by the layer that finds them and shown in `/healthz`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -15,7 +20,7 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::config::{Config, Section, Site};
-use crate::feeds::{FeedError, FeedSet};
+use crate::feeds::{FeedError, FeedSet, FilesHealth};
 use crate::fetch::Fetcher;
 use crate::metrics::Metrics;
 use crate::pipeline::{ScrapeError, ScrapeReport, Scraper};
@@ -31,6 +36,21 @@ pub struct SectionHealth {
     /// The HTTP status of the last failure, when an HTTP answer caused it.
     pub last_http_status: Option<u16>,
     pub next_run: Option<DateTime<Utc>>,
+}
+
+/// The disk as `/healthz` shows it, besides the sections.
+#[derive(Debug, Clone, Serialize)]
+pub struct StorageHealth {
+    pub database: DatabaseHealth,
+    pub feed_files: FilesHealth,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DatabaseHealth {
+    /// Writes go on. When not, nothing scraped is stored until restart.
+    pub writable: bool,
+    /// Why writes stopped (the file deleted, replaced or damaged while running).
+    pub error: Option<String>,
 }
 
 pub struct App {
@@ -52,8 +72,19 @@ impl App {
         public_url: Url,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<App>> {
+        let store = SqliteStore::open(&config.storage.database)?;
+        App::with_store(store, config, clock, public_url, metrics)
+    }
+
+    fn with_store(
+        store: SqliteStore,
+        config: Config,
+        clock: Arc<dyn Clock>,
+        public_url: Url,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<Arc<App>> {
         use anyhow::Context;
-        let store = AsyncStore::new(SqliteStore::open(&config.storage.database)?);
+        let store = AsyncStore::new(store);
         let fetcher = Fetcher::new()
             .context("cannot set up the HTTP client")?
             .with_metrics(metrics.clone());
@@ -86,9 +117,33 @@ impl App {
         Ok(Arc::new(app))
     }
 
-    /// Writes the files of stale merged feeds every `period` until cancelled, then once
-    /// more: a burst of section changes renders each merged feed once per period, not once
-    /// per section. A request for a stale feed renders it sooner.
+    /// Opens the app of a reloaded config. The same database file is opened again without
+    /// the start-up check (this process checked it, and has watched it since), unless it
+    /// stopped taking writes: it is then gone, another file or damaged, and opening its path
+    /// would serve an empty or foreign database (and drop the handle that still reads the
+    /// lost one). Another file is opened as at start.
+    pub fn reopen(
+        &self,
+        config: Config,
+        clock: Arc<dyn Clock>,
+        public_url: Url,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<Arc<App>> {
+        if config.storage.database != self.config.storage.database {
+            return App::open(config, clock, public_url, metrics);
+        }
+        if let Err(why) = self.store.blocking().check_writable() {
+            anyhow::bail!("{why}: the config is applied at the next restart");
+        }
+        let store = SqliteStore::open_again(&config.storage.database)?;
+        App::with_store(store, config, clock, public_url, metrics)
+    }
+
+    /// Every `period` until cancelled, then once more: writes the files of stale merged
+    /// feeds (a burst of section changes renders each merged feed once per period, not once
+    /// per section; a request for a stale feed renders it sooner), retries unwritten ones,
+    /// and checks that the database file is still there (`Store::check_writable`), so an
+    /// idle server notices a lost file too.
     pub async fn export_stale_every(
         self: Arc<Self>,
         period: std::time::Duration,
@@ -99,8 +154,15 @@ impl App {
                 _ = cancel.cancelled() => true,
                 _ = tokio::time::sleep(period) => false,
             };
-            if let Err(e) = self.export_stale().await {
-                tracing::error!(error = %crate::errors::chain(&e), "cannot write the merged feeds");
+            // The store logs the moment writes stop; nothing more to say here.
+            let _ = self.store.run(|store| store.check_writable()).await;
+            match self.export_stale().await {
+                Ok(_) => {}
+                // Logged when writes began to fail, and shown in /healthz.
+                Err(FeedError::Unwritten { .. }) => {}
+                Err(e) => {
+                    tracing::error!(error = %crate::errors::chain(&e), "cannot write the merged feeds")
+                }
             }
             if stopping {
                 return;
@@ -108,7 +170,9 @@ impl App {
         }
     }
 
-    /// Renders and writes every stale feed now.
+    /// Renders and writes every stale feed now, and retries unwritten ones;
+    /// `FeedError::Unwritten` if feeds' files are still not written after that (they are
+    /// served from memory).
     pub async fn export_stale(self: &Arc<Self>) -> Result<usize, FeedError> {
         if !self.feeds.has_stale() {
             return Ok(0);
@@ -120,9 +184,28 @@ impl App {
                 if rendered > 0 {
                     release_freed_memory();
                 }
+                let files = app.feeds.files_health();
+                if files.unwritten_feeds > 0 {
+                    return Err(FeedError::Unwritten {
+                        feeds: files.unwritten_feeds,
+                        cause: files.error.unwrap_or_else(|| "writes failed".into()),
+                    });
+                }
                 Ok(rendered)
             })
             .await
+    }
+
+    /// The database and the feed files, for `/healthz` (no I/O: the last checks' results).
+    pub fn storage_health(&self) -> StorageHealth {
+        let stopped = self.store.blocking().writes_stopped();
+        StorageHealth {
+            database: DatabaseHealth {
+                writable: stopped.is_none(),
+                error: stopped.map(|why| crate::store::StoreError::WritesStopped(why).to_string()),
+            },
+            feed_files: self.feeds.files_health(),
+        }
     }
 
     pub fn health(&self, section: &str) -> SectionHealth {

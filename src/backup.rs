@@ -2,7 +2,9 @@
 //! for moving scrapefeed to another machine or another storage.
 //!
 //! The format and the idempotent insert live in the store (`store::ExportRecord`); this is
-//! the command edge: files or standard streams, atomic output, context on errors.
+//! the command edge: files or standard streams, atomic output, context on errors. A damaged
+//! database is refused when it is opened, before a byte is written; an export that fails
+//! part-way says what became of its output (no file, or an incomplete standard output).
 
 use std::io::{BufReader, BufWriter};
 use std::path::Path;
@@ -24,7 +26,10 @@ pub fn export(database: &Path, output: &Path) -> anyhow::Result<ExportOutcome> {
     if is_std(output) {
         let stdout = std::io::stdout();
         let mut out = BufWriter::new(stdout.lock());
-        return Ok(store.export(&mut out)?);
+        return store.export(&mut out).context(
+            "the export stopped part-way: what standard output received is incomplete, do not \
+             keep it as a backup",
+        );
     }
     let dir = output
         .parent()
@@ -33,7 +38,12 @@ pub fn export(database: &Path, output: &Path) -> anyhow::Result<ExportOutcome> {
     let tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a file in {}", dir.display()))?;
     let mut out = BufWriter::new(tmp);
-    let written = store.export(&mut out)?;
+    let written = store.export(&mut out).with_context(|| {
+        format!(
+            "the export stopped part-way; {} was left as it was",
+            output.display()
+        )
+    })?;
     let tmp = out
         .into_inner()
         .map_err(|e| e.into_error())

@@ -263,7 +263,7 @@ async fn serve(
         if config.server.listen != app.config.server.listen && listen.is_none() {
             tracing::warn!("server.listen changed: it takes effect at the next restart");
         }
-        match App::open(
+        match app.reopen(
             config.clone(),
             clock.clone(),
             public_url(&config),

@@ -127,3 +127,68 @@ fn a_bad_line_imports_nothing_and_names_the_line() {
     assert!(stderr(&output).contains("line 4"), "{}", stderr(&output));
     assert!(run(&config, &["export"]).stdout.is_empty());
 }
+
+#[test]
+fn an_export_that_stops_part_way_says_its_output_is_incomplete() {
+    use chrono::{TimeZone, Utc};
+    use scrapefeed::model::Entry;
+    use scrapefeed::store::{ArticleState, Retention, ScrapedEntry, SqliteStore, Store};
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "http://127.0.0.1:9");
+    let store = SqliteStore::open(&dir.path().join("feeds/scrapefeed.db")).unwrap();
+    // Far more than a pipe holds.
+    let entries: Vec<ScrapedEntry> = (0..600)
+        .map(|n| ScrapedEntry {
+            entry: Entry {
+                url: format!("https://tass.com/politics/{n}"),
+                title: format!("Entry {n}"),
+                summary: None,
+                body: Some(format!("<p>{}</p>", "text ".repeat(200))),
+                author: None,
+                tags: vec![],
+                image: None,
+                published: Utc
+                    .with_ymd_and_hms(2026, 6, 1, 0, 0, 0)
+                    .unwrap()
+                    .fixed_offset(),
+                updated: None,
+                first_seen: Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap(),
+                date_source: "test".into(),
+            },
+            state: ArticleState::Complete,
+        })
+        .collect();
+    let keep = Retention {
+        max_entries: 1000,
+        max_age: None,
+    };
+    store
+        .save("politics", &entries, &keep, Utc::now(), None)
+        .unwrap();
+    drop(store);
+
+    // A reader that goes away after one line.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scrapefeed"))
+        .arg("--config")
+        .arg(&config)
+        .arg("export")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("\"feed\":\"politics\""), "{first}");
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output)
+            .contains("the export stopped part-way: what standard output received is incomplete"),
+        "{}",
+        stderr(&output)
+    );
+}

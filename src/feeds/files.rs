@@ -47,7 +47,13 @@ pub(super) fn write_all_atomically(
         let path = path.display().to_string();
         move |source| FeedError::Write { path, source }
     };
-    std::fs::create_dir_all(dir).map_err(err(dir))?;
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => {}
+        // `create_dir_all` would say "file exists", which misleads.
+        Ok(_) => return Err(err(dir)(std::io::Error::from_raw_os_error(libc::ENOTDIR))),
+        // Made again if removed: a feeds directory deleted by hand comes back whole.
+        Err(_) => std::fs::create_dir_all(dir).map_err(err(dir))?,
+    }
     let mut temps = Vec::with_capacity(files.len());
     for (path, bytes) in files {
         let mut tmp = tempfile::Builder::new()

@@ -21,13 +21,21 @@
 //! The store records which feeds' files are stale (in the transaction that changes their
 //! entries) and each feed's head once its files are written, so a restart renders only what
 //! a crash or an import left stale, and knows every other feed's validators at once.
+//!
+//! A file that cannot be written (a full disk, a read-only or vanished directory) never
+//! fails a request or a scrape: the feed is current all the same, its documents are kept in
+//! memory (rendered again from the store if the budget drops them), and it is *unwritten*:
+//! `export_stale` retries its files, one feed per call while writes fail (`writes`), and its
+//! head is recorded in the store only once they are written, so a restart renders it again.
 
 mod budget;
 mod cache;
 pub mod catalog;
 pub mod document;
+mod export;
 mod files;
 pub mod query;
+mod writes;
 
 use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
@@ -41,15 +49,16 @@ use url::Url;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::model::Entry;
-use crate::render;
-use crate::store::{ExportedHead, Store, StoreError};
+use crate::store::{Store, StoreError};
 use budget::BudgetCache;
 pub use cache::QueryCache;
 pub use catalog::{Catalog, FeedKind, FeedSpec, Format};
 pub use document::{Document, Encoding, Variant};
 pub use files::write_atomically;
-use files::{file_name, file_path, remove_stale_temp_files, write_all_atomically};
+use files::{file_name, file_path, remove_stale_temp_files};
 pub use query::{FeedQuery, QueryError};
+pub use writes::FilesHealth;
+use writes::WriteState;
 
 /// How many filtered documents are kept.
 const QUERY_CACHE_SLOTS: usize = 256;
@@ -91,6 +100,10 @@ pub enum FeedError {
         path: String,
         source: std::io::Error,
     },
+    /// After `export_stale`: feeds whose files could not be written (no path: the log has
+    /// them).
+    #[error("the files of {feeds} feed(s) could not be written ({cause})")]
+    Unwritten { feeds: usize, cause: String },
 }
 
 /// What a lookup found, with the head it belongs to (the validators to send with it).
@@ -103,6 +116,9 @@ struct FeedState {
     head: Option<Arc<Head>>,
     /// Its entries changed since its files were written.
     stale: bool,
+    /// Its head is current, but its files could not be written: they hold something older
+    /// (or nothing), so its documents come from memory or a render, never from its files.
+    unwritten: bool,
 }
 
 /// Every feed's head, and the documents that fit the memory budget.
@@ -120,6 +136,8 @@ pub struct FeedSet {
     /// feed built from the older of two states, and a feed asked for by many requests at once
     /// is rendered once.
     rendering: Mutex<()>,
+    /// Whether files can be written.
+    writes: WriteState,
     metrics: Arc<Metrics>,
 }
 
@@ -165,7 +183,14 @@ impl FeedSet {
                     })
                 });
             let stale = head.is_none();
-            states.insert(spec.name.clone(), FeedState { head, stale });
+            states.insert(
+                spec.name.clone(),
+                FeedState {
+                    head,
+                    stale,
+                    unwritten: false,
+                },
+            );
         }
         let set = FeedSet {
             catalog,
@@ -176,6 +201,7 @@ impl FeedSet {
             filtered: QueryCache::new(QUERY_CACHE_SLOTS),
             generations,
             rendering: Mutex::new(()),
+            writes: WriteState::default(),
             metrics,
         };
         // Stale feeds are not rendered here: a `scrape` renders each section after scraping
@@ -231,30 +257,39 @@ impl FeedSet {
         let Some(spec) = self.catalog.get(name).cloned() else {
             return Ok(None);
         };
-        if let Some(head) = self.head(name) {
-            if let Some(doc) = self.cached(&file_name(name, format), format, &head) {
-                return Ok(Some((head, doc)));
-            }
-            if let Some(doc) = self.read_file(name, format, &head) {
-                return Ok(Some((head, doc)));
-            }
+        if let Some(found) = self.held(name, format) {
+            return Ok(Some(found));
         }
         let _one_at_a_time = self.lock_rendering();
         // Another request may have rendered it while this one waited (and a file read just
         // before that render finished may have raced its rename).
-        if let Some(head) = self.head(name) {
-            if let Some(doc) = self.cached(&file_name(name, format), format, &head) {
-                return Ok(Some((head, doc)));
-            }
-            if let Some(doc) = self.read_file(name, format, &head) {
-                return Ok(Some((head, doc)));
-            }
+        if let Some(found) = self.held(name, format) {
+            return Ok(Some(found));
         }
-        // Stale, or its file did not hold what its head says: write every file again.
+        // Stale, unwritten and out of memory, or its file did not hold what its head says:
+        // write every file again.
         let (head, documents) = self.render(store, &spec, true)?;
         let doc = documents[format.index()].clone();
         self.keep(name, format, &doc);
         Ok(Some((head, doc)))
+    }
+
+    /// The feed's current head and its document in one format, if memory or its file holds
+    /// it (an unwritten feed's file holds something older).
+    fn held(&self, name: &str, format: Format) -> Option<WithHead<Arc<Document>>> {
+        let (head, unwritten) = {
+            let states = self.states.read().unwrap_or_else(|e| e.into_inner());
+            let state = states.get(name).filter(|s| !s.stale)?;
+            (state.head.clone()?, state.unwritten)
+        };
+        if let Some(doc) = self.cached(&file_name(name, format), format, &head) {
+            return Some((head, doc));
+        }
+        if unwritten {
+            return None;
+        }
+        let doc = self.read_file(name, format, &head)?;
+        Some((head, doc))
     }
 
     /// The feed's current head and entries, newest first (for previews and filters).
@@ -278,53 +313,6 @@ impl FeedSet {
             }
         };
         Ok(Some((head, self.read_entries(store, &spec)?)))
-    }
-
-    /// Renders a section whose entries changed and writes its files; the merged feeds it
-    /// belongs to become stale. Blocking: call from a blocking context.
-    pub fn refresh(&self, store: &dyn Store, section: &str) -> Result<(), FeedError> {
-        let spec = self
-            .catalog
-            .get(section)
-            .ok_or_else(|| FeedError::Unknown(section.to_string()))?
-            .clone();
-        let _one_at_a_time = self.lock_rendering();
-        self.set_stale(section);
-        self.render(store, &spec, false)?;
-        Ok(())
-    }
-
-    /// Whether any feed waits for `export_stale`.
-    pub fn has_stale(&self) -> bool {
-        let states = self.states.read().unwrap_or_else(|e| e.into_inner());
-        states.values().any(|s| s.stale)
-    }
-
-    /// Renders every stale feed and writes its files: sections first, then the merged feeds
-    /// (which their sections' renders may have made stale). Returns how many were rendered.
-    /// Blocking: call from a blocking context.
-    pub fn export_stale(&self, store: &dyn Store) -> Result<usize, FeedError> {
-        let mut rendered = 0;
-        for sections in [true, false] {
-            let specs: Vec<Arc<FeedSpec>> = {
-                let states = self.states.read().unwrap_or_else(|e| e.into_inner());
-                self.catalog
-                    .iter()
-                    .filter(|s| matches!(s.kind, FeedKind::Section { .. }) == sections)
-                    .filter(|s| states.get(&s.name).is_some_and(|st| st.stale))
-                    .cloned()
-                    .collect()
-            };
-            for spec in specs {
-                let _one_at_a_time = self.lock_rendering();
-                // A request may have rendered it meanwhile.
-                if self.head(&spec.name).is_none() {
-                    self.render(store, &spec, false)?;
-                    rendered += 1;
-                }
-            }
-        }
-        Ok(rendered)
     }
 
     /// A filtered view of a feed in one format (CPU work and SQLite: callers on the async
@@ -416,99 +404,6 @@ impl FeedSet {
             FeedKind::Section { .. } => store.entries(&spec.name, spec.max_entries)?,
             _ => store.merged_entries(&spec.members, spec.max_entries)?,
         })
-    }
-
-    /// Renders one feed from the store, writes the files whose bytes changed (or are
-    /// missing; all of them with `rewrite`), records its head in the store and makes it
-    /// current. Callers hold `rendering`.
-    fn render(
-        &self,
-        store: &dyn Store,
-        spec: &Arc<FeedSpec>,
-        rewrite: bool,
-    ) -> Result<(Arc<Head>, [Arc<Document>; 3]), FeedError> {
-        let entries = self.read_entries(store, spec)?;
-        let documents =
-            Format::ALL.map(|f| Arc::new(Document::new(f.render(&spec.meta, &entries))));
-        let previous = self.last_head(&spec.name);
-        let mut writes = Vec::new();
-        for format in Format::ALL {
-            let doc = &documents[format.index()];
-            let path = file_path(&self.dir, &spec.name, format);
-            let same = previous
-                .as_ref()
-                .is_some_and(|p| p.digest(format) == doc.digest());
-            if rewrite || !same || !path.exists() {
-                writes.push((path, doc.identity().as_ref()));
-            }
-        }
-        write_all_atomically(&self.dir, &writes)?;
-        let digests = Format::ALL.map(|f| documents[f.index()].digest().to_string());
-        let updated = render::feed_updated(&entries);
-        // Rendered again only because its file went missing or changed: the store and the
-        // merged feeds already agree with these bytes.
-        let current = self.head(&spec.name);
-        if let Some(current) = current.filter(|c| c.digests == digests) {
-            self.metrics.render(false);
-            return Ok((current, documents));
-        }
-        self.metrics.render(true);
-        let aggregates: Vec<&str> = match spec.kind {
-            FeedKind::Section { .. } => self
-                .catalog
-                .aggregates_of(&spec.name)
-                .map(|a| a.name.as_str())
-                .collect(),
-            _ => Vec::new(),
-        };
-        store.record_export(
-            &spec.name,
-            &ExportedHead {
-                fingerprint: spec.fingerprint.clone(),
-                digests: digests.clone(),
-                updated,
-                entries: entries.len(),
-            },
-            &aggregates,
-        )?;
-        let head = Arc::new(Head {
-            last_modified: http_date(updated.with_timezone(&Utc)),
-            updated,
-            entries: entries.len(),
-            generation: self.generations.fetch_add(1, Ordering::Relaxed) + 1,
-            digests,
-        });
-        {
-            let mut states = self.states.write().unwrap_or_else(|e| e.into_inner());
-            states.insert(
-                spec.name.clone(),
-                FeedState {
-                    head: Some(head.clone()),
-                    stale: false,
-                },
-            );
-        }
-        for format in Format::ALL {
-            self.resident.remove(&file_name(&spec.name, format));
-        }
-        self.filtered.forget(&spec.name);
-        for aggregate in aggregates {
-            self.set_stale(aggregate);
-        }
-        Ok((head, documents))
-    }
-
-    /// Marks a feed stale: its head and documents no longer match its entries.
-    fn set_stale(&self, name: &str) {
-        self.states
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(name.to_string())
-            .or_default()
-            .stale = true;
-        for format in Format::ALL {
-            self.resident.remove(&file_name(name, format));
-        }
     }
 
     fn lock_rendering(&self) -> std::sync::MutexGuard<'_, ()> {

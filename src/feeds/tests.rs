@@ -220,3 +220,76 @@ fn documents_stay_within_the_memory_budget() {
         "never asked for"
     );
 }
+
+#[test]
+fn feeds_whose_files_cannot_be_written_are_served_from_memory_and_written_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let feeds_dir = dir.path().join("feeds");
+    let config = config(&feeds_dir, "16 MiB");
+    let store = SqliteStore::open(&dir.path().join("db")).unwrap();
+    let feeds = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
+    save(&store, "one", "https://news.example/a", 1, 10);
+    feeds.refresh(&store, "one").unwrap();
+    assert_eq!(feeds.export_stale(&store).unwrap(), 3, "two, news, all");
+    assert!(file(&feeds_dir, "all.rss").contains("news.example/a"));
+
+    // The directory goes away and a file takes its name: no write can succeed.
+    let away = dir.path().join("feeds.away");
+    std::fs::rename(&feeds_dir, &away).unwrap();
+    std::fs::write(&feeds_dir, "not a directory").unwrap();
+    save(&store, "one", "https://news.example/b", 2, 10);
+    feeds
+        .refresh(&store, "one")
+        .expect("a failed write fails no scrape");
+    let health = feeds.files_health();
+    assert!(!health.writable);
+    assert_eq!(
+        health.error.as_deref(),
+        Some("cannot write feed files: not a directory")
+    );
+    assert_eq!(health.unwritten_feeds, 1);
+    assert!(feeds.is_current("one"));
+    let (_, rss) = feeds.document(&store, "one", Format::Rss).unwrap().unwrap();
+    assert!(String::from_utf8_lossy(rss.identity()).contains("news.example/b"));
+    // The merged feeds follow, from memory too.
+    assert_eq!(feeds.export_stale(&store).unwrap(), 2);
+    assert_eq!(feeds.files_health().unwritten_feeds, 3);
+    let (_, all) = feeds
+        .document(&store, "all", Format::Atom)
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(all.identity()).contains("news.example/b"));
+    // Out of memory, an unwritten feed is rendered again, never read from its old file.
+    let mut small = config.clone();
+    small.server.feed_cache_bytes = 1;
+    let tight = FeedSet::open(url(), &small, &store, Default::default()).unwrap();
+    tight.refresh(&store, "one").unwrap();
+    for format in [Format::Rss, Format::Atom, Format::Json, Format::Rss] {
+        let (_, doc) = tight.document(&store, "one", format).unwrap().unwrap();
+        assert!(String::from_utf8_lossy(doc.identity()).contains("news.example/b"));
+    }
+    // The store still has "one" stale: a restart now would render it again.
+    let one = store.exports().unwrap();
+    assert!(one.iter().any(|e| e.feed == "one" && e.stale), "{one:?}");
+    // While writes fail, each retry costs one feed, not every one.
+    assert_eq!(feeds.export_stale(&store).unwrap(), 1);
+    assert_eq!(feeds.files_health().unwritten_feeds, 3);
+
+    // The disk is back: the next export writes every file and the store learns them.
+    std::fs::remove_file(&feeds_dir).unwrap();
+    std::fs::rename(&away, &feeds_dir).unwrap();
+    assert_eq!(feeds.export_stale(&store).unwrap(), 3);
+    let health = feeds.files_health();
+    assert!(health.writable && health.error.is_none() && health.unwritten_feeds == 0);
+    for name in ["one.rss", "news.json", "all.atom"] {
+        assert!(file(&feeds_dir, name).contains("news.example/b"), "{name}");
+    }
+    assert!(!feeds.has_stale());
+    assert!(store.exports().unwrap().iter().all(|e| !e.stale));
+    drop(feeds);
+    let reopened = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
+    assert!(
+        !reopened.has_stale(),
+        "a restart trusts the files written late"
+    );
+}

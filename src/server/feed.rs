@@ -18,7 +18,7 @@ use warp::http::{header, HeaderValue, Method, Response, StatusCode};
 use super::{get_or_head, html, negotiate, text, Conditions, Pages, Reply};
 use crate::app::App;
 use crate::feeds::{Document, Encoding, FeedError, FeedQuery, FeedSpec, Format, Head};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// The feed handler, for the warp route and the fast path of `hot`.
 pub(super) async fn feed(
@@ -291,7 +291,9 @@ async fn send(parts: &Parts<'_>, mut response: Reply, document: &Arc<Document>) 
 }
 
 /// Runs a `FeedSet` call that may read files, SQLite or render, on a blocking thread. The
-/// error is the reply to send: `404` when the feed is unknown, `500` when it failed.
+/// error is the reply to send: `404` when the feed is unknown, `500` when it failed. The
+/// log gets the whole cause; the body says what failed without the server's paths or
+/// SQLite's words.
 async fn blocking<T: Send + 'static>(
     app: &App,
     name: &str,
@@ -300,13 +302,26 @@ async fn blocking<T: Send + 'static>(
     let failure = match app.store.run(work).await {
         Ok(Some(found)) => return Ok(found),
         Ok(None) => return Err(no_feed(name)),
-        Err(e) => crate::errors::chain(&e),
+        Err(e) => e,
     };
-    tracing::error!(feed = name, error = %failure, "cannot render the feed");
+    tracing::error!(feed = name, error = %crate::errors::chain(&failure), "cannot render the feed");
     Err(text(
         StatusCode::INTERNAL_SERVER_ERROR,
-        format!("cannot render feed {name:?}: {failure}\n"),
+        format!(
+            "cannot render feed {name:?}: {}; the server's log has the details\n",
+            public_cause(&failure)
+        ),
     ))
+}
+
+/// What failed, for a response body: no paths, no SQL.
+fn public_cause(error: &FeedError) -> &'static str {
+    match error {
+        FeedError::Store(StoreError::Task(_)) => "the render task failed",
+        FeedError::Store(_) => "its entries could not be read from the database",
+        FeedError::Write { .. } | FeedError::Unwritten { .. } => "its files could not be written",
+        FeedError::Unknown(_) => "it is not configured",
+    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,8 @@ use serde::Serialize;
 use warp::http::{header, HeaderValue, Method, Response, StatusCode};
 use warp::Filter;
 
-use crate::app::{App, SectionHealth};
+use crate::app::{App, DatabaseHealth, SectionHealth};
+use crate::feeds::FilesHealth;
 use feed::feed;
 pub use negotiate::negotiate;
 pub use pages::Pages;
@@ -233,9 +234,14 @@ fn rejected(rejection: warp::Rejection) -> Reply {
 #[derive(Serialize)]
 struct Health {
     status: &'static str,
+    database: DatabaseHealth,
+    feed_files: FilesHealth,
     sections: std::collections::BTreeMap<String, SectionHealth>,
 }
 
+/// `failing` (503) when every section fails or the database takes no more writes (nothing
+/// scraped is stored: someone must act before a restart); `degraded` (200) while feed files
+/// cannot be written (feeds are still served, from memory); else `ok`.
 fn healthz(app: Arc<App>) -> Reply {
     let sections: std::collections::BTreeMap<String, SectionHealth> = app
         .config
@@ -243,12 +249,21 @@ fn healthz(app: Arc<App>) -> Reply {
         .map(|(_, s)| (s.id.clone(), app.health(&s.id)))
         .collect();
     let all_failing = !sections.is_empty() && sections.values().all(|h| h.consecutive_failures > 0);
+    let storage = app.storage_health();
+    let failing = all_failing || !storage.database.writable;
+    let degraded = !storage.feed_files.writable || storage.feed_files.unwritten_feeds > 0;
     let body = Health {
-        status: if all_failing { "failing" } else { "ok" },
+        status: match (failing, degraded) {
+            (true, _) => "failing",
+            (false, true) => "degraded",
+            (false, false) => "ok",
+        },
+        database: storage.database,
+        feed_files: storage.feed_files,
         sections,
     };
     Response::builder()
-        .status(if all_failing {
+        .status(if failing {
             StatusCode::SERVICE_UNAVAILABLE
         } else {
             StatusCode::OK

@@ -26,7 +26,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use crate::model::Entry;
 pub use facade::AsyncStore;
 pub use migrations::MigrationError;
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, WritesStopped};
 pub use transfer::{ExportOutcome, ExportRecord, ImportOutcome, PrunedRecord, TransferError};
 
 /// How much history a feed keeps; applied after every save, in the same transaction.
@@ -162,6 +162,21 @@ pub enum StoreError {
         path: String,
         source: MigrationError,
     },
+    /// Found at start (`PRAGMA quick_check`, or SQLite refusing the file): the store does
+    /// not open it.
+    #[error(
+        "database {path} is damaged: {problem}. scrapefeed does not open a damaged database, \
+         so that nothing more is lost. To recover, stop every scrapefeed process that uses it \
+         and move the file aside together with its -wal and -shm files; then restore your \
+         latest backup into a new database with `scrapefeed import BACKUP.jsonl` (backups are \
+         written by `scrapefeed export`), or salvage what the file still holds with sqlite3 as \
+         README.md shows (\"Crashes, upgrades, backups\")"
+    )]
+    Damaged { path: String, problem: String },
+    /// Found while running: every write is refused from then on (no path here: this text
+    /// reaches `/healthz`; the log names the file once).
+    #[error("{0}; nothing is written to the database until scrapefeed restarts")]
+    WritesStopped(WritesStopped),
 }
 
 /// The storage interface the pipeline and the server use.
@@ -208,4 +223,16 @@ pub trait Store: Send + Sync {
     fn run_summaries(&self) -> Result<Vec<RunSummary>, StoreError>;
     fn fetch_state(&self, feed: &str) -> Result<FetchState, StoreError>;
     fn set_fetch_state(&self, feed: &str, state: &FetchState) -> Result<(), StoreError>;
+    /// Checks now that the store can still be written: its file is the one it opened and
+    /// sound (`StoreError::WritesStopped` otherwise). Once a check fails, every write is
+    /// refused until restart, while reads go on. Every write checks first; a server calls
+    /// this every few seconds too, so an idle one notices.
+    fn check_writable(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+    /// Why writes are refused, if they are, as the last check found (no I/O: for
+    /// `/healthz`).
+    fn writes_stopped(&self) -> Option<WritesStopped> {
+        None
+    }
 }

@@ -17,7 +17,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::sqlite::{parse_date, rfc3339};
-use super::{ArticleState, SqliteStore, StoreError};
+use super::{ArticleState, SqliteStore, Store, StoreError};
 
 /// One exported entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,6 +132,7 @@ impl SqliteStore {
     /// Reads JSON lines written by `export` and stores the entries not present yet, in one
     /// transaction: a bad line anywhere imports nothing.
     pub fn import(&self, input: &mut dyn BufRead) -> Result<ImportOutcome, TransferError> {
+        self.check_writable()?;
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(StoreError::from)?;
         let mut outcome = ImportOutcome::default();

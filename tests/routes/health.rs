@@ -129,3 +129,48 @@ async fn metrics_are_openmetrics_text_and_count_the_answers_of_both_paths() {
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn healthz_shows_the_database_and_the_feed_files() {
+    let routes = routes().await;
+    let answer = routes.get("/healthz").await;
+    assert_eq!(answer.status, 200);
+    let health: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    assert_eq!(
+        health["database"],
+        serde_json::json!({ "writable": true, "error": null })
+    );
+    assert_eq!(
+        health["feed_files"],
+        serde_json::json!({
+            "writable": true,
+            "error": null,
+            "failing_since": null,
+            "unwritten_feeds": 0,
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_feed_the_database_cannot_give_is_a_500_that_shows_no_path_and_no_sql() {
+    let routes = routes().await;
+    // Something the server does not expect goes wrong in the database.
+    let database = routes.dir().join("feeds/scrapefeed.db");
+    rusqlite::Connection::open(&database)
+        .unwrap()
+        .execute_batch("DROP TABLE entries")
+        .unwrap();
+    // Rendered before: still served.
+    assert_eq!(routes.get("/feeds/world.rss").await.status, 200);
+    // A filtered view reads the database.
+    let answer = routes.get("/feeds/world.rss?limit=1").await;
+    assert_eq!(answer.status, 500);
+    assert_eq!(
+        answer.text(),
+        "cannot render feed \"world\": its entries could not be read from the database; the \
+         server's log has the details\n"
+    );
+    let preview = routes.get("/feeds/science.html").await;
+    assert_eq!(preview.status, 500);
+    assert!(!preview.text().contains('/'), "{}", preview.text());
+}

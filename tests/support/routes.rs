@@ -68,6 +68,12 @@ impl InProcess {
         }
     }
 
+    /// The temporary directory relative paths of the config resolve in (the database is
+    /// `feeds/scrapefeed.db` there by default).
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     /// `GET path` through the warp routes.
     pub async fn get(&self, path: &str) -> Answer {
         self.request("GET", path, &[]).await

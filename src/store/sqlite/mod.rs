@@ -2,7 +2,9 @@
 //!
 //! One connection behind a mutex: scrapes write rarely and briefly, and the server reads
 //! rendered feeds from memory, not from here, so contention is negligible. Callers on the
-//! async runtime go through `store::AsyncStore`. Opening and creating the file: `open`.
+//! async runtime go through `store::AsyncStore`. Opening and creating the file, and refusing
+//! a damaged one: `open`. Every call passes through `guard`, which stops writes for good
+//! once the file is deleted, replaced or found damaged while running.
 //!
 //! Durability: `synchronous = FULL` syncs the WAL at every commit. A scrape's entries are
 //! committed before its feed file is written (and fsynced), so with FULL no power cut can
@@ -22,13 +24,18 @@ use super::{
 };
 use crate::model::Entry;
 
+mod guard;
 mod open;
+
+pub use guard::WritesStopped;
 
 /// Runs kept per feed in the history table.
 const RUNS_KEPT: i64 = 200;
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Stops writes once the file is lost or damaged (`guard`).
+    guard: guard::FileGuard,
 }
 
 /// The canonical form of stored URLs that are not canonical themselves: entries stored by a
@@ -103,32 +110,18 @@ pub(super) fn parse_date(
     })
 }
 
+// Every call's result goes through `watch` (a damaged file stops writes), and every write
+// first asks `writable` (a lost file stops them too). The queries themselves are the
+// functions below, on a connection.
 impl Store for SqliteStore {
     fn known(&self, feed: &str, urls: &[String]) -> Result<HashSet<String>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT 1 FROM entries WHERE feed = ?1 AND url = ?2")?;
-        let legacy = legacy_keys(&conn, feed)?;
-        let mut known = HashSet::new();
-        for url in urls {
-            if stmt.exists(params![feed, url])?
-                || retention::is_tombstoned(&conn, feed, url)?
-                || legacy.contains(url)
-            {
-                known.insert(url.clone());
-            }
-        }
-        Ok(known)
+        let result = known(&self.conn(), feed, urls);
+        self.watch(result)
     }
 
     fn retry_candidates(&self, feed: &str, max_attempts: u32) -> Result<Vec<String>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT url FROM entries WHERE feed = ?1 AND state = 'retry' AND attempts < ?2 ORDER BY published_ts DESC",
-        )?;
-        let urls = stmt
-            .query_map(params![feed, max_attempts], |row| row.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(urls)
+        let result = retry_candidates(&self.conn(), feed, max_attempts);
+        self.watch(result)
     }
 
     fn save(
@@ -139,50 +132,24 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         state: Option<&super::FetchState>,
     ) -> Result<SaveOutcome, StoreError> {
-        self.save_in_one_transaction(feed, entries, retention, now, state)
+        self.writable()?;
+        let result = self.save_in_one_transaction(feed, entries, retention, now, state);
+        self.watch(result)
     }
 
     fn entries(&self, feed: &str, limit: usize) -> Result<Vec<Entry>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries WHERE feed = ?1
-             ORDER BY published_ts DESC, id DESC LIMIT ?2"
-        ))?;
-        let mut rows = stmt.query(params![feed, limit as i64])?;
-        let mut entries = Vec::new();
-        while let Some(row) = rows.next()? {
-            entries.push(read_entry(row)?);
-        }
-        Ok(entries)
+        let result = entries(&self.conn(), feed, limit);
+        self.watch(result)
     }
 
     fn merged_entries(&self, feeds: &[String], cap: usize) -> Result<Vec<Entry>, StoreError> {
-        let members: HashSet<&str> = feeds.iter().map(String::as_str).collect();
-        let conn = self.conn();
-        // Newest first through `entries_by_date`: the scan stops once `cap` distinct
-        // articles are found, however many entries the store holds.
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT feed, {ENTRY_COLUMNS} FROM entries ORDER BY published_ts DESC, id DESC"
-        ))?;
-        let mut rows = stmt.query([])?;
-        let mut seen = HashSet::new();
-        let mut entries = Vec::new();
-        while entries.len() < cap {
-            let Some(row) = rows.next()? else { break };
-            let feed = row.get_ref(0)?.as_str().unwrap_or_default();
-            if !members.contains(feed) {
-                continue;
-            }
-            let url: String = row.get(1)?;
-            if seen.insert(url) {
-                entries.push(read_entry_at(row, 1)?);
-            }
-        }
-        Ok(entries)
+        let result = merged_entries(&self.conn(), feeds, cap);
+        self.watch(result)
     }
 
     fn exports(&self) -> Result<Vec<super::ExportState>, StoreError> {
-        exports::read(&self.conn())
+        let result = exports::read(&self.conn());
+        self.watch(result)
     }
 
     fn record_export(
@@ -191,53 +158,157 @@ impl Store for SqliteStore {
         head: &super::ExportedHead,
         now_stale: &[&str],
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        exports::record(&tx, feed, head)?;
-        for other in now_stale {
-            exports::mark_stale(&tx, other)?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.writable()?;
+        let result = record_export(&mut self.conn(), feed, head, now_stale);
+        self.watch(result)
     }
 
     fn record_run(&self, run: &RunRecord) -> Result<(), StoreError> {
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO runs (feed, started, duration_ms, error, new_entries, http_status, updated_entries)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                run.feed,
-                run.started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                run.duration_ms as i64,
-                run.error,
-                run.new_entries as i64,
-                run.http_status,
-                run.updated_entries as i64,
-            ],
-        )?;
-        conn.execute(
-            "DELETE FROM runs WHERE feed = ?1 AND id NOT IN (SELECT id FROM runs WHERE feed = ?1 ORDER BY id DESC LIMIT ?2)",
-            params![run.feed, RUNS_KEPT],
-        )?;
-        Ok(())
+        self.writable()?;
+        let result = record_run(&self.conn(), run);
+        self.watch(result)
     }
 
     fn run_summaries(&self) -> Result<Vec<super::RunSummary>, StoreError> {
-        super::fetch_state::run_summaries(&self.conn())
+        let result = super::fetch_state::run_summaries(&self.conn());
+        self.watch(result)
     }
 
     fn fetch_state(&self, feed: &str) -> Result<super::FetchState, StoreError> {
-        super::fetch_state::read(&self.conn(), feed)
+        let result = super::fetch_state::read(&self.conn(), feed);
+        self.watch(result)
     }
 
     fn set_fetch_state(&self, feed: &str, state: &super::FetchState) -> Result<(), StoreError> {
-        super::fetch_state::write(&self.conn(), feed, state)
+        self.writable()?;
+        let result = super::fetch_state::write(&self.conn(), feed, state);
+        self.watch(result)
     }
 
     fn latest_runs(&self) -> Result<Vec<RunRecord>, StoreError> {
-        super::fetch_state::latest_runs(&self.conn())
+        let result = super::fetch_state::latest_runs(&self.conn());
+        self.watch(result)
     }
+
+    fn check_writable(&self) -> Result<(), StoreError> {
+        self.writable()
+    }
+
+    fn writes_stopped(&self) -> Option<WritesStopped> {
+        self.guard.stopped().cloned()
+    }
+}
+
+/// `Store::known`.
+fn known(conn: &Connection, feed: &str, urls: &[String]) -> Result<HashSet<String>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM entries WHERE feed = ?1 AND url = ?2")?;
+    let legacy = legacy_keys(conn, feed)?;
+    let mut known = HashSet::new();
+    for url in urls {
+        if stmt.exists(params![feed, url])?
+            || retention::is_tombstoned(conn, feed, url)?
+            || legacy.contains(url)
+        {
+            known.insert(url.clone());
+        }
+    }
+    Ok(known)
+}
+
+/// `Store::retry_candidates`.
+fn retry_candidates(
+    conn: &Connection,
+    feed: &str,
+    max_attempts: u32,
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT url FROM entries WHERE feed = ?1 AND state = 'retry' AND attempts < ?2 ORDER BY published_ts DESC",
+    )?;
+    let urls = stmt
+        .query_map(params![feed, max_attempts], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(urls)
+}
+
+/// `Store::entries`.
+fn entries(conn: &Connection, feed: &str, limit: usize) -> Result<Vec<Entry>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM entries WHERE feed = ?1
+         ORDER BY published_ts DESC, id DESC LIMIT ?2"
+    ))?;
+    let mut rows = stmt.query(params![feed, limit as i64])?;
+    let mut entries = Vec::new();
+    while let Some(row) = rows.next()? {
+        entries.push(read_entry(row)?);
+    }
+    Ok(entries)
+}
+
+/// `Store::merged_entries`.
+fn merged_entries(
+    conn: &Connection,
+    feeds: &[String],
+    cap: usize,
+) -> Result<Vec<Entry>, StoreError> {
+    let members: HashSet<&str> = feeds.iter().map(String::as_str).collect();
+    // Newest first through `entries_by_date`: the scan stops once `cap` distinct
+    // articles are found, however many entries the store holds.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT feed, {ENTRY_COLUMNS} FROM entries ORDER BY published_ts DESC, id DESC"
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut seen = HashSet::new();
+    let mut entries = Vec::new();
+    while entries.len() < cap {
+        let Some(row) = rows.next()? else { break };
+        let feed = row.get_ref(0)?.as_str().unwrap_or_default();
+        if !members.contains(feed) {
+            continue;
+        }
+        let url: String = row.get(1)?;
+        if seen.insert(url) {
+            entries.push(read_entry_at(row, 1)?);
+        }
+    }
+    Ok(entries)
+}
+
+/// `Store::record_export`.
+fn record_export(
+    conn: &mut Connection,
+    feed: &str,
+    head: &super::ExportedHead,
+    now_stale: &[&str],
+) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    exports::record(&tx, feed, head)?;
+    for other in now_stale {
+        exports::mark_stale(&tx, other)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// `Store::record_run`.
+fn record_run(conn: &Connection, run: &RunRecord) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO runs (feed, started, duration_ms, error, new_entries, http_status, updated_entries)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            run.feed,
+            run.started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            run.duration_ms as i64,
+            run.error,
+            run.new_entries as i64,
+            run.http_status,
+            run.updated_entries as i64,
+        ],
+    )?;
+    conn.execute(
+        "DELETE FROM runs WHERE feed = ?1 AND id NOT IN (SELECT id FROM runs WHERE feed = ?1 ORDER BY id DESC LIMIT ?2)",
+        params![run.feed, RUNS_KEPT],
+    )?;
+    Ok(())
 }
 
 impl SqliteStore {

@@ -1,18 +1,23 @@
 //! Opening the SQLite database: creating a new one whole (never half-made, even when a start
-//! is killed), and the connection settings every open applies (WAL, `synchronous = FULL`,
-//! migrations).
+//! is killed), refusing a damaged one (`PRAGMA quick_check`, before anything writes), and the
+//! connection settings every open applies (WAL, `synchronous = FULL`, migrations).
 
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
+use super::guard::{self, FileGuard};
 use super::SqliteStore;
 use crate::store::{migrations, StoreError};
 
+/// How long a statement waits for another connection's lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// An existing file is checked first (`PRAGMA quick_check`) and refused if damaged.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
@@ -20,29 +25,59 @@ impl SqliteStore {
                 source,
             })?;
         }
+        if !path.exists() {
+            create_atomically(path)?;
+        }
+        Self::open_existing(path, true)
+    }
+
+    /// Opens again the database this process opened, checked and watched since (for a
+    /// config reload): no second `quick_check`, which reads the whole file, and never a new
+    /// file where the old one was.
+    pub fn open_again(path: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_existing(path, false)
+    }
+
+    fn open_existing(path: &Path, check: bool) -> Result<SqliteStore, StoreError> {
         let open_err = |source| StoreError::Open {
             path: path.display().to_string(),
             source,
         };
-        if !path.exists() {
-            create_atomically(path)?;
+        // Without SQLITE_OPEN_CREATE: a file that vanished since is an error, not a new one.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        let guard = FileGuard::open(path).map_err(|source| StoreError::Directory {
+            path: path.display().to_string(),
+            source,
+        })?;
+        // Before anything writes: migrating or switching the journal of a damaged file would
+        // only damage it further. (A writer of another process, such as a `scrape` from cron,
+        // may hold a lock for a moment: wait for it as every statement does.)
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        if check {
+            guard::read_ahead(path);
+            guard::quick_check(&conn, path)?;
         }
-        let conn = Connection::open(path).map_err(open_err)?;
-        Self::init(conn, &path.display().to_string())
+        Self::init(conn, &path.display().to_string(), guard)
     }
 
     /// An in-memory database, for tests and `check`.
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
-        Self::init(Connection::open_in_memory()?, ":memory:")
+        Self::init(
+            Connection::open_in_memory()?,
+            ":memory:",
+            FileGuard::in_memory(),
+        )
     }
 
-    fn init(mut conn: Connection, path: &str) -> Result<SqliteStore, StoreError> {
+    fn init(mut conn: Connection, path: &str, guard: FileGuard) -> Result<SqliteStore, StoreError> {
         let open_err = |source| StoreError::Open {
             path: path.to_string(),
             source,
         };
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "FULL")
@@ -53,6 +88,7 @@ impl SqliteStore {
         })?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            guard,
         })
     }
 
@@ -95,7 +131,7 @@ fn create_atomically(path: &Path) -> Result<(), StoreError> {
     };
     let made = Connection::open(&temp)
         .map_err(open_err)
-        .and_then(|conn| SqliteStore::init(conn, &shown))
+        .and_then(|conn| SqliteStore::init(conn, &shown, FileGuard::in_memory()))
         // Dropping the store closes the connection: SQLite checkpoints and removes the WAL,
         // and the header keeps WAL mode for every later open.
         .map(drop);
