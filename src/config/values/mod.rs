@@ -7,10 +7,12 @@
 //! (a listing's `items` is a selector or a JSON path depending on `type`) stay in `validate`,
 //! which calls the same functions (`CssSelector::compile`).
 
+mod connections;
 mod measures;
 mod names;
 mod syntax;
 
+pub use connections::{ClientTimeout, GracePeriod};
 pub use measures::{AnyDuration, CacheSize, Count, Interval, Jitter, RetentionAge};
 pub use names::{HttpUrl, LanguageTag, ListenAddress, SectionId, SiteId, TimeZone};
 pub use syntax::{CssSelector, FilterPattern, ParamValue, RegexText, TemplateText};
