@@ -431,3 +431,73 @@ impl<B: Body> Body for Tracked<B> {
         self.body.size_hint()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: ConnectionSettings = ConnectionSettings {
+        header_timeout: Duration::from_secs(60),
+        keep_alive_timeout: Duration::from_secs(75),
+        send_timeout: Duration::from_secs(30),
+        max_connections: None,
+    };
+
+    fn why(watch: &Watch) -> Option<Expired> {
+        watch.deadline(&LIMITS, None).map(|(_, why)| why)
+    }
+
+    #[test]
+    fn phases_follow_requests_and_bytes() {
+        let watch = Watch::new();
+        let (accepted, _) = watch.deadline(&LIMITS, None).unwrap();
+        assert_eq!(why(&watch), Some(Expired::Head), "a new connection");
+        watch.bytes_read();
+        assert_eq!(
+            watch.deadline(&LIMITS, None),
+            Some((accepted, Expired::Head)),
+            "the first head counts from the connection's start"
+        );
+        // HTTP/2: two streams at once; the connection answers until both ended.
+        watch.request_started();
+        watch.request_started();
+        assert_eq!(why(&watch), None);
+        watch.request_ended();
+        assert_eq!(why(&watch), None);
+        watch.request_ended();
+        assert_eq!(why(&watch), Some(Expired::Idle));
+        watch.bytes_read();
+        let (head, why_now) = watch.deadline(&LIMITS, None).unwrap();
+        assert_eq!(why_now, Expired::Head);
+        assert!(head > accepted, "a later head counts from its first byte");
+    }
+
+    #[test]
+    fn an_untaken_write_expires_first_even_while_answering() {
+        let watch = Watch::new();
+        watch.request_started();
+        watch.write_blocked();
+        assert_eq!(why(&watch), Some(Expired::NotReading));
+        watch.wrote();
+        assert_eq!(why(&watch), None);
+        watch.request_ended();
+        watch.write_blocked();
+        assert_eq!(why(&watch), Some(Expired::NotReading), "30 s before 75 s");
+    }
+
+    #[test]
+    fn a_closing_connection_lingers_only_when_not_answering() {
+        let watch = Watch::new();
+        let asked = Instant::now();
+        assert_eq!(
+            watch.deadline(&LIMITS, Some(asked)),
+            Some((asked + CLOSE_LINGER, Expired::NotClosing))
+        );
+        watch.request_started();
+        assert_eq!(watch.deadline(&LIMITS, Some(asked)), None);
+        watch.request_ended();
+        let (at, why) = watch.deadline(&LIMITS, Some(asked)).unwrap();
+        assert_eq!(why, Expired::NotClosing);
+        assert!(at >= asked + CLOSE_LINGER, "counted from the last answer");
+    }
+}
