@@ -236,7 +236,7 @@ fn the_open_files_limit_is_raised_to_the_hard_limit_and_logged() {
         unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut hard) },
         0
     );
-    let hard = hard.rlim_max as u64;
+    let hard = hard.rlim_max;
     let mut serve = Serve::options(&config).soft_open_files(256).start();
     let line = serve.wait_for_log(|l| l.contains("open-files limit"), Duration::from_secs(5));
     assert!(line.contains(&format!("soft={hard}")), "{line}");

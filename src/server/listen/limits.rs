@@ -98,6 +98,8 @@ pub fn raise_open_files_limit() -> Option<OpenFiles> {
 #[cfg(unix)]
 mod nofile {
     /// The soft and hard `RLIMIT_NOFILE`.
+    // `rlim_t` is `u64` on the usual targets, not on all.
+    #[allow(clippy::unnecessary_cast)]
     pub(super) fn get() -> std::io::Result<(u64, u64)> {
         let mut limit = libc::rlimit {
             rlim_cur: 0,
