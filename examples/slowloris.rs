@@ -124,10 +124,7 @@ fn main() {
                 })
             })
             .collect();
-        chunks
-            .into_iter()
-            .flat_map(|c| c.join().unwrap())
-            .collect()
+        chunks.into_iter().flat_map(|c| c.join().unwrap()).collect()
     });
     done.store(true, Ordering::Relaxed);
     dribbler.join().unwrap();

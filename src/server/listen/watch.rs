@@ -31,6 +31,7 @@
 use std::future::{poll_fn, Future};
 use std::io;
 use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -52,6 +53,10 @@ pub(super) struct Watch {
     /// The connection's task: woken when an answer ends on another task (HTTP/2 answers
     /// each stream on a task of its own), so it learns its new deadline.
     task: AtomicWaker,
+    /// Whether the connection's task is polling the connection: an answer that ends then
+    /// (every HTTP/1 answer) needs no wake-up, which would cost a whole extra poll of the
+    /// connection, socket read included, per request.
+    polling: AtomicBool,
 }
 
 struct State {
@@ -107,6 +112,7 @@ impl Watch {
                 blocked: None,
             }),
             task: AtomicWaker::new(),
+            polling: AtomicBool::new(false),
         }
     }
 
@@ -154,7 +160,9 @@ impl Watch {
             },
         };
         drop(state);
-        self.task.wake();
+        if !self.polling.load(Ordering::Relaxed) {
+            self.task.wake();
+        }
     }
 
     /// When the connection expires as it is now, and why; `None` while it is answering and
@@ -214,10 +222,18 @@ where
     let mut stopping = pin!(stop.cancelled());
     let mut stopped = false;
     let mut closing = None;
+    // Armed lazily: a deadline moves with every request, and resetting a tokio timer costs
+    // more than the rest of the watch. The timer stays at the earliest deadline it was set
+    // to and is reset only for an earlier one; when it fires early (the deadline has moved
+    // on since) it is set to the deadline of the moment.
     let mut timer = pin!(tokio::time::sleep(Duration::ZERO));
+    let mut armed: Option<Instant> = None;
     poll_fn(|cx| loop {
         watch.task.register(cx.waker());
-        if let Poll::Ready(result) = conn.as_mut().poll(cx) {
+        watch.polling.store(true, Ordering::Relaxed);
+        let polled = conn.as_mut().poll(cx);
+        watch.polling.store(false, Ordering::Relaxed);
+        if let Poll::Ready(result) = polled {
             return Poll::Ready(Ended::Served(result));
         }
         if !stopped && stopping.as_mut().poll(cx).is_ready() {
@@ -230,11 +246,16 @@ where
         let Some((at, why)) = watch.deadline(limits, closing) else {
             return Poll::Pending;
         };
-        if timer.deadline() != at {
+        if armed.is_none_or(|armed| at < armed) {
             timer.as_mut().reset(at);
+            armed = Some(at);
         }
         if timer.as_mut().poll(cx).is_pending() {
             return Poll::Pending;
+        }
+        armed = None;
+        if Instant::now() < at {
+            continue;
         }
         if why == Expired::Idle && closing.is_none() {
             closing = Some(Instant::now());
