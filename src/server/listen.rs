@@ -29,6 +29,7 @@
 //! finish for at most the grace period, drops whatever is left, and only then does
 //! `Workers::stopped` return; no connection task outlives its worker.
 
+mod counted;
 mod limits;
 mod sockets;
 #[cfg(test)]
@@ -49,10 +50,11 @@ use tokio_util::sync::CancellationToken;
 use warp::http::Request;
 
 use crate::config::{ConnectionSettings, ServerSettings};
+use counted::Counted;
 pub use limits::{connection_cap, raise_open_files_limit, OpenFiles};
 use limits::{Connections, Slot};
 use sockets::bind_sockets;
-use watch::{Counted, Ended, Watch, Watched};
+use watch::{Ended, Watch, Watched};
 
 /// How the workers treat connections: the `[server]` settings with the cap worked out.
 #[derive(Debug, Clone, Copy)]

@@ -1,9 +1,9 @@
 //! One connection's watchdog: a client that keeps the server waiting too long is dropped.
 //!
 //! A connection is always in one of three phases, told apart from what passes through it:
-//! `Watched` (its socket) sees bytes arrive and writes the client does not take, `Counted`
-//! (its service) sees requests start and their answers end (when hyper drops the answer's
-//! body, written or not). nginx's timeouts, by phase:
+//! `Watched` (its socket) sees bytes arrive and writes the client does not take,
+//! `super::counted::Counted` (its service) sees requests start and their answers end (when
+//! hyper drops the answer's body, written or not). nginx's timeouts, by phase:
 //!
 //! - waiting for a request, no byte of it read: `header_timeout` from the connection's start
 //!   for the first request (a client that sends nothing at all), `keep_alive_timeout` from
@@ -37,7 +37,6 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::task::AtomicWaker;
-use hyper::body::{Body, Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -138,7 +137,7 @@ impl Watch {
         self.state().blocked = None;
     }
 
-    fn request_started(&self) {
+    pub(super) fn request_started(&self) {
         let mut state = self.state();
         state.phase = match state.phase {
             Phase::Busy { requests } => Phase::Busy {
@@ -148,7 +147,7 @@ impl Watch {
         };
     }
 
-    fn request_ended(&self) {
+    pub(super) fn request_ended(&self) {
         let mut state = self.state();
         state.phase = match state.phase {
             Phase::Busy { requests } if requests > 1 => Phase::Busy {
@@ -228,6 +227,7 @@ where
     // on since) it is set to the deadline of the moment.
     let mut timer = pin!(tokio::time::sleep(Duration::ZERO));
     let mut armed: Option<Instant> = None;
+    let mut first_poll = true;
     poll_fn(|cx| loop {
         watch.task.register(cx.waker());
         watch.polling.store(true, Ordering::Relaxed);
@@ -236,21 +236,28 @@ where
         if let Poll::Ready(result) = polled {
             return Poll::Ready(Ended::Served(result));
         }
-        if !stopped && stopping.as_mut().poll(cx).is_ready() {
+        // The first poll registers for the stop; later ones only look (cheaper).
+        if !stopped && (first_poll || stop.is_cancelled()) && stopping.as_mut().poll(cx).is_ready()
+        {
             stopped = true;
             closing.get_or_insert_with(Instant::now);
             close_gracefully(conn.as_mut());
             // An idle connection ends on its next poll.
             continue;
         }
+        first_poll = false;
         let Some((at, why)) = watch.deadline(limits, closing) else {
             return Poll::Pending;
         };
         if armed.is_none_or(|armed| at < armed) {
             timer.as_mut().reset(at);
             armed = Some(at);
-        }
-        if timer.as_mut().poll(cx).is_pending() {
+            // Polled once to register this task; it wakes the task when it fires. (The
+            // task's waker never changes, so one registration per reset is enough.)
+            if timer.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+        } else if !timer.is_elapsed() {
             return Poll::Pending;
         }
         armed = None;
@@ -348,108 +355,6 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.io).poll_shutdown(cx)
-    }
-}
-
-/// A connection's service, telling its `Watch` when each request starts and its answer ends.
-#[derive(Clone)]
-pub(super) struct Counted<S> {
-    inner: S,
-    watch: Arc<Watch>,
-}
-
-impl<S> Counted<S> {
-    pub(super) fn new(inner: S, watch: Arc<Watch>) -> Counted<S> {
-        Counted { inner, watch }
-    }
-}
-
-/// One request being answered; its end is reported when this is dropped, with the answer's
-/// body or, if the request is abandoned first, with its future.
-struct InFlight(Arc<Watch>);
-
-impl InFlight {
-    fn new(watch: &Arc<Watch>) -> InFlight {
-        watch.request_started();
-        InFlight(watch.clone())
-    }
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        self.0.request_ended();
-    }
-}
-
-impl<S, R, B> hyper::service::Service<R> for Counted<S>
-where
-    S: hyper::service::Service<R, Response = hyper::Response<B>>,
-{
-    type Response = hyper::Response<Tracked<B>>;
-    type Error = S::Error;
-    type Future = Answering<S::Future>;
-
-    fn call(&self, request: R) -> Self::Future {
-        let in_flight = InFlight::new(&self.watch);
-        Answering {
-            inner: self.inner.call(request),
-            in_flight: Some(in_flight),
-        }
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// A request's answer being made; hands its `InFlight` on to the answer's body.
-    pub(super) struct Answering<F> {
-        #[pin]
-        inner: F,
-        in_flight: Option<InFlight>,
-    }
-}
-
-impl<F, B, E> Future for Answering<F>
-where
-    F: Future<Output = Result<hyper::Response<B>, E>>,
-{
-    type Output = Result<hyper::Response<Tracked<B>>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let response = std::task::ready!(this.inner.poll(cx))?;
-        let in_flight = this.in_flight.take();
-        Poll::Ready(Ok(response.map(|body| Tracked {
-            body,
-            _in_flight: in_flight,
-        })))
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// An answer's body, unchanged; the request ends when hyper drops it.
-    pub(super) struct Tracked<B> {
-        #[pin]
-        body: B,
-        _in_flight: Option<InFlight>,
-    }
-}
-
-impl<B: Body> Body for Tracked<B> {
-    type Data = B::Data;
-    type Error = B::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
-        self.project().body.poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.body.size_hint()
     }
 }
 
