@@ -90,7 +90,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(run(cli));
+    // Whatever still runs was abandoned on purpose (a stop's grace period ran out, with a
+    // scrape or a request stuck): exit now rather than wait for it.
+    runtime.shutdown_background();
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -163,8 +167,10 @@ async fn scrape(
     }
     let public_url = config.public_url();
     let concurrency = config.scheduler.concurrency;
+    let grace = config.server.shutdown_grace;
     let app = App::open(config, clock, public_url, Default::default())?;
-    let cancel = shutdown_token();
+    let shutdown = Shutdown::install()?;
+    let cancel = shutdown.token();
     let permits = Arc::new(tokio::sync::Semaphore::new(concurrency));
     let mut jobs = tokio::task::JoinSet::new();
     for (site, section) in chosen {
@@ -175,7 +181,20 @@ async fn scrape(
         });
     }
     let mut failed = 0;
-    while let Some(result) = jobs.join_next().await {
+    loop {
+        let result = tokio::select! {
+            result = jobs.join_next() => match result {
+                Some(result) => result,
+                None => break,
+            },
+            () = shutdown.grace_over(grace) => {
+                eprintln!(
+                    "error: {} section(s) still running at the end of server.shutdown_grace; abandoned",
+                    jobs.len()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        };
         match result {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => {
@@ -189,7 +208,14 @@ async fn scrape(
         }
     }
     // Merged feeds are written once, after every section, not once per section.
-    if let Err(e) = app.export_stale().await {
+    let exported = tokio::select! {
+        exported = app.export_stale() => exported,
+        () = shutdown.grace_over(grace) => {
+            eprintln!("error: the merged feeds were not written by the end of server.shutdown_grace");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if let Err(e) = exported {
         eprintln!("error: {}", scrapefeed::errors::chain(&e));
         failed += 1;
     }
@@ -210,6 +236,8 @@ async fn serve(
     clock: Arc<dyn Clock>,
     listen: Option<SocketAddr>,
 ) -> anyhow::Result<ExitCode> {
+    // Each connection is a file descriptor: raised before anything is opened.
+    let open_files = server::listen::raise_open_files_limit();
     // Bound first: self links follow the address actually served (the real port when port 0
     // was asked for) unless a public URL is configured.
     let bound = server::listen::bind(listen.unwrap_or(config.server.listen))?;
@@ -228,9 +256,14 @@ async fn serve(
         metrics.clone(),
     )?;
     let live = Arc::new(server::Live::new(app.clone(), pages));
-    let cancel = shutdown_token();
-    let workers = bound.serve(server::service(live.clone()), cancel.clone())?;
-    tracing::info!(addr = %workers.local_addr(), workers = workers.count(), "serving feeds");
+    let shutdown = Shutdown::install()?;
+    let cancel = shutdown.token();
+    // Like `listen`, these apply until the next restart.
+    let rules = server::listen::Rules::new(&config.server, open_files);
+    let grace = rules.grace;
+    let workers = bound.serve(server::service(live.clone()), cancel.clone(), rules)?;
+    tracing::info!(addr = %workers.local_addr(), workers = workers.count(),
+        max_connections = rules.max_connections, "serving feeds");
     let mut reloads = reload::Reloads::new(config_path);
     let mut start = scheduler::Start::Now;
     loop {
@@ -255,13 +288,23 @@ async fn serve(
                 }
             }
         };
-        // In-flight scrapes store their work before the old app goes.
+        // In-flight scrapes store their work before the old app goes; after a stop signal
+        // they get what is left of the grace period.
         round.cancel();
-        running.await.context("scheduler task failed")?;
-        exporting.await.context("feed export task failed")?;
+        let finished = async {
+            running.await.context("scheduler task failed")?;
+            exporting.await.context("feed export task failed")
+        };
+        tokio::select! {
+            finished = finished => finished?,
+            () = shutdown.grace_over(grace) => {
+                tracing::warn!(?grace, "scrapes still running at the end of server.shutdown_grace: abandoned");
+                break;
+            }
+        }
         let Some((config, pages)) = next else { break };
-        if config.server.listen != app.config.server.listen && listen.is_none() {
-            tracing::warn!("server.listen changed: it takes effect at the next restart");
+        for key in restart_only_changes(&app.config.server, &config.server, listen.is_some()) {
+            tracing::warn!("server.{key} changed: it takes effect at the next restart");
         }
         match app.reopen(
             config.clone(),
@@ -281,9 +324,47 @@ async fn serve(
         }
         start = scheduler::Start::Resume;
     }
-    workers.stopped().await?;
+    // The workers keep to the grace period themselves; this only bounds a worker that
+    // does not.
+    tokio::select! {
+        stopped = workers.stopped() => stopped?,
+        () = async {
+            shutdown.grace_over(grace).await;
+            tokio::time::sleep(WORKERS_MARGIN).await;
+        } => tracing::warn!("HTTP workers still running after server.shutdown_grace: abandoned"),
+    }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// How long after the grace period the HTTP workers may take to drop their last connections.
+const WORKERS_MARGIN: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The `[server]` keys read only at start that differ between `old` and `new`
+/// (`listen` not when `--listen` overrides it).
+fn restart_only_changes(
+    old: &scrapefeed::config::ServerSettings,
+    new: &scrapefeed::config::ServerSettings,
+    listen_overridden: bool,
+) -> Vec<&'static str> {
+    let c = (&old.connections, &new.connections);
+    [
+        ("listen", old.listen != new.listen && !listen_overridden),
+        ("header_timeout", c.0.header_timeout != c.1.header_timeout),
+        (
+            "keep_alive_timeout",
+            c.0.keep_alive_timeout != c.1.keep_alive_timeout,
+        ),
+        ("send_timeout", c.0.send_timeout != c.1.send_timeout),
+        (
+            "max_connections",
+            c.0.max_connections != c.1.max_connections,
+        ),
+        ("shutdown_grace", old.shutdown_grace != new.shutdown_grace),
+    ]
+    .into_iter()
+    .filter_map(|(key, changed)| changed.then_some(key))
+    .collect()
 }
 
 /// Reads and validates the config and its templates for a reload.
@@ -293,36 +374,97 @@ fn load_for_reload(path: &std::path::Path) -> anyhow::Result<(Config, Arc<server
     Ok((config, pages))
 }
 
-/// A token cancelled on Ctrl-C or SIGTERM.
-fn shutdown_token() -> CancellationToken {
-    let token = CancellationToken::new();
-    let trigger = token.clone();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("shutting down: finishing in-flight work");
-        trigger.cancel();
-    });
-    token
+/// The process's answer to SIGTERM and SIGINT (Ctrl-C): the first cancels `token` and
+/// starts the grace period; a second exits at once, whatever is running.
+struct Shutdown {
+    token: CancellationToken,
+    /// When the first signal came; set before `token` is cancelled.
+    began: Arc<std::sync::OnceLock<tokio::time::Instant>>,
 }
 
-async fn wait_for_signal() {
+impl Shutdown {
+    /// Listens for the signals from now on.
+    fn install() -> anyhow::Result<Shutdown> {
+        let mut signals = Signals::new().context("cannot listen for SIGTERM and SIGINT")?;
+        let token = CancellationToken::new();
+        let began = Arc::new(std::sync::OnceLock::new());
+        let (trigger, start) = (token.clone(), began.clone());
+        tokio::spawn(async move {
+            let first = signals.next().await;
+            tracing::info!(
+                signal = first.name,
+                "shutting down: finishing in-flight work \
+                (a second signal exits at once)"
+            );
+            start.get_or_init(tokio::time::Instant::now);
+            trigger.cancel();
+            let second = signals.next().await;
+            tracing::warn!(signal = second.name, "second signal: exiting at once");
+            std::process::exit(128 + second.number);
+        });
+        Ok(Shutdown { token, began })
+    }
+
+    /// Cancelled at the first signal.
+    fn token(&self) -> CancellationToken {
+        self.token.clone()
+    }
+
+    /// Resolves `grace` after the first signal.
+    async fn grace_over(&self, grace: std::time::Duration) {
+        self.token.cancelled().await;
+        let began = *self.began.get_or_init(tokio::time::Instant::now);
+        tokio::time::sleep_until(began + grace).await;
+    }
+}
+
+/// A stop signal that arrived.
+struct Signal {
+    name: &'static str,
+    number: i32,
+}
+
+/// The stop signals, listened for once for the whole run.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Signals {
+                terminate: signal(SignalKind::terminate())?,
+                interrupt: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Signals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn next(&mut self) -> Signal {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                Some(()) = self.terminate.recv() => Signal { name: "SIGTERM", number: libc::SIGTERM },
+                Some(()) = self.interrupt.recv() => Signal { name: "SIGINT", number: libc::SIGINT },
+                // Only if the runtime's signal driver is gone: no signal can come any more.
+                else => std::future::pending().await,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            Signal {
+                name: "Ctrl-C",
+                number: 2,
+            }
+        }
     }
 }

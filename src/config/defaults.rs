@@ -17,8 +17,8 @@ use super::checked::Checked;
 use super::choices::{FilterField, HttpMethod};
 use super::raw::{RawLimits, RawScheduler, RawServer, RawStorage};
 use super::values::{
-    AnyDuration, CacheSize, Count, Interval, Jitter, ListenAddress, TagCount, TagLength,
-    TemplateText, TextSize, TimeZone,
+    AnyDuration, CacheSize, ClientTimeout, Count, GracePeriod, Interval, Jitter, ListenAddress,
+    TagCount, TagLength, TemplateText, TextSize, TimeZone,
 };
 use super::{Source, Take};
 
@@ -56,6 +56,27 @@ pub(super) fn templates() -> String {
 /// feeds and renders the others again when asked (see `feeds`).
 pub(super) fn feed_cache() -> Checked<CacheSize> {
     Checked::unspanned("16 MiB".into())
+}
+
+/// nginx's `client_header_timeout`.
+pub(super) fn header_timeout() -> Checked<ClientTimeout> {
+    Checked::unspanned("60s".into())
+}
+
+/// nginx's `keepalive_timeout`.
+pub(super) fn keep_alive_timeout() -> Checked<ClientTimeout> {
+    Checked::unspanned("75s".into())
+}
+
+/// nginx's `send_timeout`.
+pub(super) fn send_timeout() -> Checked<ClientTimeout> {
+    Checked::unspanned("60s".into())
+}
+
+/// Long enough for any answer served from memory or disk, short enough for a service
+/// manager's stop (systemd waits 90 s before SIGKILL).
+pub(super) fn shutdown_grace() -> Checked<GracePeriod> {
+    Checked::unspanned("10s".into())
 }
 
 pub(super) fn database() -> String {
@@ -217,6 +238,10 @@ mod tests {
     fn defaults_are_valid() {
         listen().valid();
         feed_cache().valid();
+        header_timeout().valid();
+        keep_alive_timeout().valid();
+        send_timeout().valid();
+        shutdown_grace().valid();
         max_entries().valid();
         concurrency().valid();
         jitter().valid();

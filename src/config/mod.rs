@@ -68,6 +68,24 @@ pub struct ServerSettings {
     pub templates_dir: PathBuf,
     /// Bytes of rendered feeds kept in memory (`feeds::FeedSet`).
     pub feed_cache_bytes: usize,
+    /// How long the server waits on its clients, and how many it serves at once.
+    pub connections: ConnectionSettings,
+    /// How long in-flight requests and scrapes may finish after a stop signal.
+    pub shutdown_grace: Duration,
+}
+
+/// The limits the HTTP server puts on every client connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    /// For a request's head: from the connection's start (first request) or its first byte.
+    pub header_timeout: Duration,
+    /// Between two requests on one connection.
+    pub keep_alive_timeout: Duration,
+    /// While the client takes none of an answer.
+    pub send_timeout: Duration,
+    /// Set when the operator configured it; otherwise derived from the open-files limit when
+    /// the server starts.
+    pub max_connections: Option<usize>,
 }
 
 #[derive(Debug, Clone)]

@@ -26,8 +26,8 @@ use super::choices::FilterField;
 use super::defaults;
 use super::headers::Headers;
 use super::values::{
-    AnyDuration, CacheSize, Count, FilterPattern, HttpUrl, Interval, Jitter, LanguageTag,
-    ListenAddress, ParamValue, RetentionAge, SectionId, SiteId, TimeZone,
+    AnyDuration, CacheSize, ClientTimeout, Count, FilterPattern, GracePeriod, HttpUrl, Interval,
+    Jitter, LanguageTag, ListenAddress, ParamValue, RetentionAge, SectionId, SiteId, TimeZone,
 };
 
 pub use limits::{RawLimits, RawSiteLimits};
@@ -70,6 +70,26 @@ pub struct RawServer {
     /// Memory for rendered feeds, such as "512 KiB" (default "16 MiB").
     #[serde(default = "defaults::feed_cache")]
     pub feed_cache: Checked<CacheSize>,
+    /// Longest time a client may take to send a request's head, from the connection's start
+    /// for its first request, from the head's first byte for later ones; more than 0, at
+    /// most an hour (default "60s").
+    #[serde(default = "defaults::header_timeout")]
+    pub header_timeout: Checked<ClientTimeout>,
+    /// Longest time a connection may stay open between two requests; more than 0, at most
+    /// an hour (default "75s").
+    #[serde(default = "defaults::keep_alive_timeout")]
+    pub keep_alive_timeout: Checked<ClientTimeout>,
+    /// Longest time a client may leave an answer untaken (not reading it) before the
+    /// connection is closed; more than 0, at most an hour (default "60s").
+    #[serde(default = "defaults::send_timeout")]
+    pub send_timeout: Checked<ClientTimeout>,
+    /// Most connections open at once; one more gets a `503` and is closed. At least 1;
+    /// defaults to the open-files limit minus 128, at most 16384.
+    pub max_connections: Option<Checked<Count>>,
+    /// After SIGTERM or SIGINT, how long requests in flight and running scrapes may take to
+    /// finish before they are dropped and the process exits; 0 to an hour (default "10s").
+    #[serde(default = "defaults::shutdown_grace")]
+    pub shutdown_grace: Checked<GracePeriod>,
 }
 
 /// `[storage]`

@@ -17,21 +17,69 @@
 //! figures). The scheduler and scrapes stay on the main runtime; the routes reach them only
 //! through `Live`.
 //!
+//! Every connection is watched (`watch`): a client that keeps the server waiting — for a
+//! request's head, between requests, for taking an answer — past the `[server]` timeouts is
+//! dropped, so slow or silent clients cannot pile up. The workers share one cap on open
+//! connections (`limits`), derived from the open-files limit the process raises at start;
+//! a connection beyond it is answered `503` and closed.
+//!
 //! Invariants: every socket is bound before `bind` returns, so a taken address is an error
 //! of `bind` (`cannot listen on ADDR: …`), never of a worker thread; after `shutdown` fires
 //! each worker stops accepting, closes idle keep-alive connections, lets in-flight requests
-//! finish, and only then does `Workers::stopped` return.
+//! finish for at most the grace period, drops whatever is left, and only then does
+//! `Workers::stopped` return; no connection task outlives its worker.
+
+mod counted;
+mod limits;
+mod sockets;
+#[cfg(test)]
+mod tests;
+mod watch;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
-use socket2::{Domain, Protocol, Socket, Type};
 use tokio::sync::oneshot;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use warp::http::Request;
+
+use crate::config::{ConnectionSettings, ServerSettings};
+use counted::Counted;
+pub use limits::{connection_cap, raise_open_files_limit, OpenFiles};
+use limits::{Connections, Slot};
+use sockets::bind_sockets;
+use watch::{Ended, Watch, Watched};
+
+/// How the workers treat connections: the `[server]` settings with the cap worked out.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// The timeouts (its `max_connections` is the configured one; `max_connections` below
+    /// is the cap in force).
+    pub limits: ConnectionSettings,
+    pub max_connections: usize,
+    /// How long in-flight requests may finish after `shutdown` fires.
+    pub grace: Duration,
+}
+
+impl Rules {
+    /// From `[server]`, with the cap derived from `open_files` (the limit now in force).
+    pub fn new(server: &ServerSettings, open_files: Option<OpenFiles>) -> Rules {
+        Rules {
+            limits: server.connections,
+            max_connections: connection_cap(
+                server.connections.max_connections,
+                open_files.map(|f| f.soft),
+            ),
+            grace: server.shutdown_grace,
+        }
+    }
+}
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -148,11 +196,13 @@ impl Bound {
         self.local_addr
     }
 
-    /// Serves `routes` with one worker per socket until `shutdown` fires.
+    /// Serves `routes` with one worker per socket until `shutdown` fires, then for at most
+    /// `rules.grace`.
     pub fn serve(
         self,
         routes: impl Routes,
         shutdown: CancellationToken,
+        rules: Rules,
     ) -> Result<Workers, StartError> {
         // Runtimes and registrations are made before any thread starts, so their errors leave
         // nothing running.
@@ -172,17 +222,23 @@ impl Bound {
         }
         // Cancelled with `shutdown`, or by us if a later worker cannot start.
         let stop = shutdown.child_token();
+        let connections = Connections::new(rules.max_connections);
         let mut stopped = Vec::with_capacity(ready.len());
         for (index, (runtime, listener)) in ready.into_iter().enumerate() {
-            let server = serve(listener, routes.clone(), stop.clone());
+            let worker = Worker {
+                routes: routes.clone(),
+                stop: stop.clone(),
+                rules,
+                connections: connections.clone(),
+            };
             let (done, receiver) = oneshot::channel();
             std::thread::Builder::new()
                 .name(format!("http-{index}"))
                 .spawn(move || {
-                    runtime.block_on(server);
-                    // Tasks still owned by the runtime (none once graceful shutdown returned)
-                    // are dropped with it, before `stopped` learns this worker is done.
-                    drop(runtime);
+                    runtime.block_on(worker.serve(listener));
+                    // No connection is left once `serve` returned; a blocking task a dropped
+                    // request started (rendering a feed) is not waited for.
+                    runtime.shutdown_background();
                     let _ = done.send(());
                 })
                 .map_err(|source| {
@@ -204,39 +260,93 @@ fn start_with(
     routes: impl Routes,
     shutdown: CancellationToken,
     count: usize,
+    rules: Rules,
 ) -> Result<Workers, StartError> {
-    bind_for(addr, count)?.serve(routes, shutdown)
+    bind_for(addr, count)?.serve(routes, shutdown, rules)
 }
 
-/// One worker's accept loop, as `warp::serve(…).graceful(…)` runs it: each connection on a
-/// task of this worker, HTTP/1 or HTTP/2 as the client speaks; after `stop` fires the
-/// listener closes, idle connections close, and in-flight requests finish before it returns.
-async fn serve(listener: tokio::net::TcpListener, routes: impl Routes, stop: CancellationToken) {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            () = stop.cancelled() => break,
-        };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
-            Err(e) => {
-                accept_failed(e).await;
-                continue;
-            }
-        };
-        let connection = auto::Builder::new(TokioExecutor::new())
-            .serve_connection_with_upgrades(TokioIo::new(stream), routes.clone())
-            .into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection ended with an error");
-            }
+/// What one worker serves with.
+struct Worker<R> {
+    routes: R,
+    stop: CancellationToken,
+    rules: Rules,
+    connections: Arc<Connections>,
+}
+
+impl<R: Routes> Worker<R> {
+    /// The accept loop, as `warp::serve(…).graceful(…)` runs it: each connection on a task of
+    /// this worker, HTTP/1 or HTTP/2 as the client speaks. After `stop` fires the listener
+    /// closes, idle connections close, and in-flight requests get `rules.grace` to finish
+    /// before the rest are dropped.
+    async fn serve(self, listener: tokio::net::TcpListener) {
+        let mut tasks = JoinSet::new();
+        loop {
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                Some(ended) = tasks.join_next(), if !tasks.is_empty() => {
+                    if let Err(e) = ended {
+                        tracing::error!(error = %e, "a connection task failed");
+                    }
+                    continue;
+                }
+                () = self.stop.cancelled() => break,
+            };
+            let stream = match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    accept_failed(e).await;
+                    continue;
+                }
+            };
+            match self.connections.open() {
+                Some(slot) => tasks.spawn(connection(
+                    stream,
+                    self.routes.clone(),
+                    self.rules.limits,
+                    self.stop.clone(),
+                    slot,
+                )),
+                None => tasks.spawn(self.connections.clone().refuse(stream)),
+            };
+        }
+        drop(listener);
+        // Each connection saw `stop` too and is closing gracefully.
+        let drained = tokio::time::timeout(self.rules.grace, async {
+            while tasks.join_next().await.is_some() {}
         });
+        if drained.await.is_err() {
+            tracing::warn!(
+                connections = tasks.len(),
+                grace = ?self.rules.grace,
+                "dropping connections still open at the end of server.shutdown_grace"
+            );
+            tasks.shutdown().await;
+        }
     }
-    drop(listener);
-    graceful.shutdown().await;
+}
+
+/// Serves one connection until it ends, closes gracefully after `stop`, or is dropped for
+/// keeping the server waiting (`watch`).
+async fn connection(
+    stream: tokio::net::TcpStream,
+    routes: impl Routes,
+    limits: ConnectionSettings,
+    stop: CancellationToken,
+    _slot: Slot,
+) {
+    let watch = Arc::new(Watch::new());
+    let conn = auto::Builder::new(TokioExecutor::new())
+        .serve_connection_with_upgrades(
+            TokioIo::new(Watched::new(stream, watch.clone())),
+            Counted::new(routes, watch.clone()),
+        )
+        .into_owned();
+    let close = auto::UpgradeableConnection::graceful_shutdown;
+    match watch::drive(conn, close, &watch, &limits, &stop).await {
+        Ended::Served(Ok(())) => {}
+        Ended::Served(Err(e)) => tracing::debug!(error = %e, "connection ended with an error"),
+        Ended::Dropped(why) => tracing::debug!(%why, "closed a connection"),
+    }
 }
 
 /// A connection the client gave up on before it was accepted is no error of ours; anything
@@ -251,318 +361,5 @@ async fn accept_failed(e: std::io::Error) {
         return;
     }
     tracing::error!(error = %e, "cannot accept a connection");
-    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-}
-
-/// `count` listening sockets for `addr`, non-blocking, ready for tokio.
-///
-/// Where the kernel spreads connections over the sockets of one `SO_REUSEPORT` group (Linux),
-/// each worker gets its own socket: it accepts only its own share of connections and never
-/// wakes for another's. Elsewhere, or when the option is refused, the workers share one socket
-/// (nginx's default), each accepting whatever it can; on Linux that measured slower
-/// (docs/performance.md).
-fn bind_sockets(addr: SocketAddr, count: usize) -> std::io::Result<Vec<std::net::TcpListener>> {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    if count > 1 {
-        if let Some(group) = bind_group(addr, count)? {
-            return Ok(group);
-        }
-    }
-    let first = socket(addr)?;
-    let mut all = Vec::with_capacity(count);
-    for _ in 1..count {
-        all.push(first.try_clone()?);
-    }
-    all.insert(0, first);
-    Ok(all)
-}
-
-/// Whether this kernel balances connections over an `SO_REUSEPORT` group; BSDs and macOS
-/// accept the option but do not balance with it.
-#[cfg(test)]
-const REUSE_PORT_BALANCES: bool = cfg!(any(target_os = "linux", target_os = "android"));
-
-/// `count` sockets of one `SO_REUSEPORT` group on `addr`, or `None` if the option is refused.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-fn bind_group(
-    addr: SocketAddr,
-    count: usize,
-) -> std::io::Result<Option<Vec<std::net::TcpListener>>> {
-    // A group lets any later socket of the same user join it, so a second scrapefeed started
-    // on the same address would silently take half the connections instead of failing with
-    // "address in use". Binding an ordinary socket first keeps that error: it fails when
-    // anything listens on the address. It also turns port 0 into the port the group shares.
-    let addr = {
-        let probe = new_socket(addr)?;
-        probe.bind(&addr.into())?;
-        probe
-            .local_addr()?
-            .as_socket()
-            .expect("a TCP socket has an IP address")
-    };
-    let mut group = Vec::with_capacity(count);
-    for _ in 0..count {
-        let socket = new_socket(addr)?;
-        if socket.set_reuse_port(true).is_err() {
-            return Ok(None);
-        }
-        group.push(listen(socket, addr)?);
-    }
-    Ok(Some(group))
-}
-
-/// A plain listening socket on `addr`.
-fn socket(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
-    listen(new_socket(addr)?, addr)
-}
-
-/// A non-blocking TCP socket for `addr`'s family, with `SO_REUSEADDR` as tokio's own
-/// `TcpListener::bind` sets it: a restart may bind while old connections linger in TIME_WAIT.
-///
-/// `TCP_NODELAY` is set here, on the listening socket, because accepted connections inherit
-/// it (Linux and the BSDs), so no accepted connection needs a `setsockopt` of its own. hyper
-/// writes each answer whole (head and body in one `writev` when the socket takes it), so
-/// Nagle's algorithm has little to merge; what it does do is hold a small answer while the
-/// previous small answer on the connection is unacknowledged, and clients delay their ACKs
-/// (40 ms on Linux), so the second of two pipelined answers waited for that ACK. nginx sets the
-/// option on keep-alive connections for the same reason (`tcp_nodelay on`).
-fn new_socket(addr: SocketAddr) -> std::io::Result<Socket> {
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
-    socket.set_reuse_address(true)?;
-    socket.set_nonblocking(true)?;
-    socket.set_tcp_nodelay(true)?;
-    Ok(socket)
-}
-
-fn listen(socket: Socket, addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
-    socket.bind(&addr.into())?;
-    // tokio's default backlog.
-    socket.listen(1024)?;
-    Ok(socket.into())
-}
-
-#[cfg(test)]
-mod tests {
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::net::TcpStream;
-    use std::sync::mpsc;
-
-    use bytes::Bytes;
-    use warp::http::Response;
-
-    use super::*;
-
-    /// Routes that answer with the name of the worker thread; `/hold` first reports that it
-    /// started, then waits for `release`.
-    fn routes(started: mpsc::Sender<()>, release: CancellationToken) -> impl Routes {
-        use warp::Filter;
-        let started = std::sync::Arc::new(std::sync::Mutex::new(started));
-        let routes = warp::path::full().then(move |path: warp::path::FullPath| {
-            let (started, release) = (started.clone(), release.clone());
-            async move {
-                if path.as_str() == "/hold" {
-                    started.lock().unwrap().send(()).unwrap();
-                    release.cancelled().await;
-                }
-                let name = std::thread::current().name().unwrap_or("?").to_string();
-                Response::new(Bytes::from(name))
-            }
-        });
-        hyper_util::service::TowerToHyperService::new(warp::service(routes))
-    }
-
-    fn any_port() -> SocketAddr {
-        "127.0.0.1:0".parse().unwrap()
-    }
-
-    /// Sends one keep-alive GET and reads the answer's body (the answers have no chunking).
-    fn get(stream: &mut TcpStream, path: &str) -> String {
-        // A hang fails the test instead of stalling it.
-        stream
-            .set_read_timeout(Some(std::time::Duration::from_secs(20)))
-            .unwrap();
-        write!(stream, "GET {path} HTTP/1.1\r\nHost: test\r\n\r\n").unwrap();
-        read_answer(&mut BufReader::new(&*stream))
-    }
-
-    #[test]
-    fn every_worker_answers_its_share_of_connections() {
-        let shutdown = CancellationToken::new();
-        let (started, _) = mpsc::channel();
-        let workers = start_with(
-            any_port(),
-            routes(started, CancellationToken::new()),
-            shutdown.clone(),
-            2,
-        )
-        .unwrap();
-        assert_eq!(workers.count(), 2);
-        // The kernel spreads connections by their addresses; 64 of them all landing on one
-        // worker would be a 1 in 2^63 chance, or a worker that does not serve.
-        let mut names = std::collections::BTreeSet::new();
-        let mut connections = Vec::new();
-        for _ in 0..64 {
-            let mut stream = TcpStream::connect(workers.local_addr()).unwrap();
-            names.insert(get(&mut stream, "/"));
-            connections.push(stream);
-        }
-        if REUSE_PORT_BALANCES {
-            assert_eq!(names, ["http-0", "http-1"].map(String::from).into());
-        } else {
-            assert!(names.iter().all(|n| n.starts_with("http-")), "{names:?}");
-        }
-        shutdown.cancel();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        runtime.block_on(workers.stopped()).unwrap();
-    }
-
-    /// Reads one answer (status line, headers, body) from a keep-alive connection and
-    /// returns its body (the answers have no chunking).
-    fn read_answer(reader: &mut BufReader<&TcpStream>) -> String {
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
-        String::from_utf8(body).unwrap()
-    }
-
-    #[test]
-    fn pipelined_requests_are_answered_without_waiting_for_the_clients_ack() {
-        let shutdown = CancellationToken::new();
-        let (started, _) = mpsc::channel();
-        let workers = start_with(
-            any_port(),
-            routes(started, CancellationToken::new()),
-            shutdown.clone(),
-            2,
-        )
-        .unwrap();
-        let stream = TcpStream::connect(workers.local_addr()).unwrap();
-        stream
-            .set_read_timeout(Some(std::time::Duration::from_secs(20)))
-            .unwrap();
-        let mut reader = BufReader::new(&stream);
-        // Two requests in one write: the second answer is written while the first is not
-        // acknowledged yet. With Nagle's algorithm on the server's socket it waits for the
-        // client's delayed ACK (40 ms on Linux); without it, a round takes well under a
-        // millisecond. A new connection acknowledges at once for a while, hiding the delay:
-        // the rounds that count come after 20 unmeasured ones. The fastest of them is immune
-        // to a busy machine's odd slow round.
-        let mut round = || {
-            let started = std::time::Instant::now();
-            (&stream)
-                .write_all(
-                    b"GET /a HTTP/1.1\r\nHost: test\r\n\r\nGET /b HTTP/1.1\r\nHost: test\r\n\r\n",
-                )
-                .unwrap();
-            read_answer(&mut reader);
-            read_answer(&mut reader);
-            started.elapsed()
-        };
-        for _ in 0..20 {
-            round();
-        }
-        let fastest = (0..10).map(|_| round()).min().unwrap();
-        assert!(
-            fastest < std::time::Duration::from_millis(20),
-            "the fastest round of two pipelined requests took {fastest:?}"
-        );
-        shutdown.cancel();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        runtime.block_on(workers.stopped()).unwrap();
-    }
-
-    #[test]
-    fn a_second_server_on_the_same_address_is_refused() {
-        let shutdown = CancellationToken::new();
-        let (started, _) = mpsc::channel();
-        let release = CancellationToken::new();
-        let first = start_with(
-            any_port(),
-            routes(started.clone(), release.clone()),
-            shutdown.clone(),
-            2,
-        )
-        .unwrap();
-        let addr = first.local_addr();
-        let second = start_with(addr, routes(started, release), shutdown.clone(), 2);
-        match second {
-            Err(e @ StartError::Listen { .. }) => {
-                assert_eq!(e.to_string(), format!("cannot listen on {addr}"))
-            }
-            Err(e) => panic!("unexpected error: {e}"),
-            Ok(_) => panic!("a second server shares {addr}"),
-        }
-        shutdown.cancel();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        runtime.block_on(first.stopped()).unwrap();
-    }
-
-    #[test]
-    fn shutdown_closes_idle_connections_and_finishes_requests_in_flight() {
-        let shutdown = CancellationToken::new();
-        let (started, started_rx) = mpsc::channel();
-        let release = CancellationToken::new();
-        let workers = start_with(
-            any_port(),
-            routes(started, release.clone()),
-            shutdown.clone(),
-            2,
-        )
-        .unwrap();
-        let addr = workers.local_addr();
-        // Idle keep-alive connections, on whichever workers the kernel chose.
-        let mut idle = Vec::new();
-        for _ in 0..8 {
-            let mut stream = TcpStream::connect(addr).unwrap();
-            get(&mut stream, "/");
-            idle.push(stream);
-        }
-        // And a request in flight.
-        let in_flight = std::thread::spawn(move || {
-            let mut stream = TcpStream::connect(addr).unwrap();
-            get(&mut stream, "/hold")
-        });
-        started_rx.recv().unwrap();
-
-        let (stopped_tx, stopped_rx) = mpsc::channel();
-        let waiter = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .build()
-                .unwrap();
-            stopped_tx
-                .send(runtime.block_on(workers.stopped()))
-                .unwrap();
-        });
-        shutdown.cancel();
-        // Idle connections are closed by the server: reading gives end of file.
-        for mut stream in idle {
-            let mut rest = Vec::new();
-            assert_eq!(stream.read_to_end(&mut rest).unwrap(), 0);
-        }
-        // The held request keeps its worker running until it is answered.
-        assert!(
-            stopped_rx.try_recv().is_err(),
-            "stopped with a request in flight"
-        );
-        release.cancel();
-        assert!(in_flight.join().unwrap().starts_with("http-"));
-        stopped_rx.recv().unwrap().unwrap();
-        waiter.join().unwrap();
-    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }

@@ -39,6 +39,7 @@ pub struct Options {
     listen: String,
     args: Vec<OsString>,
     envs: Vec<(OsString, OsString)>,
+    soft_open_files: Option<u64>,
 }
 
 impl Serve {
@@ -55,6 +56,7 @@ impl Serve {
             listen: "127.0.0.1:0".into(),
             args: Vec::new(),
             envs: Vec::new(),
+            soft_open_files: None,
         }
     }
 
@@ -188,6 +190,13 @@ impl Options {
         self
     }
 
+    /// Starts the server with this soft open-files limit (`ulimit -Sn`), as a service
+    /// manager's lower default would.
+    pub fn soft_open_files(mut self, limit: u64) -> Options {
+        self.soft_open_files = Some(limit);
+        self
+    }
+
     /// Starts the server; panics with its log if it does not come up.
     pub fn start(self) -> Serve {
         self.try_start()
@@ -207,6 +216,27 @@ impl Options {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        if let Some(soft) = self.soft_open_files {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: between fork and exec only async-signal-safe calls: getrlimit and
+            // setrlimit on the child's own limits.
+            unsafe {
+                command.pre_exec(move || {
+                    let mut limit = libc::rlimit {
+                        rlim_cur: 0,
+                        rlim_max: 0,
+                    };
+                    if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    limit.rlim_cur = soft as libc::rlim_t;
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
         let mut child = command.spawn().expect("the scrapefeed binary starts");
         let stderr = child.stderr.take().expect("stderr is piped");
         let log = Arc::new(Log::default());

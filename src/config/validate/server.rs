@@ -6,7 +6,7 @@ use std::path::Path;
 use super::Checker;
 use crate::config::defaults;
 use crate::config::raw::{RawScheduler, RawServer, RawStorage};
-use crate::config::{SchedulerSettings, ServerSettings, StorageSettings};
+use crate::config::{ConnectionSettings, SchedulerSettings, ServerSettings, StorageSettings};
 
 impl Checker<'_> {
     pub(super) fn server(&mut self, raw: RawServer, base_dir: &Path) -> ServerSettings {
@@ -19,11 +19,30 @@ impl Checker<'_> {
         let feed_cache_bytes = self
             .take(raw.feed_cache, "", "server.feed_cache")
             .unwrap_or_else(|| defaults::feed_cache().valid());
+        let connections = ConnectionSettings {
+            header_timeout: self
+                .take(raw.header_timeout, "", "server.header_timeout")
+                .unwrap_or_else(|| defaults::header_timeout().valid()),
+            keep_alive_timeout: self
+                .take(raw.keep_alive_timeout, "", "server.keep_alive_timeout")
+                .unwrap_or_else(|| defaults::keep_alive_timeout().valid()),
+            send_timeout: self
+                .take(raw.send_timeout, "", "server.send_timeout")
+                .unwrap_or_else(|| defaults::send_timeout().valid()),
+            max_connections: raw
+                .max_connections
+                .and_then(|cap| self.take(cap, "", "server.max_connections")),
+        };
+        let shutdown_grace = self
+            .take(raw.shutdown_grace, "", "server.shutdown_grace")
+            .unwrap_or_else(|| defaults::shutdown_grace().valid());
         ServerSettings {
             listen,
             public_url,
             templates_dir: base_dir.join(raw.templates),
             feed_cache_bytes,
+            connections,
+            shutdown_grace,
         }
     }
 

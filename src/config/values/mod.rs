@@ -7,11 +7,13 @@
 //! (a listing's `items` is a selector or a JSON path depending on `type`) stay in `validate`,
 //! which calls the same functions (`CssSelector::compile`).
 
+mod connections;
 mod lengths;
 mod measures;
 mod names;
 mod syntax;
 
+pub use connections::{ClientTimeout, GracePeriod};
 pub use lengths::{TagCount, TagLength, TextSize};
 pub use measures::{AnyDuration, CacheSize, Count, Interval, Jitter, RetentionAge};
 pub use names::{HttpUrl, LanguageTag, ListenAddress, SectionId, SiteId, TimeZone};
