@@ -83,9 +83,9 @@ fn try_parse(page: &str, guard: u32) -> Option<Html> {
 /// scraper's sink, and the depth of every element it is given.
 struct Guarded {
     inner: HtmlTreeSink,
-    /// Elements' depths in the tree as inserted (the document at 0). A move by the adoption
-    /// agency can leave a descendant's entry stale; html5ever's stack of open elements is a
-    /// chain of insertions, which is what the guard follows.
+    /// Elements' depths in the tree as inserted (the document at 0). html5ever's stack of
+    /// open elements is a chain of insertions, which is what the guard follows; a move by
+    /// the adoption agency updates the moved children, not their descendants.
     depths: RefCell<FxHashMap<NodeId, u32>>,
     guard: u32,
     tripped: Cell<bool>,
@@ -187,7 +187,8 @@ impl TreeSink for Guarded {
 
     fn get_template_contents(&self, target: &NodeId) -> NodeId {
         let contents = self.inner.get_template_contents(target);
-        let depth = self.depth(target);
+        // scraper keeps a template's contents as its first child.
+        let depth = self.depth(target) + 1;
         self.depths.borrow_mut().insert(contents, depth);
         contents
     }
@@ -224,6 +225,17 @@ impl TreeSink for Guarded {
 
     fn reparent_children(&self, node: &NodeId, new_parent: &NodeId) {
         self.inner.reparent_children(node, new_parent);
+        // The adoption agency moves them one level down: what the parser appends to them
+        // next goes deeper (their own descendants keep their depth, a level short at most
+        // for each move above them).
+        let depth = self.depth(new_parent) + 1;
+        let html = self.inner.0.borrow();
+        if let Some(parent) = html.tree.get(*new_parent) {
+            let mut depths = self.depths.borrow_mut();
+            for child in parent.children() {
+                depths.insert(child.id(), depth);
+            }
+        }
     }
 
     fn is_mathml_annotation_xml_integration_point(&self, handle: &NodeId) -> bool {
