@@ -239,7 +239,8 @@ impl TreeSink for Guarded {
     }
 
     fn is_mathml_annotation_xml_integration_point(&self, handle: &NodeId) -> bool {
-        self.inner.is_mathml_annotation_xml_integration_point(handle)
+        self.inner
+            .is_mathml_annotation_xml_integration_point(handle)
     }
 
     fn set_current_line(&self, line_number: u64) {
@@ -251,6 +252,7 @@ impl TreeSink for Guarded {
     }
 
     fn maybe_clone_an_option_into_selectedcontent(&self, option: &NodeId) {
-        self.inner.maybe_clone_an_option_into_selectedcontent(option);
+        self.inner
+            .maybe_clone_an_option_into_selectedcontent(option);
     }
 }

@@ -51,10 +51,19 @@ fn the_guard_catches_what_the_model_misses() {
 #[test]
 fn real_pages_never_trip_the_guard() {
     for (path, page) in fixtures() {
-        assert!(!bounded::trips(&page, MAX_DEPTH, 4 * MAX_DEPTH as u32), "{}", path.display());
+        assert!(
+            !bounded::trips(&page, MAX_DEPTH, 4 * MAX_DEPTH as u32),
+            "{}",
+            path.display()
+        );
         let flat = flatten(&page);
         let html = bounded::parse(&page, &flat);
-        assert_eq!(html.html(), scraper::Html::parse_document(&page).html(), "{}", path.display());
+        assert_eq!(
+            html.html(),
+            scraper::Html::parse_document(&page).html(),
+            "{}",
+            path.display()
+        );
     }
 }
 
@@ -297,4 +306,3 @@ fn debug_case() {
     println!("{}", html.html());
     println!("depth {}", depth(&flat));
 }
-
