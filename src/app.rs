@@ -36,6 +36,11 @@ pub struct SectionHealth {
     /// The HTTP status of the last failure, when an HTTP answer caused it.
     pub last_http_status: Option<u16>,
     pub next_run: Option<DateTime<Utc>>,
+    /// How many times the section's loop ended unexpectedly (a panic) and was restarted
+    /// by the scheduler since the process started.
+    pub loop_restarts: u32,
+    /// Why the loop last ended, such as `panicked: …`.
+    pub last_loop_failure: Option<String>,
 }
 
 /// The disk as `/healthz` shows it, besides the sections.
@@ -111,6 +116,7 @@ impl App {
                         last_error: summary.last.error,
                         last_http_status: summary.last.http_status,
                         next_run: None,
+                        ..SectionHealth::default()
                     },
                 );
         }
@@ -222,6 +228,22 @@ impl App {
         health.entry(section.to_string()).or_default().next_run = Some(at);
     }
 
+    /// Records that the section's loop ended before shutdown (`reason`: `panicked: …`): a
+    /// restart, and a failed run, since whatever the loop was doing did not finish. Returns
+    /// the section's consecutive failures, for the restarted loop's backoff.
+    pub fn loop_stopped(&self, section: &str, reason: &str) -> u32 {
+        let mut health = self.health.write().unwrap_or_else(|e| e.into_inner());
+        let h = health.entry(section.to_string()).or_default();
+        h.loop_restarts = h.loop_restarts.saturating_add(1);
+        h.last_loop_failure = Some(reason.to_string());
+        h.consecutive_failures = h.consecutive_failures.saturating_add(1);
+        h.last_error = Some(format!(
+            "the section's scheduling loop stopped ({reason}) and was restarted"
+        ));
+        h.last_http_status = None;
+        h.consecutive_failures
+    }
+
     /// Scrapes a section, re-renders its feed and records the run. Errors are logged and
     /// recorded here, and returned for the caller's exit status and backoff.
     pub async fn run_section(
@@ -280,7 +302,7 @@ impl App {
                     h.last_http_status = None;
                 }
                 Some(message) => {
-                    h.consecutive_failures += 1;
+                    h.consecutive_failures = h.consecutive_failures.saturating_add(1);
                     h.last_error = Some(message.clone());
                     h.last_http_status = run.http_status;
                 }

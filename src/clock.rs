@@ -37,7 +37,26 @@ impl ShiftedClock {
 }
 
 impl Clock for ShiftedClock {
+    /// Saturates at the end of chrono's range rather than panicking there.
     fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.offset
+        Utc::now()
+            .checked_add_signed(self.offset)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clock_started_at_the_end_of_time_stays_there() {
+        let started = Utc::now();
+        let clock = ShiftedClock::starting_at(DateTime::<Utc>::MAX_UTC);
+        // Once the real clock has moved on, the shifted one would be past the range.
+        while Utc::now() <= started {
+            std::hint::spin_loop();
+        }
+        assert_eq!(clock.now(), DateTime::<Utc>::MAX_UTC);
     }
 }

@@ -9,13 +9,22 @@
 //! `Start::Resume` (after a config reload) keeps each section's rhythm instead: a section
 //! scraped recently waits for the rest of its interval, so reloading the config does not
 //! scrape every site again at once.
+//!
+//! A loop never dies silently: `run` supervises them, and a loop that ends before shutdown
+//! (a panic anywhere in a scrape, or a return) is logged, counted in the section's health
+//! (`loop_restarts`, `last_loop_failure`, and as a failed run) and started again after the
+//! failing section's backoff. Time arithmetic here saturates rather than overflows: an
+//! interval or a clock at the edge of chrono's range gives a far-off next run, never a
+//! panic.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, TimeDelta, Utc};
 use rand::Rng;
 use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use tokio::task::{JoinError, JoinSet};
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{App, SectionFailure};
@@ -30,24 +39,81 @@ pub enum Start {
     Resume,
 }
 
+/// When one loop's first scrape is due.
+#[derive(Debug, Clone, Copy)]
+enum Begin {
+    Now,
+    Resume,
+    /// A restarted loop: after this wait.
+    After(Duration),
+}
+
 /// Runs until `cancel` fires and every in-flight scrape has finished.
 pub async fn run(app: Arc<App>, cancel: CancellationToken, start: Start) {
     let permits = Arc::new(Semaphore::new(app.config.scheduler.concurrency));
+    let sections: Vec<(Arc<Site>, Section)> = app
+        .config
+        .sections()
+        .map(|(site, section)| (site.clone(), section.clone()))
+        .collect();
+    let begin = match start {
+        Start::Now => Begin::Now,
+        Start::Resume => Begin::Resume,
+    };
     let mut loops = JoinSet::new();
-    for (site, section) in app.config.sections() {
-        loops.spawn(section_loop(
+    let mut running = HashMap::new();
+    let spawn = |loops: &mut JoinSet<()>, index: usize, begin: Begin| {
+        let (site, section) = &sections[index];
+        let handle = loops.spawn(section_loop(
             app.clone(),
             site.clone(),
             section.clone(),
             permits.clone(),
             cancel.clone(),
-            start,
+            begin,
         ));
+        (handle.id(), index)
+    };
+    for index in 0..sections.len() {
+        let (id, index) = spawn(&mut loops, index, begin);
+        running.insert(id, index);
     }
-    while let Some(result) = loops.join_next().await {
-        if let Err(e) = result {
-            tracing::error!(error = %e, "a section loop stopped unexpectedly");
+    while let Some(joined) = loops.join_next_with_id().await {
+        let (id, reason) = match joined {
+            Ok((id, ())) => (id, "returned".to_string()),
+            Err(error) => (error.id(), panic_reason(error)),
+        };
+        let Some(index) = running.remove(&id) else {
+            continue;
+        };
+        let (site, section) = &sections[index];
+        if cancel.is_cancelled() {
+            if reason != "returned" {
+                tracing::error!(site = %site.id, section = %section.id, %reason, "a section loop stopped during shutdown");
+            }
+            continue;
         }
+        let failures = app.loop_stopped(&section.id, &reason);
+        let wait = backoff(section.interval, failures, None);
+        tracing::error!(site = %site.id, section = %section.id, %reason, restart_in_s = wait.as_secs(),
+            "a section loop stopped unexpectedly; restarting it");
+        let (id, index) = spawn(&mut loops, index, Begin::After(wait));
+        running.insert(id, index);
+    }
+}
+
+/// What ended a loop task, in a few words for the log and the health page.
+fn panic_reason(error: JoinError) -> String {
+    match error.try_into_panic() {
+        Ok(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".into());
+            format!("panicked: {message}")
+        }
+        Err(error) => error.to_string(),
     }
 }
 
@@ -57,21 +123,21 @@ async fn section_loop(
     section: Section,
     permits: Arc<Semaphore>,
     cancel: CancellationToken,
-    start: Start,
+    begin: Begin,
 ) {
-    let mut delay = match (start, app.health(&section.id).last_attempt) {
-        (Start::Resume, Some(last)) => {
-            let due = last + chrono::Duration::from_std(section.interval).unwrap_or_default();
-            (due - app.scraper.clock.now())
-                .to_std()
-                .unwrap_or(Duration::ZERO)
-        }
+    let clock = &app.scraper.clock;
+    let mut delay = match (begin, app.health(&section.id).last_attempt) {
+        (Begin::Resume, Some(last)) => resume_delay(last, section.interval, clock.now()),
+        (Begin::After(wait), _) => wait,
         _ => Duration::ZERO,
     };
-    let mut failures = 0u32;
+    // A restarted loop goes on backing off from the failures so far, its death included.
+    let mut failures = match begin {
+        Begin::After(_) => app.health(&section.id).consecutive_failures,
+        _ => 0,
+    };
     loop {
-        let next = app.scraper.clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
-        app.set_next_run(&section.id, next);
+        app.set_next_run(&section.id, after(clock.now(), delay));
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tokio::time::sleep(delay) => {}
@@ -86,13 +152,38 @@ async fn section_loop(
         if cancel.is_cancelled() {
             return;
         }
-        failures = if result.is_ok() { 0 } else { failures + 1 };
+        failures = if result.is_ok() {
+            0
+        } else {
+            failures.saturating_add(1)
+        };
         let base = backoff(
             section.interval,
             failures,
             result.as_ref().err().and_then(SectionFailure::retry_after),
         );
         delay = jittered(base, app.config.scheduler.jitter, &mut rand::rng());
+    }
+}
+
+/// `now + delay`, or the latest instant chrono can hold when that is further.
+pub fn after(now: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
+    TimeDelta::from_std(delay)
+        .ok()
+        .and_then(|delay| now.checked_add_signed(delay))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// What is left of `interval` since `last`: zero when it has passed, the whole interval
+/// when `last + interval` is beyond chrono's range (it cannot be due yet).
+pub fn resume_delay(last: DateTime<Utc>, interval: Duration, now: DateTime<Utc>) -> Duration {
+    let due = TimeDelta::from_std(interval)
+        .ok()
+        .and_then(|interval| last.checked_add_signed(interval));
+    match due {
+        // Two instants in range are always less than a TimeDelta apart.
+        Some(due) => (due - now).to_std().unwrap_or(Duration::ZERO).min(interval),
+        None => interval,
     }
 }
 
@@ -113,7 +204,8 @@ pub fn jittered(interval: Duration, jitter: f64, rng: &mut impl Rng) -> Duration
         return interval;
     }
     let factor = 1.0 + rng.random_range(-jitter..=jitter);
-    interval.mul_f64(factor.max(0.0))
+    // `Duration::mul_f64` panics past `Duration::MAX`.
+    Duration::try_from_secs_f64(interval.as_secs_f64() * factor.max(0.0)).unwrap_or(Duration::MAX)
 }
 
 #[cfg(test)]
@@ -143,6 +235,118 @@ mod tests {
             backoff(m15, 0, Some(Duration::from_secs(10 * 86_400))),
             MAX_BACKOFF
         );
+    }
+
+    #[test]
+    fn time_arithmetic_saturates_at_the_edges() {
+        let (min, max) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let year = Duration::from_secs(31_557_600);
+        assert_eq!(after(now, Duration::from_secs(60)).timestamp(), 60);
+        for delay in [Duration::MAX, year * 300_000, year * 1_000_000_000] {
+            assert_eq!(after(now, delay), max, "{delay:?}");
+            assert_eq!(after(max, delay), max);
+        }
+        assert_eq!(after(max, Duration::from_secs(1)), max);
+        assert_eq!(after(min, Duration::ZERO), min);
+
+        let m15 = Duration::from_secs(900);
+        assert_eq!(resume_delay(now, m15, now), m15);
+        assert_eq!(resume_delay(min, m15, now), Duration::ZERO, "long overdue");
+        assert_eq!(
+            resume_delay(max, m15, now),
+            m15,
+            "last + interval past the range"
+        );
+        assert_eq!(resume_delay(max, Duration::MAX, min), Duration::MAX);
+        assert_eq!(
+            resume_delay(now, year * 300_000, now),
+            year * 300_000,
+            "never longer than the interval"
+        );
+
+        let mut rng = StdRng::seed_from_u64(7);
+        for _ in 0..100 {
+            assert!(jittered(Duration::MAX, 0.5, &mut rng) >= Duration::MAX / 2);
+        }
+        assert_eq!(
+            backoff(Duration::MAX, u32::MAX, Some(Duration::MAX)),
+            Duration::MAX
+        );
+    }
+
+    /// A clock that panics once, the first time it is read after being armed: a stand-in
+    /// for any bug that kills a section's loop.
+    struct TrapClock(std::sync::atomic::AtomicBool);
+
+    impl crate::clock::Clock for TrapClock {
+        fn now(&self) -> DateTime<Utc> {
+            if self.0.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                panic!("clock exploded");
+            }
+            Utc::now()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_loop_that_dies_is_restarted_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::Config::parse(
+            r#"[[site]]
+id = "example"
+base_url = "http://127.0.0.1:9/"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+interval = "10s"
+"#,
+            dir.path(),
+        )
+        .unwrap();
+        let clock = Arc::new(TrapClock(false.into()));
+        let url = url::Url::parse("http://127.0.0.1:8080/").unwrap();
+        let app = App::open(config, clock.clone(), url, Default::default()).unwrap();
+        clock.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        let cancel = CancellationToken::new();
+        let scheduler = tokio::spawn(run(app.clone(), cancel.clone(), Start::Now));
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let health = loop {
+            let health = app.health("news");
+            if health.loop_restarts > 0 && health.next_run.is_some() {
+                break health;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not restarted: {health:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        };
+        assert_eq!(health.loop_restarts, 1);
+        assert_eq!(
+            health.last_loop_failure.as_deref(),
+            Some("panicked: clock exploded")
+        );
+        assert_eq!(health.consecutive_failures, 1, "counted as a failed run");
+        assert!(health.last_error.unwrap().contains("clock exploded"));
+        // The restarted loop waits for the failing section's backoff before scraping.
+        let wait = (health.next_run.unwrap() - Utc::now()).num_seconds();
+        assert!((15..=20).contains(&wait), "{wait}");
+        let shown = serde_json::to_value(app.health("news")).unwrap();
+        assert_eq!(shown["loop_restarts"], 1);
+        assert_eq!(shown["last_loop_failure"], "panicked: clock exploded");
+        // Shutdown still ends every loop, the restarted one included.
+        cancel.cancel();
+        tokio::time::timeout(Duration::from_secs(10), scheduler)
+            .await
+            .expect("the scheduler stops")
+            .unwrap();
     }
 
     #[test]

@@ -17,7 +17,8 @@ use super::checked::Checked;
 use super::choices::{FilterField, HttpMethod};
 use super::raw::{RawLimits, RawScheduler, RawServer, RawStorage};
 use super::values::{
-    AnyDuration, CacheSize, ClientTimeout, Count, GracePeriod, Interval, Jitter, ListenAddress,
+    ArticleCount, CacheSize, ClientTimeout, Concurrency, EntryCount, GracePeriod, Interval, Jitter,
+    ListenAddress, PageCount, PoliteDelay, RequestTimeout, Retries, RetryDelay, RetryWait,
     TagCount, TagLength, TemplateText, TextSize, TimeZone,
 };
 use super::{Source, Take};
@@ -87,11 +88,11 @@ pub(super) fn feeds_dir() -> String {
     "feeds".into()
 }
 
-pub(super) fn max_entries() -> Checked<Count> {
+pub(super) fn max_entries() -> Checked<EntryCount> {
     Checked::unspanned(100)
 }
 
-pub(super) fn concurrency() -> Checked<Count> {
+pub(super) fn concurrency() -> Checked<Concurrency> {
     Checked::unspanned(4)
 }
 
@@ -107,27 +108,27 @@ pub(super) fn interval() -> Checked<Interval> {
     Checked::unspanned("15m".into())
 }
 
-pub(super) fn min_delay() -> Checked<AnyDuration> {
+pub(super) fn min_delay() -> Checked<PoliteDelay> {
     Checked::unspanned("1s".into())
 }
 
-pub(super) fn timeout() -> Checked<AnyDuration> {
+pub(super) fn timeout() -> Checked<RequestTimeout> {
     Checked::unspanned("30s".into())
 }
 
-pub(super) fn max_articles() -> Checked<Count> {
+pub(super) fn max_articles() -> Checked<ArticleCount> {
     Checked::unspanned(30)
 }
 
-pub(super) fn retries() -> u32 {
-    2
+pub(super) fn retries() -> Checked<Retries> {
+    Checked::unspanned(2)
 }
 
-pub(super) fn retry_delay() -> Checked<AnyDuration> {
+pub(super) fn retry_delay() -> Checked<RetryDelay> {
     Checked::unspanned("1s".into())
 }
 
-pub(super) fn max_retry_wait() -> Checked<AnyDuration> {
+pub(super) fn max_retry_wait() -> Checked<RetryWait> {
     Checked::unspanned("60s".into())
 }
 
@@ -167,7 +168,7 @@ pub(super) fn listing_method() -> HttpMethod {
     HttpMethod::Get
 }
 
-pub(super) fn pages() -> Checked<Count> {
+pub(super) fn pages() -> Checked<PageCount> {
     Checked::unspanned(1)
 }
 
@@ -250,6 +251,7 @@ mod tests {
         min_delay().valid();
         timeout().valid();
         max_articles().valid();
+        retries().valid();
         retry_delay().valid();
         max_retry_wait().valid();
         title_limit().valid();

@@ -26,8 +26,10 @@ use super::choices::FilterField;
 use super::defaults;
 use super::headers::Headers;
 use super::values::{
-    AnyDuration, CacheSize, ClientTimeout, Count, FilterPattern, GracePeriod, HttpUrl, Interval,
-    Jitter, LanguageTag, ListenAddress, ParamValue, RetentionAge, SectionId, SiteId, TimeZone,
+    ArticleCount, CacheSize, ClientTimeout, Concurrency, ConnectionCount, EntryCount,
+    FilterPattern, GracePeriod, HttpUrl, Interval, Jitter, LanguageTag, ListenAddress, ParamValue,
+    PoliteDelay, RequestTimeout, RetentionAge, Retries, RetryDelay, RetryWait, SectionId, SiteId,
+    TimeZone,
 };
 
 pub use limits::{RawLimits, RawSiteLimits};
@@ -85,7 +87,7 @@ pub struct RawServer {
     pub send_timeout: Checked<ClientTimeout>,
     /// Most connections open at once; one more gets a `503` and is closed. At least 1;
     /// defaults to the open-files limit minus 128, at most 16384.
-    pub max_connections: Option<Checked<Count>>,
+    pub max_connections: Option<Checked<ConnectionCount>>,
     /// After SIGTERM or SIGINT, how long requests in flight and running scrapes may take to
     /// finish before they are dropped and the process exits; 0 to an hour (default "10s").
     #[serde(default = "defaults::shutdown_grace")]
@@ -103,10 +105,11 @@ pub struct RawStorage {
     /// Directory where rendered feed files are written (default "feeds").
     #[serde(default = "defaults::feeds_dir")]
     pub feeds_dir: String,
-    /// Maximum number of entries kept per feed, at least 1 (default 100).
+    /// Maximum number of entries kept per feed, 1 to 10000 (default 100).
     #[serde(default = "defaults::max_entries")]
-    pub max_entries: Checked<Count>,
-    /// Maximum age of entries by published date, at least an hour (`"90d"`); none by default.
+    pub max_entries: Checked<EntryCount>,
+    /// Maximum age of entries by published date, an hour to 100 years (`"90d"`); none by
+    /// default.
     pub max_age: Option<Checked<RetentionAge>>,
 }
 
@@ -114,9 +117,9 @@ pub struct RawStorage {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScheduler {
-    /// How many sections may be scraped at the same time, at least 1 (default 4).
+    /// How many sections may be scraped at the same time, 1 to 64 (default 4).
     #[serde(default = "defaults::concurrency")]
-    pub concurrency: Checked<Count>,
+    pub concurrency: Checked<Concurrency>,
     /// Random spread of each interval, as a fraction of it from 0 to 0.5 (default 0.1).
     #[serde(default = "defaults::jitter")]
     pub jitter: Checked<Jitter>,
@@ -138,29 +141,29 @@ pub struct RawSite {
     /// IANA zone of dates written without one (default "UTC").
     #[serde(default = "defaults::timezone")]
     pub timezone: Checked<TimeZone>,
-    /// How often each section is scraped, at least 10s (default "15m").
+    /// How often each section is scraped, 10s to 30 days (default "15m").
     #[serde(default = "defaults::interval")]
     pub interval: Checked<Interval>,
-    /// Shortest time between two requests to one host (default "1s").
+    /// Shortest time between two requests to one host, at most 1h (default "1s").
     #[serde(default = "defaults::min_delay")]
-    pub min_delay: Checked<AnyDuration>,
-    /// Longest time one request may take (default "30s").
+    pub min_delay: Checked<PoliteDelay>,
+    /// Longest time one request may take, at most 1h (default "30s").
     #[serde(default = "defaults::timeout")]
-    pub timeout: Checked<AnyDuration>,
-    /// Most new article pages fetched per section per run, at least 1 (default 30).
+    pub timeout: Checked<RequestTimeout>,
+    /// Most new article pages fetched per section per run, 1 to 1000 (default 30).
     #[serde(default = "defaults::max_articles")]
-    pub max_articles: Checked<Count>,
+    pub max_articles: Checked<ArticleCount>,
     /// Entries kept per feed of this site; inherits `storage.max_entries`.
-    pub max_entries: Option<Checked<Count>>,
-    /// Further attempts after a timeout, connection error or 5xx (default 2).
+    pub max_entries: Option<Checked<EntryCount>>,
+    /// Further attempts after a timeout, connection error or 5xx, 0 to 10 (default 2).
     #[serde(default = "defaults::retries")]
-    pub retries: u32,
-    /// First backoff step between attempts, doubled each time (default "1s").
+    pub retries: Checked<Retries>,
+    /// First backoff step between attempts, doubled each time, at most 1h (default "1s").
     #[serde(default = "defaults::retry_delay")]
-    pub retry_delay: Checked<AnyDuration>,
-    /// Longest `Retry-After` waited for within a run (default "60s").
+    pub retry_delay: Checked<RetryDelay>,
+    /// Longest `Retry-After` waited for within a run, at most 6h (default "60s").
     #[serde(default = "defaults::max_retry_wait")]
-    pub max_retry_wait: Checked<AnyDuration>,
+    pub max_retry_wait: Checked<RetryWait>,
     /// Whether robots.txt is obeyed (default true).
     #[serde(default = "defaults::obey_robots")]
     pub obey_robots: bool,
@@ -192,10 +195,10 @@ pub struct RawSection {
     /// Path relative to the site's `base_url`, or an absolute URL; defaults to `/{id}`.
     #[schemars(with = "Option<String>")]
     pub path: Option<Spanned<String>>,
-    /// How often the section is scraped, at least 10s; inherits the site's `interval`.
+    /// How often the section is scraped, 10s to 30 days; inherits the site's `interval`.
     pub interval: Option<Checked<Interval>>,
     /// Entries kept in the feed; inherits the site's `max_entries`.
-    pub max_entries: Option<Checked<Count>>,
+    pub max_entries: Option<Checked<EntryCount>>,
     /// Maximum age of the feed's entries; inherits the site's `max_age`.
     pub max_age: Option<Checked<RetentionAge>>,
     /// Values for the listing templates, strings or numbers; none by default.

@@ -11,20 +11,23 @@
 //! the page's markup is plain enough for the stream to see what the DOM would; otherwise (and
 //! for the reference in tests) through html5ever's DOM (`dom`, [`extract_via_dom`]). Both
 //! answer the rules' sources through one trait, `PageView`; JSON-LD is read by `json_ld`.
+//! Either reads the page after `flatten`, which cuts the tags of elements nested beyond
+//! [`MAX_DEPTH`] (keeping their content), so that no page costs more than linear time.
 
 mod dom;
+mod flatten;
 mod json_ld;
 mod sanitize;
 mod stream;
 
 use dom::{remove_matching, DomPage};
+pub use flatten::{flatten as flatten_deep_nesting, MAX_DEPTH};
 use json_ld::{json_ld_objects, json_values};
 pub use sanitize::sanitize;
 use stream::StreamPlan;
 
 use std::collections::HashMap;
 
-use scraper::Html;
 use url::Url;
 
 use crate::config::{ArticleRules, Rule, Source, Take};
@@ -101,10 +104,11 @@ impl Plan {
 /// Evaluates every rule of every field, not only up to the first hit, so `check` can say
 /// which rules were tried and missed.
 pub fn trace(page: &str, plan: &Plan) -> Vec<RuleTrace> {
-    match plan.stream(page) {
+    let flat = flatten::flatten(page);
+    match plan.stream(&flat) {
         Some(doc) => trace_on(&doc, &plan.rules),
         None => {
-            let html = Html::parse_document(page);
+            let html = flatten::bounded::parse(page, &flat);
             trace_on(&DomPage::new(&html), &plan.rules)
         }
     }
@@ -142,25 +146,31 @@ fn trace_on(doc: &impl PageView, rules: &ArticleRules) -> Vec<RuleTrace> {
 /// Reads an article page: in one streaming pass when it can be trusted to see what the DOM
 /// would, else through the DOM.
 pub fn extract(page: &str, url: &Url, plan: &Plan) -> Extracted {
-    if let Some(doc) = plan.stream(page) {
+    let flat = flatten::flatten(page);
+    if let Some(doc) = plan.stream(&flat) {
         let mut extracted = fields(&doc, url, &plan.rules);
         extracted.body = body(&doc.body(), url, &plan.rules);
         return extracted;
     }
     tracing::debug!(%url, "article read through the DOM");
-    extract_via_dom(page, url, &plan.rules)
+    read_via_dom(page, &flat, url, &plan.rules)
 }
 
 /// Whether [`extract`] reads this page in one streaming pass rather than through the DOM
 /// (for tests and benchmarks).
 pub fn reads_streaming(page: &str, plan: &Plan) -> bool {
-    plan.stream(page).is_some()
+    plan.stream(&flatten::flatten(page)).is_some()
 }
 
 /// Reads an article page through html5ever's DOM: the fallback of [`extract`], and the
 /// reference its streaming reader is tested against.
 pub fn extract_via_dom(page: &str, url: &Url, rules: &ArticleRules) -> Extracted {
-    let mut html = Html::parse_document(page);
+    read_via_dom(page, &flatten::flatten(page), url, rules)
+}
+
+/// [`extract_via_dom`] on a page already flattened (`flat`).
+fn read_via_dom(page: &str, flat: &str, url: &Url, rules: &ArticleRules) -> Extracted {
+    let mut html = flatten::bounded::parse(page, flat);
     let doc = DomPage::new(&html);
     let mut extracted = fields(&doc, url, rules);
     // Clutter is removed for the body only: other fields (an image in a removed media

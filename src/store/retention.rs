@@ -6,13 +6,15 @@
 //! first-seen time — a duplicate to a reader who saw it before. Tombstones are forgotten
 //! after `max(max_age, TOMBSTONE_MIN_AGE)`, by which time listings have long moved on.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 
 use super::Retention;
 
 /// The shortest time a tombstone is kept.
-const TOMBSTONE_MIN_AGE: chrono::Duration = chrono::Duration::days(30);
+const TOMBSTONE_MIN_AGE: Duration = Duration::from_secs(30 * 86_400);
 /// VACUUM only when at least this many pages are free…
 const VACUUM_MIN_FREE_PAGES: i64 = 1024;
 /// …and they are at least this share of the file.
@@ -29,7 +31,7 @@ pub fn apply(
     let now_ts = now.timestamp();
     let mut removed = 0;
     if let Some(max_age) = retention.max_age {
-        let cutoff = now_ts.saturating_sub(i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX));
+        let cutoff = seconds_before(now_ts, max_age);
         conn.execute(
             "INSERT INTO pruned (feed, url, pruned_ts)
              SELECT feed, url, ?3 FROM entries WHERE feed = ?1 AND published_ts < ?2
@@ -57,13 +59,19 @@ pub fn apply(
     )?;
     let keep = retention
         .max_age
-        .and_then(|a| chrono::Duration::from_std(a).ok())
-        .map_or(TOMBSTONE_MIN_AGE, |a| a.max(TOMBSTONE_MIN_AGE));
+        .map_or(TOMBSTONE_MIN_AGE, |age| age.max(TOMBSTONE_MIN_AGE));
     conn.execute(
         "DELETE FROM pruned WHERE feed = ?1 AND pruned_ts < ?2",
-        params![feed, (now - keep).timestamp()],
+        params![feed, seconds_before(now_ts, keep)],
     )?;
     Ok(removed)
+}
+
+/// The Unix time `age` before `now_ts`, saturating: an age longer than the whole timeline
+/// keeps everything instead of overflowing (`DateTime - TimeDelta` panics past chrono's
+/// range, which is how `max_age = "1000000y"` once failed every scrape).
+fn seconds_before(now_ts: i64, age: Duration) -> i64 {
+    now_ts.saturating_sub(i64::try_from(age.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Whether `url` was removed from `feed` by retention and is still remembered.
@@ -96,8 +104,6 @@ pub fn vacuum_if_worth_it(conn: &Connection) -> rusqlite::Result<bool> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use chrono::{FixedOffset, TimeZone};
 
     use super::super::{ArticleState, ScrapedEntry, SqliteStore, Store};
@@ -165,6 +171,49 @@ mod tests {
             .save("f", &[], &NINETY_DAYS, day(91 + 91), None)
             .unwrap();
         assert!(store.known("f", &listed).unwrap().is_empty());
+    }
+
+    /// Ages and clocks at the edges of every range: nothing overflows, nothing panics, and
+    /// an age longer than the timeline keeps everything.
+    #[test]
+    fn extreme_ages_and_clocks_neither_panic_nor_lose_entries() {
+        let store = SqliteStore::in_memory().unwrap();
+        let batch = [entry("old", day(0), 1), entry("new", day(80), 1)];
+        let forever = Retention {
+            max_entries: 100,
+            max_age: Some(Duration::MAX),
+        };
+        store.save("f", &batch, &forever, day(85), None).unwrap();
+        for now in [
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+            DateTime::<Utc>::UNIX_EPOCH,
+        ] {
+            for max_age in [
+                Duration::MAX,
+                Duration::from_secs(u64::MAX / 2),
+                Duration::from_secs(1_000_000 * 31_557_600),
+            ] {
+                let retention = Retention {
+                    max_entries: usize::MAX,
+                    max_age: Some(max_age),
+                };
+                let outcome = store.save("f", &[], &retention, now, None).unwrap();
+                assert_eq!(outcome.pruned, 0, "{now} {max_age:?}");
+            }
+        }
+        assert_eq!(urls(&store), ["new", "old"]);
+        // The largest age the config accepts, read at the end of time: both are old.
+        let century = Retention {
+            max_entries: 100,
+            max_age: Some(Duration::from_secs(100 * 31_557_600)),
+        };
+        let outcome = store
+            .save("f", &[], &century, DateTime::<Utc>::MAX_UTC, None)
+            .unwrap();
+        assert_eq!(outcome.pruned, 2);
+        assert_eq!(seconds_before(i64::MIN, Duration::MAX), i64::MIN);
+        assert_eq!(seconds_before(10, Duration::from_secs(4)), 6);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::config::checked::Checked;
 use crate::config::choices::{HttpMethod, ListingType};
 use crate::config::defaults;
 use crate::config::headers::Headers;
-use crate::config::values::{Count, CssSelector, RegexText, TemplateText};
+use crate::config::values::{CssSelector, PageCount, RegexText, TemplateText};
 
 /// `[site.listing]`: where the list of articles comes from.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -78,9 +78,9 @@ pub struct RawPageParam {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPagination {
-    /// Listing pages read per scrape, the first included (default 1).
+    /// Listing pages read per scrape, the first included, 1 to 100 (default 1).
     #[serde(default = "defaults::pages")]
-    pub pages: Checked<Count>,
+    pub pages: Checked<PageCount>,
     /// The next page's URL, read from the current page (`css` + `attr` or `path`); one of
     /// `next` and `cursor` is required when `pages` > 1.
     pub next: Option<RawSource>,

@@ -125,7 +125,9 @@ impl Checker<'_> {
             .take(raw.timeout, &ctx, "timeout")
             .unwrap_or_else(|| defaults::timeout().valid());
         let retry = RetrySettings {
-            retries: raw.retries,
+            retries: self
+                .take(raw.retries, &ctx, "retries")
+                .unwrap_or_else(|| defaults::retries().valid()),
             delay: self
                 .take(raw.retry_delay, &ctx, "retry_delay")
                 .unwrap_or_else(|| defaults::retry_delay().valid()),

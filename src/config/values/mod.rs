@@ -1,7 +1,7 @@
 //! The parsers of values that can be wrong in themselves, one per kind, in one place.
 //!
 //! Each is a `Parse` marker used as `Checked<Kind>` in the raw structs: `Checked<Interval>`
-//! reads a string and yields a `Duration` of at least 10 seconds, or the problem with it. A
+//! reads a string and yields a `Duration` from 10 seconds to 30 days, or the problem with it. A
 //! message says what is wrong with the value as written and how a good one looks; `validate`
 //! puts the position, site, section and key in front of it. Checks that need a second key
 //! (a listing's `items` is a selector or a JSON path depending on `type`) stay in `validate`,
@@ -15,7 +15,10 @@ mod syntax;
 
 pub use connections::{ClientTimeout, GracePeriod};
 pub use lengths::{TagCount, TagLength, TextSize};
-pub use measures::{AnyDuration, CacheSize, Count, Interval, Jitter, RetentionAge};
+pub use measures::{
+    ArticleCount, CacheSize, Concurrency, ConnectionCount, EntryCount, Interval, Jitter, PageCount,
+    PoliteDelay, RequestTimeout, RetentionAge, Retries, RetryDelay, RetryWait,
+};
 pub use names::{HttpUrl, LanguageTag, ListenAddress, SectionId, SiteId, TimeZone};
 pub use syntax::{CssSelector, FilterPattern, ParamValue, RegexText, TemplateText};
 
@@ -47,8 +50,8 @@ mod tests {
 
     #[test]
     fn bounds_of_checked_numbers_and_durations() {
-        assert!(Count::parse(&0).is_err());
-        assert_eq!(Count::parse(&1), Ok(1));
+        assert!(EntryCount::parse(&0).is_err());
+        assert_eq!(EntryCount::parse(&1), Ok(1));
         assert!(Jitter::parse(&0.51).is_err());
         assert_eq!(Jitter::parse(&0.5), Ok(0.5));
         assert_eq!(
