@@ -74,6 +74,8 @@ pub struct RuleTrace {
 pub struct Plan {
     rules: ArticleRules,
     stream: Option<StreamPlan>,
+    /// Bytes of the body's markup given to the sanitizer, at most.
+    body_markup: usize,
 }
 
 impl Plan {
@@ -81,7 +83,18 @@ impl Plan {
         Plan {
             rules: rules.clone(),
             stream: StreamPlan::new(rules),
+            body_markup: usize::MAX,
         }
+    }
+
+    /// The plan sanitizing at most `bytes` of a body's markup, cut before a tag: ammonia
+    /// holds about eighteen times what it reads (its DOM, then the markup it writes), so a
+    /// body too long for the site's `limits.body` is cut before that, not after. The
+    /// pipeline gives twice the limit: sanitizing drops attributes, comments and scripts,
+    /// and what is left is cut to the limit exactly when the entry is assembled.
+    pub fn sanitizing_at_most(mut self, bytes: usize) -> Plan {
+        self.body_markup = bytes;
+        self
     }
 
     pub fn rules(&self) -> &ArticleRules {
@@ -149,11 +162,11 @@ pub fn extract(page: &str, url: &Url, plan: &Plan) -> Extracted {
     let flat = flatten::flatten(page);
     if let Some(doc) = plan.stream(&flat) {
         let mut extracted = fields(&doc, url, &plan.rules);
-        extracted.body = body(&doc.body(), url, &plan.rules);
+        extracted.body = body(&doc.body(), url, &plan.rules, plan.body_markup);
         return extracted;
     }
     tracing::debug!(%url, "article read through the DOM");
-    read_via_dom(page, &flat, url, &plan.rules)
+    read_via_dom(page, &flat, url, &plan.rules, plan.body_markup)
 }
 
 /// Whether [`extract`] reads this page in one streaming pass rather than through the DOM
@@ -165,11 +178,17 @@ pub fn reads_streaming(page: &str, plan: &Plan) -> bool {
 /// Reads an article page through html5ever's DOM: the fallback of [`extract`], and the
 /// reference its streaming reader is tested against.
 pub fn extract_via_dom(page: &str, url: &Url, rules: &ArticleRules) -> Extracted {
-    read_via_dom(page, &flatten::flatten(page), url, rules)
+    read_via_dom(page, &flatten::flatten(page), url, rules, usize::MAX)
 }
 
 /// [`extract_via_dom`] on a page already flattened (`flat`).
-fn read_via_dom(page: &str, flat: &str, url: &Url, rules: &ArticleRules) -> Extracted {
+fn read_via_dom(
+    page: &str,
+    flat: &str,
+    url: &Url,
+    rules: &ArticleRules,
+    body_markup: usize,
+) -> Extracted {
     let mut html = flatten::bounded::parse(page, flat);
     let doc = DomPage::new(&html);
     let mut extracted = fields(&doc, url, rules);
@@ -182,7 +201,7 @@ fn read_via_dom(page: &str, flat: &str, url: &Url, rules: &ArticleRules) -> Extr
         json_ld,
         meta,
     };
-    extracted.body = body(&doc, url, rules);
+    extracted.body = body(&doc, url, rules, body_markup);
     extracted
 }
 
@@ -208,9 +227,30 @@ fn fields(doc: &impl PageView, url: &Url, rules: &ArticleRules) -> Extracted {
 }
 
 /// The body, from a page with the clutter removed.
-fn body(doc: &impl PageView, url: &Url, rules: &ArticleRules) -> Option<Found<String>> {
+fn body(
+    doc: &impl PageView,
+    url: &Url,
+    rules: &ArticleRules,
+    markup: usize,
+) -> Option<Found<String>> {
     first(&rules.body, |s| doc.values(s, true))
-        .map(|f| f.map(|parts| sanitize(&parts.join("\n"), url)))
+        .map(|f| f.map(|parts| sanitize(&markup_within(parts, markup), url)))
+}
+
+/// The body's parts joined, at most `cap` bytes of them, cut at a character boundary and
+/// never inside a tag (before a tag the cap would cut in two).
+fn markup_within(parts: Vec<String>, cap: usize) -> String {
+    let mut joined = parts.join("\n");
+    if joined.len() > cap {
+        let mut end = joined.floor_char_boundary(cap);
+        if let Some(lt) = joined[..end].rfind('<') {
+            if !joined[lt..end].contains('>') {
+                end = lt;
+            }
+        }
+        joined.truncate(end);
+    }
+    joined
 }
 
 impl<T> Found<T> {
@@ -358,5 +398,66 @@ impl PageView for BodyView<'_, '_> {
             Source::Css { css, take, .. } => self.0.css_values(css, take, many, true),
             _ => self.0.values(source, many),
         }
+    }
+}
+
+#[cfg(test)]
+mod markup_tests {
+    use super::*;
+
+    #[test]
+    fn a_long_body_is_cut_before_a_tag_within_the_cap() {
+        let parts = vec!["<p>one</p>".to_string(), "<p>two é</p>".to_string()];
+        assert_eq!(
+            markup_within(parts.clone(), 100),
+            "<p>one</p>\n<p>two é</p>"
+        );
+        // Within the second paragraph's opening tag: cut before it.
+        assert_eq!(markup_within(parts.clone(), 13), "<p>one</p>\n");
+        assert_eq!(markup_within(parts.clone(), 16), "<p>one</p>\n<p>tw");
+        // Inside the two bytes of `é`: cut before it; inside the end tag: before that.
+        assert_eq!(markup_within(parts.clone(), 19), "<p>one</p>\n<p>two ");
+        assert_eq!(markup_within(parts.clone(), 22), "<p>one</p>\n<p>two é");
+        assert_eq!(markup_within(vec!["no tags at all".into()], 5), "no ta");
+        assert_eq!(markup_within(vec!["ééé".into()], 3), "é");
+    }
+
+    #[test]
+    fn the_plan_sanitizes_at_most_its_cap() {
+        let config = crate::config::Config::parse(
+            r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+[site.listing]
+type = "html"
+items = "article"
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+[[site.section]]
+id = "news"
+"#,
+            std::path::Path::new("."),
+        )
+        .unwrap();
+        let page = format!(
+            "<html><body><article>{}</article></body></html>",
+            "<p>Some text of the article.</p>".repeat(10_000)
+        );
+        let url = Url::parse("https://example.com/a").unwrap();
+        let whole = extract(&page, &url, &Plan::new(&config.sites[0].article));
+        let capped = extract(
+            &page,
+            &url,
+            &Plan::new(&config.sites[0].article).sanitizing_at_most(4096),
+        );
+        let whole = whole.body.unwrap().value;
+        let capped = capped.body.unwrap().value;
+        assert!(whole.len() > 300_000, "{}", whole.len());
+        assert!(
+            capped.len() <= 4096 && capped.len() > 3000,
+            "{}",
+            capped.len()
+        );
+        assert!(whole.starts_with(&capped[..capped.len() - 4]));
     }
 }

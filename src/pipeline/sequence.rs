@@ -35,7 +35,8 @@ impl SitePlan {
     pub fn new(site: &Arc<Site>) -> SitePlan {
         SitePlan {
             site: site.clone(),
-            article: extract::Plan::new(&site.article),
+            article: extract::Plan::new(&site.article)
+                .sanitizing_at_most(site.limits.body.saturating_mul(2)),
             assembler: Assembler::new(site),
         }
     }
