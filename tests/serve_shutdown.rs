@@ -120,6 +120,12 @@ fn not_reading(serve: &Serve) -> TcpStream {
     let mut stream = TcpStream::connect(serve.addr()).unwrap();
     let requests = "GET /feeds/all.rss HTTP/1.1\r\nHost: test\r\n\r\n".repeat(1000);
     stream.write_all(requests.as_bytes()).unwrap();
+    // Its first byte: the server has begun answering (on a loaded machine a signal sent
+    // sooner finds the requests still unread, and that connection is closed at once).
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream.read_exact(&mut [0u8; 1]).unwrap();
     stream
 }
 
