@@ -23,7 +23,7 @@ use crate::text;
 mod json;
 mod safe;
 pub use json::json;
-pub use safe::feed_safe;
+pub use safe::{feed_safe, SafeEntries};
 
 /// What a feed says about itself.
 #[derive(Debug, Clone)]
@@ -146,11 +146,25 @@ fn rfc2822(d: &DateTime<FixedOffset>) -> String {
     d.to_rfc2822()
 }
 
+/// The three documents of a feed, in `feeds::Format` order (RSS, Atom, JSON Feed), from
+/// one cleaning of its entries.
+pub fn all(meta: &FeedMeta, entries: &[Entry]) -> [Vec<u8>; 3] {
+    let safe = SafeEntries::new(entries);
+    [
+        rss_of(meta, &safe),
+        atom_of(meta, &safe),
+        json::json_of(meta, &safe),
+    ]
+}
+
 /// Renders RSS 2.0.
 pub fn rss(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
+    rss_of(meta, &SafeEntries::new(entries))
+}
+
+fn rss_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
     let items: Vec<rss::Item> = entries
         .iter()
-        .map(|e| feed_safe(e))
         .map(|e| rss::Item {
             title: Some(e.title.clone()),
             link: Some(e.url.clone()),
@@ -198,7 +212,7 @@ pub fn rss(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
         link: meta.link.clone(),
         description: meta.description.clone(),
         language: meta.language.clone(),
-        last_build_date: Some(rfc2822(&feed_updated(entries))),
+        last_build_date: Some(rfc2822(&feed_updated(entries.stored()))),
         generator: Some(concat!("scrapefeed ", env!("CARGO_PKG_VERSION")).into()),
         atom_ext: Some(rss::extension::atom::AtomExtension {
             links: vec![rss::extension::atom::Link {
@@ -221,6 +235,10 @@ pub fn rss(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
 
 /// Renders Atom 1.0.
 pub fn atom(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
+    atom_of(meta, &SafeEntries::new(entries))
+}
+
+fn atom_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
     use atom_syndication::{Content, Entry as AtomEntry, Feed, Link, Person, Text};
     let link = |href: &str, rel: &str, mime: Option<&str>| Link {
         href: href.to_string(),
@@ -230,7 +248,6 @@ pub fn atom(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
     };
     let atom_entries: Vec<AtomEntry> = entries
         .iter()
-        .map(|e| feed_safe(e))
         .map(|e| AtomEntry {
             id: e.url.clone(),
             title: Text::plain(e.title.clone()),
@@ -273,7 +290,7 @@ pub fn atom(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
         id: meta.atom_url.clone(),
         title: Text::plain(meta.title.clone()),
         subtitle: Some(Text::plain(meta.description.clone())),
-        updated: feed_updated(entries),
+        updated: feed_updated(entries.stored()),
         links: vec![
             link(&meta.link, "alternate", Some("text/html")),
             link(&meta.atom_url, "self", Some("application/atom+xml")),

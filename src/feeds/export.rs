@@ -124,7 +124,7 @@ impl FeedSet {
     ) -> Result<(Arc<Head>, [Arc<Document>; 3]), FeedError> {
         let entries = self.read_entries(store, spec)?;
         let documents =
-            Format::ALL.map(|f| Arc::new(Document::new(f.render(&spec.meta, &entries))));
+            render::all(&spec.meta, &entries).map(|bytes| Arc::new(Document::new(bytes)));
         let (previous, was_unwritten) = {
             let states = self.states.read().unwrap_or_else(|e| e.into_inner());
             states

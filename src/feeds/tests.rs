@@ -1,6 +1,7 @@
 //! FeedSet against a real SQLite store and a temporary feeds directory.
 
 use super::*;
+use crate::render::{self, FeedMeta};
 use crate::store::{ArticleState, Retention, ScrapedEntry, SqliteStore};
 use chrono::TimeZone;
 use std::path::Path;
@@ -292,4 +293,36 @@ fn feeds_whose_files_cannot_be_written_are_served_from_memory_and_written_later(
         !reopened.has_stale(),
         "a restart trusts the files written late"
     );
+}
+
+#[test]
+fn one_cleaning_renders_each_format_in_its_place() {
+    let published = chrono::FixedOffset::east_opt(3 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(2025, 6, 13, 14, 53, 0)
+        .unwrap();
+    let entry = Entry {
+        url: "https://example.com/a".into(),
+        // Old rows: a control character to clean, a script image to drop.
+        title: "A \u{1}title".into(),
+        summary: Some("lead\u{fffe}".into()),
+        body: Some("<p>x\u{1f}</p>".into()),
+        author: None,
+        tags: vec!["t\u{1}".into()],
+        image: Some("javascript:alert(1)".into()),
+        published,
+        updated: None,
+        first_seen: Utc.with_ymd_and_hms(2025, 6, 13, 12, 0, 0).unwrap(),
+        date_source: "test".into(),
+    };
+    let entries = [entry.clone(), entry];
+    let meta = FeedMeta::for_all(&url(), None);
+    let all = render::all(&meta, &entries);
+    for format in Format::ALL {
+        assert_eq!(
+            all[format.index()],
+            format.render(&meta, &entries),
+            "{format:?}"
+        );
+    }
 }

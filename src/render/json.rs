@@ -8,12 +8,10 @@
 //! Atom: JSON could carry control characters escaped, but the three formats carry the same
 //! strings.
 
-use std::borrow::Cow;
-
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::Serialize;
 
-use super::{feed_safe, FeedMeta};
+use super::{FeedMeta, SafeEntries};
 use crate::model::Entry;
 
 const VERSION: &str = "https://jsonfeed.org/version/1.1";
@@ -66,7 +64,10 @@ fn rfc3339(d: &DateTime<FixedOffset>) -> String {
 
 /// Renders JSON Feed 1.1.
 pub fn json(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
-    let entries: Vec<Cow<'_, Entry>> = entries.iter().map(|e| feed_safe(e)).collect();
+    json_of(meta, &SafeEntries::new(entries))
+}
+
+pub(super) fn json_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
     let items = entries
         .iter()
         .map(|e| Item {

@@ -11,6 +11,39 @@ use std::borrow::Cow;
 use crate::model::Entry;
 use crate::text;
 
+/// A feed's entries, each passed through [`feed_safe`] once, for every format rendered
+/// from them (the scan runs over every stored body at every render: once, not per format).
+pub struct SafeEntries<'a> {
+    stored: &'a [Entry],
+    safe: Vec<Cow<'a, Entry>>,
+}
+
+impl<'a> SafeEntries<'a> {
+    pub fn new(entries: &'a [Entry]) -> SafeEntries<'a> {
+        SafeEntries {
+            stored: entries,
+            safe: entries.iter().map(feed_safe).collect(),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.safe.iter().map(|e| &**e)
+    }
+
+    pub fn len(&self) -> usize {
+        self.safe.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.safe.is_empty()
+    }
+
+    /// The entries as stored: their dates, which cleaning never changes.
+    pub fn stored(&self) -> &'a [Entry] {
+        self.stored
+    }
+}
+
 /// `entry` with every value a feed can carry: borrowed when it already is.
 pub fn feed_safe(entry: &Entry) -> Cow<'_, Entry> {
     let title = text::line(&entry.title);
