@@ -14,12 +14,14 @@
 //! as `<script>` and `<style>` with its escapes, quoted attributes, CDATA in SVG and
 //! MathML) and keeps a model of html5ever's stack of open elements, following its rules
 //! (scopes, implied closes, SVG and MathML, tables, the reopening of formatting elements).
-//! What the model must never be is shallower than html5ever, or a crafted page could slip
-//! deep nesting past it. Where it does not follow html5ever exactly (the adoption agency
-//! restructuring misnested formatting, a table cleaning up around SVG…), it stops trusting
-//! any close for the rest of the page: it then only counts elements opening, which is
-//! always deep enough, and the rest of such a page is read flat once that count passes the
-//! limit. Three start tags are cut outright, because what follows them depends on more
+//! It aims never to be shallower than html5ever, or a crafted page could slip deep nesting
+//! past it. Where it knows it does not follow html5ever (the adoption agency restructuring
+//! misnested formatting, a table cleaning up around SVG…), it stops reading the markup its
+//! own way for the rest of the page: every `<` and a letter then counts as an element
+//! opening, which is always deep enough ([`Model::count_rest`]), and the rest of such a
+//! page is read flat once that count passes the limit. Where it is wrong without knowing
+//! (the property test in `tests.rs` found such pages), the DOM parse's guard catches it
+//! (`bounded.rs`). Three start tags are cut outright, because what follows them depends on more
 //! than the model follows and article pages have no use for them: `<frameset>`, `<col>`
 //! right in a `<template>` (each can switch html5ever into a mode that ignores most tags),
 //! and a MathML `<annotation-xml>` with an HTML encoding (ammonia's tree builder reads its
@@ -172,7 +174,8 @@ struct Model<'p> {
     tables: Vec<bool>,
     /// html5ever's form pointer is set (a further `<form>` is ignored).
     form: bool,
-    /// The model no longer follows html5ever exactly: it trusts no close any more.
+    /// The model no longer follows html5ever exactly: `run` hands the rest of the page to
+    /// [`Model::count_rest`].
     unsure: bool,
     /// Elements whose tags are cut, above the named ones at the top of `stack`: counted
     /// only, so that the model's memory stays bounded however deep a page nests.
@@ -309,7 +312,6 @@ impl Model<'_> {
                     return Some(comment_end(page, lt + 4));
                 }
                 let cdata = rest[1..].starts_with(b"[CDATA[")
-                    && !self.unsure
                     && self.current().is_some_and(|e| e.foreign());
                 if cdata {
                     return Some(find(page, lt + 9, b"]]>").map_or(page.len(), |i| i + 3));

@@ -16,7 +16,7 @@ impl Model<'_> {
             self.cut(tag.range.clone());
             return Some(end);
         }
-        if self.unsure || self.overflow > 0 {
+        if self.overflow > 0 {
             return self.start_counting(tag);
         }
         if self.in_foreign(Some(name)) {
@@ -39,13 +39,13 @@ impl Model<'_> {
         self.start_in_html(tag)
     }
 
-    /// A start tag while the model only counts (deep below the named cut elements, or no
-    /// longer sure of html5ever's state): every element that may open counts, nothing
-    /// closes, and raw text is read as markup unless the model is sure it is raw text.
+    /// A start tag while the model only counts, deep below the named cut elements: every
+    /// element that may open counts and nothing closes. (A model no longer sure of
+    /// html5ever's state reads no more tags: [`Model::count_rest`] takes the rest.)
     pub(super) fn start_counting(&mut self, tag: &Tag) -> Option<usize> {
         let end = tag.range.end;
         let name = &tag.name;
-        if !self.unsure && !self.in_foreign(Some(name)) && name.is(RAW_TEXT) {
+        if !self.in_foreign(Some(name)) && name.is(RAW_TEXT) {
             if name.is(&[b"plaintext"]) {
                 return None;
             }
@@ -62,10 +62,8 @@ impl Model<'_> {
             return Some(end);
         }
         // Void HTML elements never open; in SVG or MathML (where a cut tag that would have
-        // left them keeps the parser), or unsure whether it is there, the model counts every
-        // other tag (there, they open).
-        let void =
-            name.is(VOID) && (name.is(BREAKOUT) || (!self.unsure && !self.in_foreign(Some(name))));
+        // left them keeps the parser) the model counts every other tag (there, they open).
+        let void = name.is(VOID) && (name.is(BREAKOUT) || !self.in_foreign(Some(name)));
         if !void {
             self.push(tag, Ns::Html);
         }
@@ -246,9 +244,6 @@ impl Model<'_> {
         if let Some(at) = cut {
             self.cut(tag.range.clone());
             self.pop_to(at);
-            return;
-        }
-        if self.unsure {
             return;
         }
         if self.current().is_some_and(|e| e.foreign()) {

@@ -292,17 +292,3 @@ proptest! {
         prop_assert!(got <= bound(6), "depth {} for {:?}", got, unit);
     }
 }
-
-#[test]
-#[ignore]
-fn debug_case() {
-    let unit = std::env::var("UNIT").unwrap();
-    let repeat: usize = std::env::var("REPEAT").unwrap().parse().unwrap();
-    let named: usize = std::env::var("NAMED").unwrap().parse().unwrap();
-    let page = unit.repeat(repeat);
-    let flat = flatten_naming(&page, 6, named);
-    println!("{flat}");
-    let html = scraper::Html::parse_document(&flat);
-    println!("{}", html.html());
-    println!("depth {}", depth(&flat));
-}
