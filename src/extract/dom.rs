@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use scraper::{ElementRef, Html, Selector};
 
-use super::json_ld::json_ld_objects;
+use super::json_ld::{json_ld_objects, JsonLd};
 use super::{indexed_values, PageView};
 use crate::config::{Css, Source, Take};
 use crate::html::{attribute, element_text, non_empty};
@@ -14,7 +14,7 @@ use crate::html::{attribute, element_text, non_empty};
 /// A parsed page with its JSON-LD objects and meta tags indexed.
 pub(super) struct DomPage<'a> {
     pub(super) html: &'a Html,
-    pub(super) json_ld: Vec<serde_json::Value>,
+    pub(super) json_ld: JsonLd,
     pub(super) meta: HashMap<String, Vec<String>>,
 }
 
@@ -45,7 +45,7 @@ impl PageView for DomPage<'_> {
                 .filter_map(|e| take_from(e, take))
                 .take(limit)
                 .collect(),
-            _ => indexed_values(source, limit, &self.json_ld, &self.meta),
+            _ => indexed_values(source, limit, &self.json_ld.objects, &self.meta),
         }
     }
 }

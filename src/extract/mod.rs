@@ -16,13 +16,14 @@
 
 mod dom;
 mod flatten;
+mod generic;
 mod json_ld;
 mod sanitize;
 mod stream;
 
 use dom::{remove_matching, DomPage};
 pub use flatten::{flatten as flatten_deep_nesting, MAX_DEPTH};
-use json_ld::{json_ld_objects, json_values};
+use json_ld::{json_ld_objects, json_values, main_first};
 pub use sanitize::sanitize;
 use stream::StreamPlan;
 
@@ -56,6 +57,9 @@ pub struct Extracted {
     /// Every date candidate found, in rule order.
     pub published: Vec<Found<String>>,
     pub updated: Vec<Found<String>>,
+    /// What the reader had to skip or could not find on this page (invalid JSON-LD, no main
+    /// content), one line each: `check` shows them, the scrape logs them.
+    pub warnings: Vec<String>,
 }
 
 /// One rule of one field, evaluated on its own (for `check`).
@@ -106,8 +110,12 @@ impl Plan {
         self.stream.is_some()
     }
 
-    /// The page read by the stream, when the plan and the page allow it.
+    /// The page read by the stream, when the plan and the page allow it. A site that does
+    /// not declare its body reads every page through the DOM: the generic reader needs it.
     fn stream<'p>(&'p self, page: &'p str) -> Option<stream::StreamPage<'p>> {
+        if self.rules.body.is_empty() {
+            return None;
+        }
         self.stream
             .as_ref()
             .and_then(|plan| stream::read(page, plan))
@@ -157,15 +165,24 @@ fn trace_on(doc: &impl PageView, rules: &ArticleRules) -> Vec<RuleTrace> {
 }
 
 /// Reads an article page: in one streaming pass when it can be trusted to see what the DOM
-/// would, else through the DOM.
+/// would, else through the DOM; then the generic reader fills what the rules left empty.
+///
+/// A streamed page gets the generic reader's metadata steps (JSON-LD and metas, already
+/// indexed) for free; its DOM is built only when the declared body rules all miss, so a site
+/// whose rules hit keeps the streaming pass's cost.
 pub fn extract(page: &str, url: &Url, plan: &Plan) -> Extracted {
     let flat = flatten::flatten(page);
-    if let Some(doc) = plan.stream(&flat) {
+    if let Some(mut doc) = plan.stream(&flat) {
+        main_first(&mut doc.json_ld.objects, url);
         let mut extracted = fields(&doc, url, &plan.rules);
         extracted.body = body(&doc.body(), url, &plan.rules, plan.body_markup);
-        return extracted;
+        if extracted.body.is_some() {
+            let page = generic::Page::new(None, &doc.json_ld, &doc.meta, url);
+            generic::fill_metadata(&mut extracted, &page);
+            return extracted;
+        }
+        tracing::debug!(%url, "declared body rules missed: article read through the DOM");
     }
-    tracing::debug!(%url, "article read through the DOM");
     read_via_dom(page, &flat, url, &plan.rules, plan.body_markup)
 }
 
@@ -190,11 +207,17 @@ fn read_via_dom(
     body_markup: usize,
 ) -> Extracted {
     let mut html = flatten::bounded::parse(page, flat);
-    let doc = DomPage::new(&html);
+    let mut doc = DomPage::new(&html);
+    main_first(&mut doc.json_ld.objects, url);
     let mut extracted = fields(&doc, url, rules);
+    let DomPage { json_ld, meta, .. } = doc;
+    // The generic reader's metadata reads the page as it is, like the rules' other fields.
+    generic::fill_metadata(
+        &mut extracted,
+        &generic::Page::new(Some(&html), &json_ld, &meta, url),
+    );
     // Clutter is removed for the body only: other fields (an image in a removed media
     // block, say) are read from the page as it is.
-    let DomPage { json_ld, meta, .. } = doc;
     remove_matching(&mut html, &rules.remove);
     let doc = DomPage {
         html: &html,
@@ -202,6 +225,10 @@ fn read_via_dom(
         meta,
     };
     extracted.body = body(&doc, url, rules, body_markup);
+    if extracted.body.is_none() {
+        let page = generic::Page::new(Some(&html), &doc.json_ld, &doc.meta, url);
+        generic::fill_body(&mut extracted, &page, body_markup);
+    }
     extracted
 }
 
@@ -223,6 +250,7 @@ fn fields(doc: &impl PageView, url: &Url, rules: &ArticleRules) -> Extracted {
         }),
         published: all(&rules.published, doc),
         updated: all(&rules.updated, doc),
+        warnings: Vec::new(),
     }
 }
 
@@ -376,7 +404,7 @@ impl PageView for stream::StreamPage<'_> {
             _ => indexed_values(
                 source,
                 if many { usize::MAX } else { 1 },
-                &self.json_ld,
+                &self.json_ld.objects,
                 &self.meta,
             ),
         }

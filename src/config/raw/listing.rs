@@ -93,26 +93,26 @@ pub struct RawPagination {
     pub body: Option<Checked<TemplateText>>,
 }
 
-/// `[site.article]`: for each field, sources tried in order. A field that is not declared
-/// uses the generic rules of `defaults::article_sources`.
+/// `[site.article]`: for each field, sources tried in order. A field that is not declared,
+/// or whose sources all miss on a page, is read by the generic article reader.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawArticle {
-    /// Sources of the title; defaults to the generic rules.
+    /// Sources of the title; the generic reader when undeclared.
     pub title: Option<Vec<RawSource>>,
-    /// Sources of the summary; defaults to the generic rules.
+    /// Sources of the summary; the generic reader when undeclared.
     pub summary: Option<Vec<RawSource>>,
-    /// Sources of the body (sanitized HTML); defaults to the generic rules.
+    /// Sources of the body (sanitized HTML); the generic reader when undeclared.
     pub body: Option<Vec<RawSource>>,
-    /// Sources of the author; defaults to the generic rules.
+    /// Sources of the author; the generic reader when undeclared.
     pub author: Option<Vec<RawSource>>,
-    /// Sources of the tags; defaults to the generic rules.
+    /// Sources of the tags; the generic reader when undeclared.
     pub tags: Option<Vec<RawSource>>,
-    /// Sources of the image; defaults to the generic rules.
+    /// Sources of the image; the generic reader when undeclared.
     pub image: Option<Vec<RawSource>>,
-    /// Sources of published-date candidates; defaults to the generic rules.
+    /// Sources of published-date candidates; the generic reader when undeclared.
     pub published: Option<Vec<RawSource>>,
-    /// Sources of updated-date candidates; defaults to the generic rules.
+    /// Sources of updated-date candidates; the generic reader when undeclared.
     pub updated: Option<Vec<RawSource>>,
     /// Selectors of elements removed from the body before it is kept; none by default.
     #[serde(default)]

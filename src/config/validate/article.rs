@@ -3,16 +3,16 @@
 //! `regex`.
 
 use super::Checker;
-use crate::config::defaults;
 use crate::config::raw::{RawArticle, RawSource};
 use crate::config::{ArticleRules, JsonPath, Rule, Source, Take, Transform};
 
 impl Checker<'_> {
     pub(super) fn article(&mut self, raw: RawArticle, ctx: &str) -> ArticleRules {
-        let defaults = defaults::article_sources();
+        // A field left undeclared has no rules: the generic article reader (`extract::generic`)
+        // reads it, as it reads a declared field whose rules all miss.
         let mut list = |rules: Option<Vec<RawSource>>, field: &str| -> Vec<Rule> {
             let Some(rules) = rules else {
-                return defaults(field).into_iter().map(Rule::new).collect();
+                return Vec::new();
             };
             rules
                 .into_iter()

@@ -43,7 +43,7 @@ pub struct StreamPage<'p> {
     matches: Vec<Vec<Hit>>,
     /// The elements `remove` matches, whole.
     removed: Vec<Range<usize>>,
-    pub(in crate::extract) json_ld: Vec<serde_json::Value>,
+    pub(in crate::extract) json_ld: crate::extract::json_ld::JsonLd,
     pub(in crate::extract) meta: HashMap<String, Vec<String>>,
 }
 
