@@ -26,8 +26,23 @@ use crate::model::date_source;
 use crate::pipeline::sequence::{self, ArticleRead, SectionInput, SitePlan, Steps};
 use crate::pipeline::ScrapeError;
 
-/// Articles previewed per section.
+/// Articles previewed per section unless `--limit` or `--all` say otherwise.
 pub const SAMPLE_ARTICLES: usize = 3;
+
+/// How many of a section's listed articles `check` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sample {
+    /// The first N.
+    First(usize),
+    /// Every listed article (to see a whole listing's dates at once).
+    All,
+}
+
+impl Default for Sample {
+    fn default() -> Sample {
+        Sample::First(SAMPLE_ARTICLES)
+    }
+}
 
 /// What one section yields.
 #[derive(Debug, Serialize)]
@@ -55,6 +70,9 @@ pub struct ArticlePreview {
     pub published_rule: String,
     /// Every date candidate found on the page: (value, rule).
     pub date_candidates: Vec<(String, String)>,
+    /// What the reader skipped or could not find on the page (invalid JSON-LD, no main
+    /// content).
+    pub warnings: Vec<String>,
 }
 
 /// One field of one article.
@@ -73,6 +91,7 @@ pub struct FieldPreview {
 pub async fn run(
     config: &Config,
     only: &[String],
+    sample: Sample,
     json: bool,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<bool> {
@@ -85,7 +104,7 @@ pub async fn run(
             });
         if wanted {
             let plan = SitePlan::new(site);
-            let preview = preview(&fetcher, &plan, section, clock.as_ref()).await;
+            let preview = preview(&fetcher, &plan, section, sample, clock.as_ref()).await;
             if !json {
                 print!("{}", render_text(&preview));
             }
@@ -110,6 +129,7 @@ pub async fn preview(
     fetcher: &Fetcher,
     plan: &SitePlan,
     section: &Section,
+    sample: Sample,
     clock: &dyn Clock,
 ) -> SectionPreview {
     let site = &plan.site;
@@ -136,6 +156,7 @@ pub async fn preview(
     }
     let mut observer = Preview {
         plan,
+        sample,
         articles: Vec::new(),
         traces: Vec::new(),
         cleanings: Vec::new(),
@@ -169,6 +190,11 @@ pub async fn preview(
     out.articles = observer.articles;
     out.warnings = never_matched(&observer.traces);
     out.warnings.extend(observer.cleanings);
+    out.warnings.extend(out.articles.iter().flat_map(|a| {
+        a.warnings
+            .iter()
+            .map(move |w| format!("article {}: {w}", a.url))
+    }));
     let dated = out
         .articles
         .iter()
@@ -181,10 +207,11 @@ pub async fn preview(
     out
 }
 
-/// `check`'s steps: the first `SAMPLE_ARTICLES` listed articles, each recorded with every
-/// rule's result on its page.
+/// `check`'s steps: the sampled listed articles, each recorded with every rule's result on
+/// its page.
 struct Preview<'p> {
     plan: &'p SitePlan,
+    sample: Sample,
     articles: Vec<ArticlePreview>,
     traces: Vec<RuleTrace>,
     /// What cleaning changed in each previewed entry, as warnings.
@@ -196,7 +223,11 @@ impl Steps for Preview<'_> {
         &mut self,
         listing: &'l Listing,
     ) -> Result<Vec<&'l ListingItem>, ScrapeError> {
-        Ok(listing.items.iter().take(SAMPLE_ARTICLES).collect())
+        let take = match self.sample {
+            Sample::First(n) => n,
+            Sample::All => usize::MAX,
+        };
+        Ok(listing.items.iter().take(take).collect())
     }
 
     fn observe(&mut self, article: &ArticleRead<'_>) {
@@ -286,6 +317,7 @@ fn article_preview(read: &ArticleRead<'_>, trace: Option<&[RuleTrace]>) -> Artic
                     .map(|p| (p.clone(), date_source::LISTING.to_string())),
             )
             .collect(),
+        warnings: extracted.warnings.clone(),
     }
 }
 

@@ -58,6 +58,12 @@ enum Command {
         /// Print one JSON document instead of the readable report.
         #[arg(long)]
         json: bool,
+        /// Articles previewed per section (the first N listed).
+        #[arg(long, default_value_t = check::SAMPLE_ARTICLES, conflicts_with = "all")]
+        limit: usize,
+        /// Preview every listed article of each section (a whole listing's dates at once).
+        #[arg(long)]
+        all: bool,
         /// Sites or sections to preview (`tass`, `politics`, `tass/politics`); all when none.
         sections: Vec<String>,
     },
@@ -112,11 +118,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { listen } => serve(&cli.config, config, clock, listen).await,
         Command::Scrape { sections } => scrape(config, clock, &sections).await,
-        Command::Check { json, sections } => {
+        Command::Check {
+            json,
+            limit,
+            all,
+            sections,
+        } => {
+            let sample = if all {
+                check::Sample::All
+            } else {
+                check::Sample::First(limit)
+            };
             if !json {
                 println!("config {}: valid", cli.config.display());
             }
-            let ok = check::run(&config, &sections, json, clock).await?;
+            let ok = check::run(&config, &sections, sample, json, clock).await?;
             Ok(if ok {
                 ExitCode::SUCCESS
             } else {

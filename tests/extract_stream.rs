@@ -92,11 +92,9 @@ fn example_site_pages_are_streamed_and_read_as_the_dom_reads_them() {
             "examples/sites/vesti-kraya.toml",
             "tests/fixtures/sites/ru-html/news",
         ),
-        (
-            "examples/sites/field-notes.toml",
-            "tests/fixtures/sites/jsonld/posts",
-        ),
     ];
+    // (examples/sites/field-notes.toml declares no body: its pages go to the generic reader,
+    // which reads the DOM.)
     for (config_path, pages) in cases {
         let config = config(config_path);
         let rules = &Plan::new(&config.sites[0].article);

@@ -143,9 +143,17 @@ pub struct ArticleRules {
     pub updated: Vec<Rule>,
     /// Clutter cut from the body before it is kept.
     pub remove: Vec<Css>,
+    /// Fields declared as an empty list: turned off, not read by the generic reader either.
+    /// (A field left undeclared has no rules and is read by the generic reader.)
+    pub off: Vec<&'static str>,
 }
 
 impl ArticleRules {
+    /// Whether the generic article reader may fill `field` when the rules give nothing.
+    pub fn generic_reads(&self, field: &str) -> bool {
+        !self.off.contains(&field)
+    }
+
     /// Every rule of every field.
     pub fn all(&self) -> impl Iterator<Item = &Rule> {
         [

@@ -267,14 +267,14 @@ mod tests {
 
     #[test]
     fn a_web_pages_main_entity_is_an_object_of_its_own() {
-        let read = read(&[
+        let post = read(&[
             r#"{"@type": "WebPage", "mainEntity": {"@type": "BlogPosting", "headline": "Post"}}"#,
         ]);
         assert_eq!(
-            main_article(&read.objects, &page()).unwrap()["headline"],
+            main_article(&post.objects, &page()).unwrap()["headline"],
             "Post"
         );
-        let read = read(&[r#"{"@type": "WebPage", "name": "Not an article"}"#]);
-        assert!(main_article(&read.objects, &page()).is_none());
+        let none = read(&[r#"{"@type": "WebPage", "name": "Not an article"}"#]);
+        assert!(main_article(&none.objects, &page()).is_none());
     }
 }

@@ -110,10 +110,10 @@ impl Plan {
         self.stream.is_some()
     }
 
-    /// The page read by the stream, when the plan and the page allow it. A site that does
-    /// not declare its body reads every page through the DOM: the generic reader needs it.
+    /// The page read by the stream, when the plan and the page allow it. A site that leaves
+    /// its body to the generic reader reads every page through the DOM: the reader needs it.
     fn stream<'p>(&'p self, page: &'p str) -> Option<stream::StreamPage<'p>> {
-        if self.rules.body.is_empty() {
+        if self.rules.body.is_empty() && self.rules.generic_reads("body") {
             return None;
         }
         self.stream
@@ -178,7 +178,7 @@ pub fn extract(page: &str, url: &Url, plan: &Plan) -> Extracted {
         extracted.body = body(&doc.body(), url, &plan.rules, plan.body_markup);
         if extracted.body.is_some() {
             let page = generic::Page::new(None, &doc.json_ld, &doc.meta, url);
-            generic::fill_metadata(&mut extracted, &page);
+            generic::fill_metadata(&mut extracted, &page, &plan.rules);
             return extracted;
         }
         tracing::debug!(%url, "declared body rules missed: article read through the DOM");
@@ -212,9 +212,14 @@ fn read_via_dom(
     let mut extracted = fields(&doc, url, rules);
     let DomPage { json_ld, meta, .. } = doc;
     // The generic reader's metadata reads the page as it is, like the rules' other fields.
+    // Its steps over the markup (`<h1>`, the header's `<time>`, bylines) are for sites that
+    // leave the body to it; a site declaring its body gets the steps over metas and JSON-LD
+    // only, as when its pages are streamed, so both readers agree.
+    let markup = rules.body.is_empty().then_some(&html);
     generic::fill_metadata(
         &mut extracted,
-        &generic::Page::new(Some(&html), &json_ld, &meta, url),
+        &generic::Page::new(markup, &json_ld, &meta, url),
+        rules,
     );
     // Clutter is removed for the body only: other fields (an image in a removed media
     // block, say) are read from the page as it is.
@@ -227,7 +232,7 @@ fn read_via_dom(
     extracted.body = body(&doc, url, rules, body_markup);
     if extracted.body.is_none() {
         let page = generic::Page::new(Some(&html), &doc.json_ld, &doc.meta, url);
-        generic::fill_body(&mut extracted, &page, body_markup);
+        generic::fill_body(&mut extracted, &page, rules, body_markup);
     }
     extracted
 }
@@ -461,6 +466,8 @@ type = "html"
 items = "article"
 [site.listing.fields]
 link = { css = "a", attr = "href" }
+[site.article]
+body = [{ css = "article", html = true }]
 [[site.section]]
 id = "news"
 "#,

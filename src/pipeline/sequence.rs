@@ -141,6 +141,10 @@ pub async fn read_section(
                 (Extracted::default(), state)
             }
         };
+        for warning in &extracted.warnings {
+            tracing::warn!(site = %site.id, section = %section.id, url = %item.url,
+                "{warning}");
+        }
         let entry = plan.assembler.entry(item, &extracted, clock.now());
         steps.observe(&ArticleRead {
             item,

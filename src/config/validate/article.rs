@@ -10,10 +10,14 @@ impl Checker<'_> {
     pub(super) fn article(&mut self, raw: RawArticle, ctx: &str) -> ArticleRules {
         // A field left undeclared has no rules: the generic article reader (`extract::generic`)
         // reads it, as it reads a declared field whose rules all miss.
-        let mut list = |rules: Option<Vec<RawSource>>, field: &str| -> Vec<Rule> {
+        let mut off = Vec::new();
+        let mut list = |rules: Option<Vec<RawSource>>, field: &'static str| -> Vec<Rule> {
             let Some(rules) = rules else {
                 return Vec::new();
             };
+            if rules.is_empty() {
+                off.push(field);
+            }
             rules
                 .into_iter()
                 .enumerate()
@@ -25,15 +29,24 @@ impl Checker<'_> {
                 })
                 .collect()
         };
+        let title = list(raw.title, "title");
+        let summary = list(raw.summary, "summary");
+        let body = list(raw.body, "body");
+        let author = list(raw.author, "author");
+        let tags = list(raw.tags, "tags");
+        let image = list(raw.image, "image");
+        let published = list(raw.published, "published");
+        let updated = list(raw.updated, "updated");
         ArticleRules {
-            title: list(raw.title, "title"),
-            summary: list(raw.summary, "summary"),
-            body: list(raw.body, "body"),
-            author: list(raw.author, "author"),
-            tags: list(raw.tags, "tags"),
-            image: list(raw.image, "image"),
-            published: list(raw.published, "published"),
-            updated: list(raw.updated, "updated"),
+            title,
+            summary,
+            body,
+            author,
+            tags,
+            image,
+            published,
+            updated,
+            off,
             remove: raw
                 .remove
                 .into_iter()

@@ -21,7 +21,6 @@
 //! image of a `<noscript>` replaces its placeholder). The markup is then sanitized like any
 //! declared body.
 
-use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use ego_tree::NodeId;
@@ -42,7 +41,7 @@ pub(super) enum NoContent {
     #[error("no main content found: the page has no text outside scripts, menus and asides")]
     NoText,
     #[error(
-        "no main content found: the best block holds only {0} characters of text (the entry keeps the listing's data)"
+        "no main content found: the best block holds only {0} characters of text"
     )]
     TooShort(usize),
 }
@@ -61,7 +60,7 @@ const NEVER: [&str; 20] = [
 
 /// Class or id words of containers that are never content, unless they also say content.
 static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)-ad-|^ad-|ads?-(slot|unit|container|wrapper)|advert|banner|breadcrumb|combx|comment|community|cookie|consent|cover-wrap|disqus|footer|gdpr|masthead|menu|modal|newsletter|outbrain|pagination|pager|popup|promo|recirc|related|remark|replies|rss|share|sharing|shoutbox|sidebar|signup|skip-link|skyscraper|social|sponsor|subscribe|taboola|toolbar|more-stories|read-more|most-popular|trending|paywall|navbar|site-header|site-footer")
+    Regex::new(r"(?i)-ad-|^ad-|ads?-(slot|unit|container|wrapper)|advert|banner|breadcrumb|combx|comment|community|cookie|consent|cover-wrap|disqus|footer|gdpr|masthead|menu|modal|newsletter|outbrain|pagination|pager|popup|promo|recirc|related|remark|replies|rss|share|sharing|shoutbox|sidebar|signup|skip-link|skyscraper|social|sponsor|subscribe|taboola|toolbar|more-stories|read-more|most-popular|trending|paywall|navbar|site-header|site-footer|login|signup|sign-up|register|regist")
         .expect("static regex")
 });
 static MAYBE_CONTENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -79,29 +78,35 @@ static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 /// Class or id of containers that hold exactly an article's body on many publishing systems.
-static BODY_MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)articlebody|article-body|article__body|article_body|story-body|storybody|entry-content|post-content|post-body|postbody|article-content|article__content|articlecontent|c-entry-content|content__article-body|body-text|article-text|story-text|mw-content-text|news-text|text-content")
+pub(super) static BODY_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)article[-_]*(body|text|content)|(story|post|entry|news|body)[-_]*(body|text|content)|text[-_]*content|field-+name-+body|mw-content-text|content__article-body")
+        .expect("static regex")
+});
+
+/// Class or id of the short lines around an article's text that are not its text.
+pub(super) static META_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)byline|dateline|timestamp|submitted|posted-on|author|share|social|related|promo|donat|support-pay|newsletter|subscribe|print-only|sr-only|visually-hidden|screen-reader")
         .expect("static regex")
 });
 
 /// What the scorer knows of one element.
 #[derive(Debug, Default, Clone, Copy)]
-struct Stat {
+pub(super) struct Stat {
     /// Characters of visible text inside, whitespace runs counted once.
-    text: u32,
+    pub(super) text: u32,
     /// Of which inside links.
     link: u32,
-    commas: u32,
+    pub(super) commas: u32,
     /// Set aside before scoring (never content).
-    skip: bool,
+    pub(super) skip: bool,
     score: f32,
     /// Whether `score` got its tag and class weight yet.
     scored: bool,
 }
 
 /// The page's elements in document order with what the scorer knows of each.
-struct Scores<'h> {
-    html: &'h Html,
+pub(super) struct Scores<'h> {
+    pub(super) html: &'h Html,
     /// Node ids in the tree's own order (ascending), to index `stats`.
     ids: Vec<NodeId>,
     stats: Vec<Stat>,
@@ -114,7 +119,7 @@ impl<'h> Scores<'h> {
         self.ids.binary_search(&id).unwrap_or(0)
     }
 
-    fn stat(&self, id: NodeId) -> &Stat {
+    pub(super) fn stat(&self, id: NodeId) -> &Stat {
         &self.stats[self.at(id)]
     }
 
@@ -123,7 +128,7 @@ impl<'h> Scores<'h> {
         &mut self.stats[at]
     }
 
-    fn link_density(&self, id: NodeId) -> f32 {
+    pub(super) fn link_density(&self, id: NodeId) -> f32 {
         let s = self.stat(id);
         if s.text == 0 {
             0.0
@@ -275,20 +280,28 @@ fn read(html: &Html, _url: &Url, by_class: bool) -> Result<Read, NoContent> {
         return Err(NoContent::NoText);
     }
     scores.score();
-    let (mut top, top_score) = scores.best().ok_or(NoContent::NoText)?;
-    let mut how = "scored blocks";
-    // A container the publishing system marks as the article body, holding most of the
-    // best block's text, is taken whole (its lead and figures with it).
-    if let Some(marked) = marked_body(&scores) {
-        let contains = html
-            .tree
-            .get(top)
-            .is_some_and(|t| t.ancestors().any(|a| a.id() == marked) || t.id() == marked);
-        if contains || scores.stat(marked).text * 2 >= scores.stat(top).text {
-            top = marked;
-            how = "marked article body";
+    let best = scores.best();
+    let within = |inner: NodeId, outer: NodeId| {
+        html.tree
+            .get(inner)
+            .is_some_and(|n| n.id() == outer || n.ancestors().any(|a| a.id() == outer))
+    };
+    // A container the publishing system marks as the article body, holding the best
+    // block or at least half its text, is taken whole (its lead and figures with it); with
+    // no block long enough to score (a brief), the marked body, else the page's `<article>`.
+    let (top, top_score, how) = match (best, marked_body(&scores)) {
+        (Some((b, score)), Some(m))
+            if within(b, m) || scores.stat(m).text * 2 >= scores.stat(b).text =>
+        {
+            (m, score, "marked article body")
         }
-    }
+        (Some((b, score)), _) => (b, score, "scored blocks"),
+        (None, Some(m)) => (m, 0.0, "marked article body"),
+        (None, None) => match main_article_element(&scores) {
+            Some(a) => (a, 0.0, "the page's <article>"),
+            None => return Err(NoContent::NoText),
+        },
+    };
     // The best block's parent, when the block holds a minority of the parent's text in a
     // body split into several blocks, is the article: go up while that grows the text and
     // keeps links rare.
@@ -311,6 +324,12 @@ fn read(html: &Html, _url: &Url, by_class: bool) -> Result<Read, NoContent> {
                 if s.skip || s.text == 0 {
                     return false;
                 }
+                // A sibling the page calls furniture (a sign-up box under a paywalled lead)
+                // does not join, whatever it scores.
+                let words = class_and_id(e.value());
+                if UNLIKELY.is_match(&words) && !BODY_MARKER.is_match(&words) {
+                    return false;
+                }
                 let weighed = s.score * (1.0 - scores.link_density(sibling.id()));
                 let paragraph = e.value().name() == "p"
                     && s.text > 80
@@ -321,12 +340,14 @@ fn read(html: &Html, _url: &Url, by_class: bool) -> Result<Read, NoContent> {
             .collect();
     }
     let text: u32 = blocks.iter().map(|b| scores.stat(*b).text).sum();
-    if text < MIN_TEXT {
+    // A scored block this short is a caption or a teaser, not an article; a body the page
+    // marks as such is taken at any length.
+    if text == 0 || (how == "scored blocks" && text < MIN_TEXT) {
         return Err(NoContent::TooShort(text as usize));
     }
     let mut markup = String::new();
     for block in blocks {
-        write_block(&scores, block, &mut markup);
+        super::markup::write_block(&scores, block, &mut markup);
     }
     Ok(Read {
         content: MainContent { markup, how },
@@ -350,12 +371,32 @@ fn marked_body(scores: &Scores<'_>) -> Option<NodeId> {
         .map(|e| e.id())
         .filter(|id| {
             let s = scores.stat(*id);
-            !s.skip && s.text >= MIN_TEXT * 2 && scores.link_density(*id) < 0.4
+            !s.skip && s.text > 0 && scores.link_density(*id) < 0.4
         })
         .max_by_key(|id| scores.stat(*id).text)
 }
 
-fn class_and_id(e: &Element) -> String {
+/// The page's `<article>` when no block scored: the only one, else the one holding the
+/// page's `<h1>`, else the one with the most text.
+fn main_article_element(scores: &Scores<'_>) -> Option<NodeId> {
+    let articles: Vec<ElementRef<'_>> = scores
+        .order
+        .iter()
+        .filter_map(|id| ElementRef::wrap(scores.html.tree.get(*id)?))
+        .filter(|e| e.value().name() == "article" && scores.stat(e.id()).text > 0)
+        .collect();
+    let holds_h1 = |a: &&ElementRef<'_>| {
+        a.descendants()
+            .any(|d| d.value().as_element().is_some_and(|e| e.name() == "h1"))
+    };
+    articles
+        .iter()
+        .find(holds_h1)
+        .or_else(|| articles.iter().max_by_key(|a| scores.stat(a.id()).text))
+        .map(|a| a.id())
+}
+
+pub(super) fn class_and_id(e: &Element) -> String {
     let mut both = String::new();
     if let Some(c) = e.attr("class") {
         both.push_str(c);
@@ -480,7 +521,7 @@ fn visible_len(text: &str) -> u32 {
 }
 
 /// An element's starting score: by tag, and by what its class and id say.
-fn weight(e: &Element) -> f32 {
+pub(super) fn weight(e: &Element) -> f32 {
     let tag = match e.name() {
         "div" | "article" | "main" => 5.0,
         "pre" | "td" | "blockquote" => 3.0,
@@ -504,138 +545,3 @@ fn weight(e: &Element) -> f32 {
     tag + class
 }
 
-/// Writes one chosen block, without what is never content and without the clutter inside
-/// it: link lists, negative containers, the page's `<h1>`, placeholder images.
-fn write_block(scores: &Scores<'_>, block: NodeId, out: &mut String) {
-    enum Step<'a> {
-        Open(ego_tree::NodeRef<'a, Node>),
-        Close(&'a str),
-    }
-    let html = scores.html;
-    let mut stack = vec![Step::Open(html.tree.get(block).expect("id from the tree"))];
-    while let Some(step) = stack.pop() {
-        let node = match step {
-            Step::Close(name) => {
-                let _ = write!(out, "</{name}>");
-                continue;
-            }
-            Step::Open(node) => node,
-        };
-        match node.value() {
-            Node::Text(t) => escape(t, false, out),
-            Node::Element(e) => {
-                if scores.stat(node.id()).skip || is_clutter(scores, node.id(), e) {
-                    continue;
-                }
-                if e.name() == "noscript" {
-                    noscript_images(node, out);
-                    continue;
-                }
-                if e.name() == "img" && is_placeholder(e) {
-                    continue;
-                }
-                out.push('<');
-                out.push_str(e.name());
-                for (name, value) in e.attrs() {
-                    out.push(' ');
-                    out.push_str(name);
-                    out.push_str("=\"");
-                    escape(value, true, out);
-                    out.push('"');
-                }
-                out.push('>');
-                if is_void(e.name()) {
-                    continue;
-                }
-                stack.push(Step::Close(e.name()));
-                let mut child = node.last_child();
-                while let Some(c) = child {
-                    stack.push(Step::Open(c));
-                    child = c.prev_sibling();
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// Clutter inside a chosen block: the title (`<h1>`), lists and containers that are mostly
-/// links (related stories, tag clouds), and containers whose class says they are not text.
-fn is_clutter(scores: &Scores<'_>, id: NodeId, e: &Element) -> bool {
-    let s = scores.stat(id);
-    match e.name() {
-        "h1" => true,
-        "ul" | "ol" | "div" | "section" | "table" | "header" | "dl" => {
-            let density = scores.link_density(id);
-            (density > 0.5 && s.text < 600)
-                || (weight(e) < -10.0 && s.commas < 10)
-                || (e.name() == "header" && s.text < 300)
-        }
-        _ => false,
-    }
-}
-
-/// The images a `<noscript>` holds (its markup is text in a DOM parsed with scripting on),
-/// written as images: the real image behind a lazy-loading placeholder.
-fn noscript_images(node: ego_tree::NodeRef<'_, Node>, out: &mut String) {
-    let text: String = node
-        .children()
-        .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
-        .collect();
-    if !text.contains("<img") {
-        return;
-    }
-    let fragment = Html::parse_fragment(&text);
-    static IMG: LazyLock<scraper::Selector> =
-        LazyLock::new(|| scraper::Selector::parse("img").expect("static selector"));
-    for img in fragment.select(&IMG) {
-        let e = img.value();
-        if is_placeholder(e) {
-            continue;
-        }
-        out.push_str("<img");
-        for (name, value) in e.attrs() {
-            let _ = write!(out, " {name}=\"");
-            escape(value, true, out);
-            out.push('"');
-        }
-        out.push('>');
-    }
-}
-
-/// An image with no real source: no `src` and no lazy source, or only a `data:` one.
-fn is_placeholder(e: &Element) -> bool {
-    crate::html::attribute_of("img", "src", |a| e.attr(a))
-        .is_none_or(|src| src.starts_with("data:"))
-}
-
-fn is_void(name: &str) -> bool {
-    matches!(
-        name,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "input"
-            | "link"
-            | "meta"
-            | "source"
-            | "track"
-            | "wbr"
-    )
-}
-
-fn escape(text: &str, attribute: bool, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-}

@@ -12,6 +12,7 @@
 //! in [`Extracted::warnings`](super::Extracted), which `check` prints and the scrape logs.
 
 mod content;
+mod markup;
 mod meta;
 mod title;
 
@@ -22,6 +23,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::json_ld::{main_article, JsonLd};
+use crate::config::ArticleRules;
 use super::{markup_within, sanitize, Extracted, Found};
 
 /// What the generic reader reads a page from. `html` is `None` when the page was read by the
@@ -54,29 +56,30 @@ impl<'a> Page<'a> {
 
 /// Fills every field of `extracted` but the body that is still empty, and notes the page's
 /// unreadable JSON-LD.
-pub(super) fn fill_metadata(extracted: &mut Extracted, page: &Page<'_>) {
+pub(super) fn fill_metadata(extracted: &mut Extracted, page: &Page<'_>, rules: &ArticleRules) {
     extracted
         .warnings
         .extend(page.json_ld.problems.iter().cloned());
-    if extracted.title.is_none() {
+    let reads = |field: &str| rules.generic_reads(field);
+    if extracted.title.is_none() && reads("title") {
         extracted.title = page.title();
     }
-    if extracted.summary.is_none() {
+    if extracted.summary.is_none() && reads("summary") {
         extracted.summary = page.summary();
     }
-    if extracted.author.is_none() {
+    if extracted.author.is_none() && reads("author") {
         extracted.author = page.author();
     }
-    if extracted.tags.is_none() {
+    if extracted.tags.is_none() && reads("tags") {
         extracted.tags = page.tags();
     }
-    if extracted.image.is_none() {
+    if extracted.image.is_none() && reads("image") {
         extracted.image = page.image();
     }
-    if extracted.published.is_empty() {
+    if extracted.published.is_empty() && reads("published") {
         extracted.published = page.published();
     }
-    if extracted.updated.is_empty() {
+    if extracted.updated.is_empty() && reads("updated") {
         extracted.updated = page.updated();
     }
 }
@@ -84,8 +87,13 @@ pub(super) fn fill_metadata(extracted: &mut Extracted, page: &Page<'_>) {
 /// The body from the page's main content, when the rules gave none; a page whose main
 /// content cannot be found keeps no body and says why in the warnings. `body_markup` caps
 /// the markup given to the sanitizer, as for declared bodies.
-pub(super) fn fill_body(extracted: &mut Extracted, page: &Page<'_>, body_markup: usize) {
-    let Some(html) = page.html else {
+pub(super) fn fill_body(
+    extracted: &mut Extracted,
+    page: &Page<'_>,
+    rules: &ArticleRules,
+    body_markup: usize,
+) {
+    let Some(html) = page.html.filter(|_| rules.generic_reads("body")) else {
         return;
     };
     match content::main_content(html, page.url) {
