@@ -423,7 +423,7 @@ summary = {{ path = "lead" }}
 published = {{ path = "date" }}
 
 [site.listing.page_params.section_id]
-css = "#news-list[ng-init]"
+css = '[ng-init*="sectionId"]'
 attr = "ng-init"
 regex = 'sectionId\s*=\s*(\d+)'
 

@@ -87,12 +87,10 @@ fn synthetic_tass_pages_are_streamed_and_read_as_the_dom_reads_them() {
 
 #[test]
 fn example_site_pages_are_streamed_and_read_as_the_dom_reads_them() {
-    let cases = [
-        (
-            "examples/sites/vesti-kraya.toml",
-            "tests/fixtures/sites/ru-html/news",
-        ),
-    ];
+    let cases = [(
+        "examples/sites/vesti-kraya.toml",
+        "tests/fixtures/sites/ru-html/news",
+    )];
     // (examples/sites/field-notes.toml declares no body: its pages go to the generic reader,
     // which reads the DOM.)
     for (config_path, pages) in cases {

@@ -217,7 +217,9 @@ fn hostile_articles_leave_every_feed_well_formed_and_cleaned() {
         one.get("image").is_none(),
         "javascript: image dropped: {one}"
     );
-    let body = one["content_html"].as_str().unwrap_or_else(|| panic!("{one}"));
+    let body = one["content_html"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{one}"));
     assert!(
         body.starts_with("<p>Body  text") && !body.contains("alert"),
         "{body:?}"

@@ -2,7 +2,8 @@
 //!
 //! It reproduces what public scrapers of tass.com record about the real site:
 //! - section pages `/{slug}` are AngularJS shells whose only useful content is
-//!   `<section class="section-page" id="news-list" ng-init="sectionId = 4954; excludeNewsIds = '';">`;
+//!   `<div class="container"><section class="section-page" ng-init="sectionId = 4954; …">`
+//!   (where tass.com keeps it; no `#news-list`);
 //! - the browser then calls `POST /userApi/categoryNewsList` with
 //!   `{"sectionId": 4954, "limit": 20, "type": "all"}` and gets
 //!   `{"newsList": [{"id", "title", "lead", "link" (relative), "date" (Unix seconds)}], "lastTime"}`;
@@ -344,9 +345,9 @@ fn section_shell(slug: &str) -> String {
         r#"<!DOCTYPE html><html ng-app="tassApp"><head><meta charset="utf-8"><title>{title} - TASS</title>
 <script src="/newtass/javascript/angular.min.js"></script></head>
 <body><div class="container" ng-init="counterTime = 520"></div>
-<section class="section-page" id="news-list" ng-init="sectionId = {id}; excludeNewsIds = '';">
+<div class="container"><section class="section-page" ng-init="sectionId = {id}; excludeNewsIds = '';">
 <div class="news-list" ng-repeat="news in newsList"><a ng-href="{{{{news.link}}}}">{{{{news.title}}}}</a></div>
-</section></body></html>"#
+</section></div></body></html>"#
     )
 }
 

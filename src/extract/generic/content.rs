@@ -40,9 +40,7 @@ pub(super) struct MainContent {
 pub(super) enum NoContent {
     #[error("no main content found: the page has no text outside scripts, menus and asides")]
     NoText,
-    #[error(
-        "no main content found: the best block holds only {0} characters of text"
-    )]
+    #[error("no main content found: the best block holds only {0} characters of text")]
     TooShort(usize),
 }
 
@@ -544,4 +542,3 @@ pub(super) fn weight(e: &Element) -> f32 {
     }
     tag + class
 }
-

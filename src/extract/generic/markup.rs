@@ -24,10 +24,12 @@ pub(super) fn write_block(scores: &Scores<'_>, block: NodeId, out: &mut String) 
     // A container's own tag (`<article>`, `<div class="story-body">`) says nothing to a
     // reader: its content is written; a block that is content itself (a paragraph, a
     // table joining as a sibling) is written whole.
-    let container = root
-        .value()
-        .as_element()
-        .is_some_and(|e| matches!(e.name(), "div" | "article" | "section" | "main" | "span" | "td" | "font" | "center"));
+    let container = root.value().as_element().is_some_and(|e| {
+        matches!(
+            e.name(),
+            "div" | "article" | "section" | "main" | "span" | "td" | "font" | "center"
+        )
+    });
     let mut stack = if container {
         let mut children: Vec<Step<'_>> = root.children().map(Step::Open).collect();
         children.reverse();

@@ -23,8 +23,8 @@ use serde_json::Value;
 use url::Url;
 
 use super::json_ld::{main_article, JsonLd};
-use crate::config::ArticleRules;
 use super::{markup_within, sanitize, Extracted, Found};
+use crate::config::ArticleRules;
 
 /// What the generic reader reads a page from. `html` is `None` when the page was read by the
 /// streaming pass and no DOM was built: only the metadata steps run then.
