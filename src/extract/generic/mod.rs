@@ -107,3 +107,6 @@ pub(super) fn fill_body(
         Err(why) => extracted.warnings.push(why.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests;
