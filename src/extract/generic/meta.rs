@@ -125,14 +125,14 @@ impl Page<'_> {
             (self.headline(), "the article's <h1>", false),
             (self.html_title(), "<title>", false),
         ];
-        let title = candidates
-            .into_iter()
-            .find_map(|(value, step, structured)| {
-                let value = title::without_site(&value?, &sites);
-                (!value.is_empty() && !title::is_site_name(&value, &sites))
-                    .then(|| found(value, step, structured))
-            });
-        title
+        for (value, step, structured) in candidates {
+            let Some(value) = value else { continue };
+            let value = title::without_site(&value, &sites);
+            if !value.is_empty() && !title::is_site_name(&value, &sites) {
+                return Some(found(value, step, structured));
+            }
+        }
+        None
     }
 
     pub(super) fn summary(&self) -> Option<Found<String>> {

@@ -45,7 +45,9 @@ fn page(head: &str, body: &str) -> String {
 fn prose(topic: &str, n: usize) -> String {
     let sentences: Vec<String> = (0..n)
         .map(|i| {
-            format!("The {topic} report, part {i}, says that the council met, argued, and voted late.")
+            format!(
+                "The {topic} report, part {i}, says that the council met, argued, and voted late."
+            )
         })
         .collect();
     format!("<p>{}</p>", sentences.join(" "))
@@ -100,7 +102,10 @@ fn json_ld_comes_before_metas_and_metas_before_the_header_time() {
                 "2024-05-01T08:00:00Z",
                 "generic: JSON-LD ReportageNewsArticle datePublished"
             ),
-            ("2024-05-02T09:00:00Z", "generic: meta article:published_time"),
+            (
+                "2024-05-02T09:00:00Z",
+                "generic: meta article:published_time"
+            ),
             ("2024-05-01T08:30:00Z", "generic: meta parsely-pub-date"),
             (
                 "2024-05-01T07:00:00Z",
@@ -218,7 +223,10 @@ fn the_main_article_wins_over_teasers_in_other_articles() {
         "{text}"
     );
     assert!(!text.contains("Teaser"), "{text}");
-    assert!(!text.contains("Main"), "the title is not in the body: {text}");
+    assert!(
+        !text.contains("Main"),
+        "the title is not in the body: {text}"
+    );
 }
 
 #[test]
@@ -248,7 +256,10 @@ fn tables_figures_code_and_lists_are_kept() {
     ] {
         assert!(body.contains(kept), "{kept} in {body}");
     }
-    assert!(!body.contains("Home") && !body.contains("comment report"), "{body}");
+    assert!(
+        !body.contains("Home") && !body.contains("comment report"),
+        "{body}"
+    );
     assert_eq!(
         e.body.as_ref().unwrap().rule,
         "generic: main content (marked article body)"
@@ -282,14 +293,20 @@ fn declared_rules_come_first_and_the_reader_fills_what_they_miss() {
     let html = page(
         r#"<meta property="og:title" content="From the meta">
 <script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-05-01T08:00:00Z", "author": {"name": "Ann Lee"}}</script>"#,
-        &format!("<h1 class=\"t\">Declared title</h1><div class=\"text\">{}</div>", prose("budget", 4)),
+        &format!(
+            "<h1 class=\"t\">Declared title</h1><div class=\"text\">{}</div>",
+            prose("budget", 4)
+        ),
     );
     let e = read_with(
         &html,
         "[site.article]\ntitle = [{ css = \"h1.t\" }]\nbody = [{ css = \".missing\", html = true }]\nauthor = []",
     );
     assert_eq!(e.title.as_ref().unwrap().rule, "css \"h1.t\" text");
-    assert_eq!(e.body.as_ref().unwrap().rule, "generic: main content (scored blocks)");
+    assert_eq!(
+        e.body.as_ref().unwrap().rule,
+        "generic: main content (scored blocks)"
+    );
     assert!(e.author.is_none(), "author = [] stays off");
     assert_eq!(e.published[0].value, "2024-05-01T08:00:00Z");
 }
@@ -331,7 +348,10 @@ fn bad_pages_get_warnings_never_a_panic() {
     assert!(e.body.is_some());
 
     // Nothing that reads as an article.
-    let e = read(&page("", "<div><a href=\"/a\">A link</a> <a href=\"/b\">B</a></div>"));
+    let e = read(&page(
+        "",
+        "<div><a href=\"/a\">A link</a> <a href=\"/b\">B</a></div>",
+    ));
     assert!(e.body.is_none());
     assert!(
         e.warnings[0].starts_with("no main content found"),

@@ -135,7 +135,7 @@ fn names_site_exactly(part: &str, sites: &[String]) -> bool {
 /// Whether the whole title is only the site's name: no title of this page at all.
 pub(super) fn is_site_name(title: &str, sites: &[String]) -> bool {
     let t = squash(title);
-    !t.is_empty() && sites.iter().any(|s| *s == t)
+    !t.is_empty() && sites.contains(&t)
 }
 
 #[cfg(test)]
