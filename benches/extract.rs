@@ -1,5 +1,6 @@
 //! Extraction per article page against its floor, the bare html5ever parse, so a regression
-//! in either shows: `cargo bench --bench extract`. For one-run side-by-side medians and the
+//! in either shows: `cargo bench --bench extract`; the generic reader (a listing-only site)
+//! on the same pages, against the same floor. For one-run side-by-side medians and the
 //! ratio, see `cargo run --release --example extract_cost` (docs/performance.md).
 
 #[path = "../examples/support/per_article.rs"]
@@ -35,6 +36,27 @@ fn per_page(c: &mut Criterion) {
         });
         group.finish();
     }
+    // A site declared with a listing only: the generic reader reads every field.
+    let listing_only = Rules::listing_only();
+    let mut group = c.benchmark_group("generic reader, synthetic 9 pages");
+    group.throughput(Throughput::Elements(synthetic_pages.len() as u64));
+    group.bench_function("html5ever parse only", |b| {
+        b.iter(|| {
+            synthetic_pages
+                .iter()
+                .map(|p| parse_only(black_box(p)))
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("generic extract + assemble + render", |b| {
+        b.iter(|| {
+            synthetic_pages
+                .iter()
+                .map(|p| full(black_box(p), &listing_only))
+                .sum::<usize>()
+        })
+    });
+    group.finish();
 }
 
 criterion_group!(benches, per_page);

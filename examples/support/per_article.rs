@@ -33,6 +33,7 @@ pub struct Rules {
 }
 
 impl Rules {
+    #[allow(dead_code)]
     pub fn tass() -> Rules {
         let config = Config::from_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml"))
             .expect("config.toml is valid");
@@ -50,6 +51,33 @@ impl Rules {
             meta,
             plan,
             assembler,
+        }
+    }
+
+    /// The TASS site with no `[site.article]`: every field is left to the generic reader, as
+    /// for a site declared with a listing only.
+    #[allow(dead_code)]
+    pub fn listing_only() -> Rules {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml");
+        let text = std::fs::read_to_string(&path).expect("config.toml");
+        let start = text
+            .find("[site.article]")
+            .expect("TASS declares its article");
+        let end = start
+            + text[start..]
+                .find("\n[[site.section]]")
+                .expect("sections follow");
+        let text = format!("{}{}", &text[..start], &text[end..]);
+        let config = Config::parse(&text, path.parent().unwrap()).expect("still valid");
+        let (site, section) = Self::first(&config);
+        Rules {
+            meta: FeedMeta::for_section(
+                &Url::parse("http://127.0.0.1:8080/").unwrap(),
+                site,
+                section,
+            ),
+            plan: Plan::new(&site.article),
+            assembler: Assembler::new(site),
         }
     }
 
