@@ -158,7 +158,7 @@ fn main_index(objects: &[Value], url: &Url) -> Option<usize> {
 
 /// Whether `named` (absolute or relative) is the page at `url`, ignoring the scheme, a
 /// `www.`, the fragment and a trailing slash.
-fn same_page(named: &str, url: &Url) -> bool {
+pub(super) fn same_page(named: &str, url: &Url) -> bool {
     let Ok(named) = url.join(named.trim()) else {
         return false;
     };

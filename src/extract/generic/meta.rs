@@ -12,7 +12,7 @@ use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 use std::sync::LazyLock;
 
-use super::super::json_ld::json_values;
+use super::super::json_ld::{json_values, same_page};
 use super::super::Found;
 use super::title;
 use super::Page;
@@ -86,6 +86,30 @@ impl Page<'_> {
             .into_iter()
             .map(|v| json_text(&v))
             .find(|v| !v.is_empty())
+    }
+
+    /// With no article in the JSON-LD, the `datePublished` of the `WebPage` object that is
+    /// this page (its `url` or `@id`): what SEO plugins (Yoast) write for a post.
+    fn web_page_date(&self) -> Option<String> {
+        self.json_ld.objects.iter().find_map(|object| {
+            let is_page = match object.get("@type") {
+                Some(Value::String(t)) => t.ends_with("WebPage"),
+                Some(Value::Array(ts)) => ts
+                    .iter()
+                    .any(|t| t.as_str().is_some_and(|t| t.ends_with("WebPage"))),
+                _ => false,
+            };
+            let this_page = ["url", "@id"].iter().any(|key| {
+                object
+                    .get(*key)
+                    .and_then(Value::as_str)
+                    .is_some_and(|named| same_page(named, self.url))
+            });
+            (is_page && this_page)
+                .then(|| object.get("datePublished")?.as_str().map(json_text))
+                .flatten()
+                .filter(|v| !v.is_empty())
+        })
     }
 
     /// A field of the `parsely-page` meta, a JSON object.
@@ -305,6 +329,11 @@ impl Page<'_> {
                 true,
             ));
         }
+        if self.main.is_none() {
+            if let Some(v) = self.web_page_date() {
+                out.push(found(v, "JSON-LD WebPage datePublished", true));
+            }
+        }
         for name in PUBLISHED_METAS {
             if let Some(v) = self.meta(name) {
                 out.push(found(v.to_string(), &format!("meta {name}"), true));
@@ -342,19 +371,9 @@ impl Page<'_> {
         dedup_values(out)
     }
 
-    /// The article's own `<h1>`: the only one on the page, or the first inside `<article>`
-    /// or `<main>`.
+    /// The text of the article's own `<h1>` (see [`article_h1`]).
     fn headline(&self) -> Option<String> {
-        static H1: LazyLock<Selector> = LazyLock::new(|| selector("h1"));
-        static IN_ARTICLE: LazyLock<Selector> =
-            LazyLock::new(|| selector("article h1, main h1, [itemprop=headline]"));
-        let root = self.html?.root_element();
-        let all: Vec<ElementRef<'_>> = root.select(&H1).take(2).collect();
-        let h1 = match all.as_slice() {
-            [only] => Some(*only),
-            _ => root.select(&IN_ARTICLE).next(),
-        }?;
-        Some(element_text(h1)).filter(|t| !t.is_empty())
+        Some(element_text(article_h1(self.html?)?)).filter(|t| !t.is_empty())
     }
 
     fn html_title(&self) -> Option<String> {
@@ -384,6 +403,34 @@ impl Page<'_> {
     }
 }
 
+/// The article's own `<h1>`: the only one on the page, else the first inside `<article>` or
+/// `<main>` (or marked `itemprop=headline`), else the first whose class names a title (the
+/// others are then the site's logo).
+fn article_h1(html: &Html) -> Option<ElementRef<'_>> {
+    static H1: LazyLock<Selector> = LazyLock::new(|| selector("h1"));
+    static IN_ARTICLE: LazyLock<Selector> =
+        LazyLock::new(|| selector("article h1, main h1, h1[itemprop=headline]"));
+    let root = html.root_element();
+    let all: Vec<ElementRef<'_>> = root.select(&H1).take(2).collect();
+    match all.as_slice() {
+        [only] => Some(*only),
+        [] => None,
+        _ => root.select(&IN_ARTICLE).next().or_else(|| {
+            root.select(&H1).find(|h| {
+                let words = format!(
+                    "{} {}",
+                    h.value().attr("class").unwrap_or(""),
+                    h.value().attr("id").unwrap_or("")
+                )
+                .to_ascii_lowercase();
+                ["title", "titre", "headline", "heading"]
+                    .iter()
+                    .any(|w| words.contains(w))
+            })
+        }),
+    }
+}
+
 /// A person's name from a byline or a meta: "By " cut, URLs and long texts refused.
 fn person(raw: &str) -> Option<String> {
     let text = collapse_whitespace(raw);
@@ -401,37 +448,66 @@ fn person(raw: &str) -> Option<String> {
     looks_like_name.then_some(text)
 }
 
-/// `<time datetime>` stating when the article was published, from its own header: a time
-/// marked `itemprop=datePublished` or `pubdate`, else the first time in the header (or
-/// `<article>`) that holds the page's headline. A time anywhere else on the page may be a
-/// related story's, so it is not taken.
+/// Publication times the page's markup states for machines, each only where it surely
+/// belongs to this article (a time anywhere else may be a related story's or a comment's):
+/// - microdata `itemprop=datePublished` whose item is an article (or a page), not a comment;
+/// - hAtom `.published[title]`, when the page holds exactly one;
+/// - in the header (or `<article>`) that holds the page's `<h1>`: a time marked `pubdate`,
+///   else its first `<time datetime>`.
 fn header_times(html: &Html) -> Vec<Found<String>> {
-    static MARKED: LazyLock<Selector> = LazyLock::new(|| {
-        selector("[itemprop=datePublished][datetime], [itemprop=datePublished][content], time[pubdate][datetime]")
+    static MICRODATA: LazyLock<Selector> = LazyLock::new(|| {
+        selector("[itemprop=datePublished][datetime], [itemprop=datePublished][content]")
     });
-    static H1: LazyLock<Selector> = LazyLock::new(|| selector("h1"));
+    static HATOM: LazyLock<Selector> =
+        LazyLock::new(|| selector("abbr.published[title], .hentry .published[title]"));
+    static PUBDATE: LazyLock<Selector> = LazyLock::new(|| selector("time[pubdate][datetime]"));
     static TIME: LazyLock<Selector> = LazyLock::new(|| selector("time[datetime]"));
     let root = html.root_element();
     let mut out = Vec::new();
-    if let Some(marked) = root.select(&MARKED).next() {
+    let article_item = |e: &ElementRef<'_>| {
+        let item = e
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .find(|a| a.value().attr("itemscope").is_some());
+        item.is_none_or(|item| {
+            item.value().attr("itemtype").is_some_and(|t| {
+                let t = t.rsplit('/').next().unwrap_or(t);
+                t.ends_with("Article") || t.ends_with("Posting") || t.ends_with("WebPage")
+            })
+        })
+    };
+    if let Some(marked) = root.select(&MICRODATA).find(article_item) {
         let e = marked.value();
         if let Some(v) = e.attr("datetime").or_else(|| e.attr("content")) {
             out.push(found(v.trim().to_string(), "microdata datePublished", true));
         }
     }
-    let header = root.select(&H1).next().and_then(|h1| {
+    let hatom: Vec<ElementRef<'_>> = root.select(&HATOM).take(2).collect();
+    if let [only] = hatom.as_slice() {
+        if let Some(v) = only.value().attr("title") {
+            out.push(found(v.trim().to_string(), "hAtom .published", true));
+        }
+    }
+    // The article's header: the smallest block around its `<h1>` that holds a time, when
+    // that block is a header's size (a whole page's text is not a header).
+    let header_time = article_h1(html).and_then(|h1| {
         h1.ancestors()
             .filter_map(ElementRef::wrap)
-            .find(|a| matches!(a.value().name(), "header" | "article"))
+            .take(4)
+            .find_map(|block| {
+                let time = block
+                    .select(&PUBDATE)
+                    .next()
+                    .or_else(|| block.select(&TIME).next())?;
+                (element_text(block).chars().count() <= 2000).then_some(time)
+            })
     });
-    if let Some(time) = header.and_then(|h| h.select(&TIME).next()) {
-        if let Some(v) = time.value().attr("datetime") {
-            out.push(found(
-                v.trim().to_string(),
-                "<time datetime> in the article header",
-                true,
-            ));
-        }
+    if let Some(v) = header_time.and_then(|t| t.value().attr("datetime")) {
+        out.push(found(
+            v.trim().to_string(),
+            "<time datetime> in the article header",
+            true,
+        ));
     }
     out
 }
