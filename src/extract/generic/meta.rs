@@ -44,6 +44,9 @@ const PUBLISHED_METAS: [&str; 22] = [
     "date",
 ];
 
+/// A block around the headline with more text than this is not its header.
+const HEADER_TEXT: usize = 1000;
+
 /// Metas holding the modification time.
 const UPDATED_METAS: [&str; 6] = [
     "article:modified_time",
@@ -489,17 +492,18 @@ fn header_times(html: &Html) -> Vec<Found<String>> {
         }
     }
     // The article's header: the smallest block around its `<h1>` that holds a time, when
-    // that block is a header's size (a whole page's text is not a header).
+    // that block is a header's size (a page's or an article's whole text is not a header).
     let header_time = article_h1(html).and_then(|h1| {
         h1.ancestors()
             .filter_map(ElementRef::wrap)
+            .take_while(|block| !matches!(block.value().name(), "body" | "html"))
             .take(4)
             .find_map(|block| {
                 let time = block
                     .select(&PUBDATE)
                     .next()
                     .or_else(|| block.select(&TIME).next())?;
-                (element_text(block).chars().count() <= 2000).then_some(time)
+                (element_text(block).chars().count() <= HEADER_TEXT).then_some(time)
             })
     });
     if let Some(v) = header_time.and_then(|t| t.value().attr("datetime")) {

@@ -359,3 +359,65 @@ fn bad_pages_get_warnings_never_a_panic() {
         e.warnings
     );
 }
+
+#[test]
+fn times_of_comments_and_related_stories_are_not_the_articles() {
+    // Comments marked `pubdate` and a comment's microdata, far from the article's header.
+    let e = read(&page(
+        "",
+        &format!(
+            "<h1 id=\"logo\">Site</h1><article><header><h1 class=\"title\">Story</h1>\
+             <p>Le <time datetime=\"2019-06-28T13:49:45Z\">28 juin</time></p></header>{}</article>\
+             <section class=\"comments\"><div itemscope itemtype=\"https://schema.org/Comment\">\
+             <span itemprop=\"datePublished\" content=\"2019-09-22T07:30:29Z\"></span></div>\
+             <p><time datetime=\"2019-09-21T07:30:29Z\" pubdate>21 septembre</time></p></section>",
+            prose("budget", 4)
+        ),
+    ));
+    assert_eq!(
+        dates(&e.published),
+        [(
+            "2019-06-28T13:49:45Z",
+            "generic: <time datetime> in the article header"
+        )]
+    );
+    // No header around the headline and times only in a list of other posts: no date.
+    let e = read(&page(
+        "",
+        &format!(
+            "<div class=\"page\"><h1>Story</h1>{}</div><ul class=\"others\">\
+             <li><a href=\"/x\">X</a> <time datetime=\"2019-07-30\">30 juil.</time></li></ul>",
+            prose("budget", 6)
+        ),
+    ));
+    assert!(e.published.is_empty(), "{:?}", e.published);
+}
+
+#[test]
+fn hatom_and_seo_plugin_pages_are_dated() {
+    let e = read(&page(
+        "",
+        &format!(
+            "<div class=\"hentry\"><h3 class=\"post-title\">Post</h3>\
+             <abbr class=\"published\" title=\"2016-12-23T05:11:00-05:00\">Friday</abbr>{}</div>",
+            prose("budget", 4)
+        ),
+    ));
+    assert_eq!(
+        dates(&e.published),
+        [("2016-12-23T05:11:00-05:00", "generic: hAtom .published")]
+    );
+    let e = read(&page(
+        r#"<script type="application/ld+json">{"@graph": [
+ {"@type": "WebPage", "@id": "https://www.example.com/news/other", "datePublished": "2017-01-01T00:00:00Z"},
+ {"@type": "WebPage", "url": "https://www.example.com/news/a-story/", "datePublished": "2018-02-28T15:07:03+00:00"}]}</script>"#,
+        &prose("budget", 4),
+    ));
+    assert_eq!(
+        dates(&e.published),
+        [(
+            "2018-02-28T15:07:03+00:00",
+            "generic: JSON-LD WebPage datePublished"
+        )]
+    );
+}
