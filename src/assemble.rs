@@ -25,6 +25,14 @@ use crate::listing::ListingItem;
 use crate::model::{date_source, Entry, TextLimits};
 use crate::text;
 
+/// Lower-case letters and digits only.
+fn squashed(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// Two candidates further apart than this are reported as a disagreement.
 const DISAGREEMENT_SECONDS: i64 = 5 * 60;
 
@@ -42,6 +50,9 @@ struct Candidate<'a> {
 #[derive(Debug, Clone)]
 pub struct Assembler {
     site: String,
+    /// The site's own title, squashed (see [`squashed`]): a page title equal to it says
+    /// nothing about the article.
+    site_title: String,
     timezone: Tz,
     language: Option<Language>,
     listing_dates_structured: bool,
@@ -52,6 +63,7 @@ impl Assembler {
     pub fn new(site: &Site) -> Assembler {
         Assembler {
             site: site.id.clone(),
+            site_title: squashed(&site.title),
             timezone: site.timezone,
             // An unknown language is fine: the date reader then tries every one it knows.
             language: site.language_tag.as_deref().and_then(|t| t.parse().ok()),
@@ -63,6 +75,23 @@ impl Assembler {
                 .is_some_and(|rule| rule.is_structured()),
             limits: site.limits,
         }
+    }
+
+    /// Whether a page's title says nothing of its article: the site's own title, or a word
+    /// pages use for any page.
+    fn says_nothing(&self, title: &str) -> bool {
+        const BLANK: [&str; 8] = [
+            "home",
+            "homepage",
+            "startseite",
+            "accueil",
+            "article",
+            "news",
+            "untitled",
+            "index",
+        ];
+        let t = squashed(title);
+        t.is_empty() || t == self.site_title || BLANK.contains(&t.as_str())
     }
 
     /// Builds the entry for `item`, logging what cleaning changed. `extracted` is empty when
@@ -93,7 +122,16 @@ impl Assembler {
         // A value with nothing left once cleaned counts as missing.
         let usable =
             |text: &Option<String>| text.as_deref().is_some_and(|t| !text::line(t).is_empty());
-        let title = [value(&extracted.title), item.title.clone()]
+        // A title the generic reader found that only names the site (or says nothing, like
+        // "Home") gives way to the listing's.
+        let page_title = value(&extracted.title).filter(|t| {
+            let generic = extracted
+                .title
+                .as_ref()
+                .is_some_and(|f| f.rule.starts_with("generic:"));
+            !(generic && item.title.is_some() && self.says_nothing(t))
+        });
+        let title = [page_title, item.title.clone()]
             .into_iter()
             .find(usable)
             .flatten()
@@ -214,5 +252,77 @@ fn not_after(date: DateTime<FixedOffset>, now: DateTime<Utc>) -> DateTime<FixedO
         now.with_timezone(date.offset())
     } else {
         date
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::extract::Found;
+    use chrono::TimeZone;
+
+    fn assembler() -> Assembler {
+        let config = Config::parse(
+            r#"[[site]]
+id = "gazette"
+title = "The Gazette"
+base_url = "https://gazette.example"
+[site.listing]
+type = "html"
+items = "li"
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+[[site.section]]
+id = "news"
+"#,
+            std::path::Path::new("."),
+        )
+        .unwrap();
+        Assembler::new(&config.sites[0])
+    }
+
+    fn title_of(page_title: &str, rule: &str, listed: Option<&str>) -> String {
+        let item = ListingItem {
+            url: url::Url::parse("https://gazette.example/a").unwrap(),
+            title: listed.map(str::to_string),
+            summary: None,
+            published: None,
+            image: None,
+        };
+        let extracted = Extracted {
+            title: Some(Found {
+                value: page_title.to_string(),
+                rule: rule.to_string(),
+                structured: false,
+            }),
+            ..Extracted::default()
+        };
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+        assembler().entry(&item, &extracted, now).title
+    }
+
+    #[test]
+    fn a_generic_page_title_gives_way_to_the_listings() {
+        let listed = Some("Council votes on the budget");
+        assert_eq!(
+            title_of("The Gazette", "generic: <title>", listed),
+            "Council votes on the budget"
+        );
+        assert_eq!(
+            title_of("Home", "generic: the article's <h1>", listed),
+            "Council votes on the budget"
+        );
+        // A real headline from the page wins, and so does anything a declared rule found.
+        assert_eq!(
+            title_of("Budget passes", "generic: <title>", listed),
+            "Budget passes"
+        );
+        assert_eq!(title_of("Home", "css \"h1\" text", listed), "Home");
+        // With no listing title, the page's is better than the URL.
+        assert_eq!(
+            title_of("The Gazette", "generic: <title>", None),
+            "The Gazette"
+        );
     }
 }
