@@ -75,6 +75,14 @@ fn articles() -> Vec<(&'static str, &'static str, String)> {
             page("", "<div><a href=\"/a\">A</a> <a href=\"/b\">B</a></div>"),
         ),
         (
+            "bloated",
+            "Listed bloated",
+            page(
+                &format!("<script>var data = \"{}\";</script>", "x".repeat(6 << 20)),
+                &format!("<article><h1>Bloated story</h1>{}</article>", prose("bloat", 5)),
+            ),
+        ),
+        (
             "huge",
             "Listed huge",
             page("", &prose("huge", 4).repeat(200_000)),
@@ -157,7 +165,7 @@ fn a_listing_only_site_is_read_and_bad_pages_keep_the_listings_data() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let section = &report[0];
     let articles = section["articles"].as_array().unwrap();
-    assert_eq!(articles.len(), 6, "--all previews every listed article");
+    assert_eq!(articles.len(), 7, "--all previews every listed article");
 
     let good = &articles[0];
     assert_eq!(field(good, "title")["value"], "Council votes on the budget");
@@ -222,8 +230,21 @@ fn a_listing_only_site_is_read_and_bad_pages_keep_the_listings_data() {
             .any(|w| w
                 .contains("/news/badjson: JSON-LD script 2 is 2048 KiB, over the 1024 KiB read"))
     );
+    // A big page, mostly script: slimmed before its DOM is built, said, and read.
+    let bloated = &articles[5];
+    assert_eq!(field(bloated, "title")["value"], "Bloated story");
+    assert!(field(bloated, "body")["value"]
+        .as_str()
+        .unwrap()
+        .contains("bloat report, part 4"));
+    assert!(
+        warnings.iter().any(|w| w.contains(
+            "/news/bloated: page of 6.0 MiB: scripts, styles and SVG dropped before the generic reader read it"
+        )),
+        "{warnings:?}"
+    );
     // Larger than the fetcher takes (16 MiB): the page fails, the listing stays.
-    let huge = &articles[5];
+    let huge = &articles[6];
     assert!(
         huge["fetch_error"]
             .as_str()
@@ -256,6 +277,7 @@ fn a_listing_only_site_is_read_and_bad_pages_keep_the_listings_data() {
     assert_eq!(
         titles,
         [
+            "Bloated story",
             "Council votes on the budget",
             "Listed badjson",
             "Listed deep",

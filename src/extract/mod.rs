@@ -110,10 +110,15 @@ impl Plan {
         self.stream.is_some()
     }
 
+    /// Whether the site leaves its body to the generic reader (declares none).
+    fn leaves_body_to_generic(&self) -> bool {
+        self.rules.body.is_empty() && self.rules.generic_reads("body")
+    }
+
     /// The page read by the stream, when the plan and the page allow it. A site that leaves
     /// its body to the generic reader reads every page through the DOM: the reader needs it.
     fn stream<'p>(&'p self, page: &'p str) -> Option<stream::StreamPage<'p>> {
-        if self.rules.body.is_empty() && self.rules.generic_reads("body") {
+        if self.leaves_body_to_generic() {
             return None;
         }
         self.stream
@@ -171,6 +176,20 @@ fn trace_on(doc: &impl PageView, rules: &ArticleRules) -> Vec<RuleTrace> {
 /// indexed) for free; its DOM is built only when the declared body rules all miss, so a site
 /// whose rules hit keeps the streaming pass's cost.
 pub fn extract(page: &str, url: &Url, plan: &Plan) -> Extracted {
+    // A big page whose body is left to the generic reader is slimmed before its DOM is built.
+    let (slim, slimming) = if page.len() > generic::SLIM_ABOVE && plan.leaves_body_to_generic() {
+        let (slim, warning) = generic::slimmed(page);
+        (Some(slim), warning)
+    } else {
+        (None, None)
+    };
+    let page = slim.as_deref().unwrap_or(page);
+    let mut extracted = read(page, url, plan);
+    extracted.warnings.extend(slimming);
+    extracted
+}
+
+fn read(page: &str, url: &Url, plan: &Plan) -> Extracted {
     let flat = flatten::flatten(page);
     if let Some(mut doc) = plan.stream(&flat) {
         main_first(&mut doc.json_ld.objects, url);

@@ -14,7 +14,10 @@
 mod content;
 mod markup;
 mod meta;
+mod slim;
 mod title;
+
+pub(super) use slim::{slimmed, SLIM_ABOVE};
 
 use std::collections::HashMap;
 
