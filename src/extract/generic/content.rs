@@ -52,9 +52,10 @@ const MIN_TEXT: u32 = 80;
 /// A block needs this much text of its own to count as a paragraph.
 const MIN_PARAGRAPH: u32 = 20;
 
-/// Elements never part of an article's text.
-const NEVER: [&str; 20] = [
-    "script", "style", "template", "nav", "aside", "footer", "form", "button", "select", "input",
+/// Elements never part of an article's text. (`<form>` is not one: ASP.NET pages wrap the
+/// whole page in one; a small form inside the text is clutter, see `markup`.)
+const NEVER: [&str; 19] = [
+    "script", "style", "template", "nav", "aside", "footer", "button", "select", "input",
     "textarea", "svg", "canvas", "iframe", "object", "embed", "dialog", "menu", "link", "meta",
 ];
 

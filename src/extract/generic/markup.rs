@@ -96,6 +96,7 @@ fn is_clutter(scores: &Scores<'_>, id: NodeId, e: &Element) -> bool {
     }
     match e.name() {
         "h1" => true,
+        "form" => s.text < 300,
         "ul" | "ol" | "div" | "section" | "table" | "header" | "dl" => {
             let density = scores.link_density(id);
             (density > 0.5 && s.text < 600)

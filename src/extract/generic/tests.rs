@@ -421,3 +421,28 @@ fn hatom_and_seo_plugin_pages_are_dated() {
         )]
     );
 }
+
+#[test]
+fn a_page_wrapped_in_one_form_is_read_and_a_small_form_is_not_content() {
+    let e = read(&page(
+        "",
+        &format!(
+            "<form id=\"aspnetForm\" method=\"post\"><div id=\"content\">{}{}</div></form>",
+            prose("budget", 4),
+            prose("school", 3)
+        ),
+    ));
+    let text = body_text(&e);
+    assert!(text.contains("school report, part 2"), "{text}");
+    let e = read(&page(
+        "",
+        &format!(
+            "<div id=\"content\">{}<form><p>Get our letter</p><input name=\"email\"></form>{}</div>",
+            prose("budget", 4),
+            prose("school", 3)
+        ),
+    ));
+    let text = body_text(&e);
+    assert!(text.contains("school report, part 2"), "{text}");
+    assert!(!text.contains("Get our letter"), "{text}");
+}
