@@ -356,6 +356,13 @@ impl Page<'_> {
         dedup_values(out)
     }
 
+    /// The main article's JSON-LD `articleBody`, as written (lines kept), with its step.
+    pub(super) fn article_body(&self) -> Option<(String, String)> {
+        let body = self.main?.get("articleBody")?.as_str()?;
+        let text = html_escape::decode_html_entities(body).trim().to_string();
+        (!text.is_empty()).then(|| (text, format!("JSON-LD {} articleBody", self.article_type())))
+    }
+
     /// Every modification time the page states, most trusted first.
     pub(super) fn updated(&self) -> Vec<Found<String>> {
         let mut out = Vec::new();

@@ -107,8 +107,31 @@ pub(super) fn fill_body(
                 structured: false,
             });
         }
-        Err(why) => extracted.warnings.push(why.to_string()),
+        Err(why) => match page.article_body() {
+            // A page that renders its text with scripts often still states it in JSON-LD.
+            Some((text, step)) => {
+                let markup: String = text
+                    .split('\n')
+                    .map(str::trim)
+                    .filter(|line| !line.is_empty())
+                    .map(|line| format!("<p>{}</p>", escape(line)))
+                    .collect();
+                extracted.body = Some(Found {
+                    value: sanitize(&markup_within(vec![markup], body_markup), page.url),
+                    rule: format!("generic: {step}"),
+                    structured: true,
+                });
+            }
+            None => extracted.warnings.push(why.to_string()),
+        },
     }
+}
+
+/// Text made safe as HTML text.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

@@ -446,3 +446,19 @@ fn a_page_wrapped_in_one_form_is_read_and_a_small_form_is_not_content() {
     assert!(text.contains("school report, part 2"), "{text}");
     assert!(!text.contains("Get our letter"), "{text}");
 }
+
+#[test]
+fn a_page_rendered_by_scripts_gets_its_body_from_json_ld() {
+    let e = read(&page(
+        r#"<script type="application/ld+json">{"@type": "NewsArticle", "headline": "H",
+ "articleBody": "First paragraph, with <b>angle</b> brackets &amp; more.\n\nSecond paragraph."}</script>"#,
+        "<div id=\"app\"></div><script>render()</script>",
+    ));
+    let body = e.body.unwrap();
+    assert_eq!(body.rule, "generic: JSON-LD NewsArticle articleBody");
+    assert_eq!(
+        body.value,
+        "<p>First paragraph, with &lt;b&gt;angle&lt;/b&gt; brackets &amp; more.</p><p>Second paragraph.</p>"
+    );
+    assert!(e.warnings.is_empty(), "{:?}", e.warnings);
+}
