@@ -363,7 +363,7 @@ pub fn render_text(p: &SectionPreview) -> String {
         for f in &a.fields {
             let line = match (&f.value, &f.rule) {
                 (Some(v), Some(r)) => format!("{}  [{r}]", shorten(v)),
-                _ => "— (no rule matched)".to_string(),
+                _ => "— (nothing found: no rule or generic step matched)".to_string(),
             };
             let _ = writeln!(out, "      {:<9} {line}", f.field);
             if !f.missed.is_empty() {
@@ -377,6 +377,9 @@ pub fn render_text(p: &SectionPreview) -> String {
         );
         for (value, rule) in &a.date_candidates {
             let _ = writeln!(out, "                 candidate {value:?} from {rule}");
+        }
+        for w in &a.warnings {
+            let _ = writeln!(out, "      warning: {w}");
         }
     }
     for w in &p.warnings {
