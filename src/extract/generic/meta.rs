@@ -353,7 +353,7 @@ impl Page<'_> {
         if let Some(html) = self.html {
             out.extend(header_times(html));
         }
-        dedup_values(out)
+        offset_from_twin(dedup_values(out))
     }
 
     /// The main article's JSON-LD `articleBody`, as written (lines kept), with its step.
@@ -521,6 +521,45 @@ fn header_times(html: &Html) -> Vec<Found<String>> {
         ));
     }
     out
+}
+
+/// Many pages write their JSON-LD time without an offset and the same wall-clock time with
+/// one in a meta tag: read alone, the first would be taken in the site's zone, hours off.
+/// When the most trusted candidate has no offset and a later one is the same minute with an
+/// offset, that one goes first.
+fn offset_from_twin(mut found: Vec<Found<String>>) -> Vec<Found<String>> {
+    let minute = |v: &str| -> Option<String> {
+        let v = v.trim();
+        (v.len() >= 16
+            && v.as_bytes()
+                .get(10)
+                .is_some_and(|b| *b == b'T' || *b == b' '))
+        .then(|| format!("{}T{}", &v[..10], &v[11..16]))
+    };
+    let has_offset = |v: &str| {
+        let v = v.trim();
+        let Some(time) = v.get(11..) else {
+            return false;
+        };
+        time.ends_with('Z') || time.contains('+') || time[1..].contains('-')
+    };
+    let Some(first) = found.first() else {
+        return found;
+    };
+    if has_offset(&first.value) {
+        return found;
+    }
+    let Some(wanted) = minute(&first.value) else {
+        return found;
+    };
+    if let Some(at) = found
+        .iter()
+        .position(|f| has_offset(&f.value) && minute(&f.value).as_ref() == Some(&wanted))
+    {
+        let twin = found.remove(at);
+        found.insert(0, twin);
+    }
+    found
 }
 
 fn dedup_values(found: Vec<Found<String>>) -> Vec<Found<String>> {

@@ -462,3 +462,32 @@ fn a_page_rendered_by_scripts_gets_its_body_from_json_ld() {
     );
     assert!(e.warnings.is_empty(), "{:?}", e.warnings);
 }
+
+#[test]
+fn a_json_ld_time_without_offset_takes_its_twins_offset() {
+    let e = read(&page(
+        r#"<meta property="article:published_time" content="2024-05-01T10:00:00+03:00">
+<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-05-01T10:00:00"}</script>"#,
+        &prose("budget", 4),
+    ));
+    assert_eq!(
+        dates(&e.published),
+        [
+            (
+                "2024-05-01T10:00:00+03:00",
+                "generic: meta article:published_time"
+            ),
+            (
+                "2024-05-01T10:00:00",
+                "generic: JSON-LD NewsArticle datePublished"
+            ),
+        ]
+    );
+    // A different time with an offset is a disagreement, not a twin: JSON-LD stays first.
+    let e = read(&page(
+        r#"<meta property="article:published_time" content="2024-05-02T09:00:00+03:00">
+<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-05-01T10:00:00"}</script>"#,
+        &prose("budget", 4),
+    ));
+    assert_eq!(e.published[0].value, "2024-05-01T10:00:00");
+}
