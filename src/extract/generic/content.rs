@@ -86,7 +86,7 @@ pub(super) static BODY_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Class or id of the short lines around an article's text that are not its text.
 pub(super) static META_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)byline|dateline|timestamp|submitted|posted-on|author|share|social|related|promo|donat|support-pay|newsletter|subscribe|print-only|sr-only|visually-hidden|screen-reader")
+    Regex::new(r"(?i)byline|dateline|timestamp|submitted|posted-on|author|share|social|related|promo|donat|support-pay|newsletter|subscribe|print-only|sr-only|visually-hidden|screen-reader|(^|[-_ ])(info|date|time|meta)([-_ ]|$)|__info|__meta|__date|(post|entry|article)-?meta|report-?(an-?)?error|error-?report|__report")
         .expect("static regex")
 });
 
@@ -328,7 +328,9 @@ fn read(html: &Html, _url: &Url, by_class: bool) -> Result<Read, NoContent> {
                 // A sibling the page calls furniture (a sign-up box under a paywalled lead)
                 // does not join, whatever it scores.
                 let words = class_and_id(e.value());
-                if UNLIKELY.is_match(&words) && !BODY_MARKER.is_match(&words) {
+                if (UNLIKELY.is_match(&words) || META_LINE.is_match(&words))
+                    && !BODY_MARKER.is_match(&words)
+                {
                     return false;
                 }
                 let weighed = s.score * (1.0 - scores.link_density(sibling.id()));

@@ -88,7 +88,7 @@ pub(super) fn write_block(scores: &Scores<'_>, block: NodeId, out: &mut String) 
 /// short lines whose class says byline, date or sharing.
 fn is_clutter(scores: &Scores<'_>, id: NodeId, e: &Element) -> bool {
     let s = scores.stat(id);
-    if s.text < 200 && e.name() != "a" {
+    if s.text < 400 && e.name() != "a" {
         let words = class_and_id(e);
         if !words.is_empty() && META_LINE.is_match(&words) && !BODY_MARKER.is_match(&words) {
             return true;

@@ -491,3 +491,24 @@ fn a_json_ld_time_without_offset_takes_its_twins_offset() {
     ));
     assert_eq!(e.published[0].value, "2024-05-01T10:00:00");
 }
+
+#[test]
+fn info_lines_and_report_boxes_around_the_text_are_left_out() {
+    let e = read(&page(
+        "",
+        &format!(
+            "<article><h1>Story</h1><div class=\"article__info\"><div class=\"info-item time\">Today, 17:40</div></div>\
+             <div class=\"text\">{}{}</div>\
+             <div class=\"article__report\"><strong>Error in the text?</strong><p>Select it and press Ctrl+Enter, \
+             and the editors will get it, with thanks, today.</p></div></article>",
+            prose("budget", 4),
+            prose("school", 3)
+        ),
+    ));
+    let text = body_text(&e);
+    assert!(text.contains("school report, part 2"), "{text}");
+    assert!(
+        !text.contains("17:40") && !text.contains("Ctrl+Enter"),
+        "{text}"
+    );
+}
