@@ -35,3 +35,4 @@ pub mod pipeline;
 pub mod reload;
 pub mod scheduler;
 pub mod server;
+pub mod suggest;

@@ -67,6 +67,23 @@ enum Command {
         /// Sites or sections to preview (`tass`, `politics`, `tass/politics`); all when none.
         sections: Vec<String>,
     },
+    /// Propose a site declaration from a section page's URL alone, and preview it.
+    Suggest {
+        /// The section page (`https://example.com/world`).
+        url: String,
+        /// The section's id in the declaration (default: the URL's last path segment).
+        #[arg(long)]
+        section_id: Option<String>,
+        /// Declare candidate list N instead of the best (the report numbers them).
+        #[arg(long, default_value_t = 1)]
+        choose: usize,
+        /// Write the declaration to this new file (never overwrites).
+        #[arg(long)]
+        write: Option<PathBuf>,
+        /// Print one JSON document instead of the readable report.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write every stored entry as JSON lines (a backup, or a move to another machine).
     Export {
         /// Output file; `-` for standard output.
@@ -110,12 +127,36 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let config = Config::from_file(&cli.config)?;
     let clock: Arc<dyn Clock> = match cli.now {
         Some(start) => Arc::new(ShiftedClock::starting_at(start)),
         None => Arc::new(SystemClock),
     };
+    if let Command::Suggest {
+        url,
+        section_id,
+        choose,
+        write,
+        json,
+    } = &cli.command
+    {
+        // Needs no config: the page is all it reads.
+        let options = scrapefeed::suggest::Options {
+            url: url.clone(),
+            section_id: section_id.clone(),
+            choose: *choose,
+            write: write.clone(),
+            json: *json,
+        };
+        let ok = scrapefeed::suggest::run(&options, clock).await?;
+        return Ok(if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    let config = Config::from_file(&cli.config)?;
     match cli.command {
+        Command::Suggest { .. } => anyhow::bail!("suggest is answered before the config is read"),
         Command::Serve { listen } => serve(&cli.config, config, clock, listen).await,
         Command::Scrape { sections } => scrape(config, clock, &sections).await,
         Command::Check {
