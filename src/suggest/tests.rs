@@ -113,3 +113,24 @@ fn pages_that_are_not_section_pages_say_why() {
         Err(SuggestError::NoList(u.to_string()))
     );
 }
+
+#[test]
+fn generated_class_names_and_subdomains() {
+    assert!(
+        lists::generated("hLHDWh")
+            && lists::generated("sc-bdVaJa")
+            && lists::generated("css-1x2y3z")
+    );
+    assert!(lists::generated("RowWrapper-UmqTg") && lists::generated("HEhan"));
+    assert!(
+        !lists::generated("card")
+            && !lists::generated("newsItem")
+            && !lists::generated("story-title")
+    );
+    let page = Url::parse("https://www.yahoo.com/").unwrap();
+    let article = Url::parse("https://news.yahoo.com/some-story-about-things-123.html").unwrap();
+    assert!(lists::article_like(&article, &page));
+    let uk = Url::parse("https://www.bbc.co.uk/news").unwrap();
+    let other = Url::parse("https://www.itv.co.uk/news/a-story-of-today").unwrap();
+    assert!(!lists::article_like(&other, &uk));
+}
