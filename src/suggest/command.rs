@@ -39,7 +39,8 @@ fn fetch_config(url: &Url) -> anyhow::Result<Config> {
     Ok(Config::parse(&text, std::path::Path::new("."))?)
 }
 
-/// Runs `suggest`; `Ok(false)` when the proposal's preview found nothing to read.
+/// Runs `suggest`; `Ok(false)` when the proposal's preview lists no item. (Its other
+/// findings, such as article pages without a date, are printed for the user to judge.)
 pub async fn run(options: &Options, clock: Arc<dyn Clock>) -> anyhow::Result<bool> {
     let requested =
         Url::parse(&options.url).with_context(|| format!("{:?} is not a URL", options.url))?;
@@ -98,7 +99,7 @@ pub async fn run(options: &Options, clock: Arc<dyn Clock>) -> anyhow::Result<boo
         println!("{toml}");
         print!("{}", check::render_text(&preview));
     }
-    Ok(preview.ok)
+    Ok(preview.listed > 0)
 }
 
 /// What was found, for a person: feeds, the candidate lists when the choice is close.
