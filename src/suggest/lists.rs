@@ -533,7 +533,7 @@ fn first_relative(
     let sel = selector(&rel)?;
     let have = seeds
         .iter()
-        .filter(|s| s.item.select(&sel).next().is_some_and(|e| keep(e)))
+        .filter(|s| s.item.select(&sel).next().is_some_and(&keep))
         .count();
     (have * 2 >= seeds.len()).then_some(rel)
 }
