@@ -39,8 +39,11 @@ fn chrome(list: &str) -> String {
     )
 }
 
+/// A page: its name, its markup, and its articles (path, title) in order.
+type Page = (&'static str, String, Vec<(String, String)>);
+
 /// Each CMS's list markup around the same articles.
-fn pages() -> Vec<(&'static str, String, Vec<(String, String)>)> {
+fn pages() -> Vec<Page> {
     let wp = articles("wp", 10);
     let drupal = articles("drupal", 8);
     let ghost = articles("ghost", 9);
