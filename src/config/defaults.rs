@@ -130,6 +130,11 @@ pub(super) fn max_retry_wait() -> Checked<RetryWait> {
     Checked::unspanned("60s".into())
 }
 
+/// The server fetches no URL a visitor gives unless the operator says so.
+pub(super) fn suggest() -> bool {
+    false
+}
+
 pub(super) fn obey_robots() -> bool {
     true
 }

@@ -72,6 +72,8 @@ pub struct ServerSettings {
     pub connections: ConnectionSettings,
     /// How long in-flight requests and scrapes may finish after a stop signal.
     pub shutdown_grace: Duration,
+    /// Whether `/suggest` is offered.
+    pub suggest: bool,
 }
 
 /// The limits the HTTP server puts on every client connection.

@@ -92,6 +92,11 @@ pub struct RawServer {
     /// finish before they are dropped and the process exits; 0 to an hour (default "10s").
     #[serde(default = "defaults::shutdown_grace")]
     pub shutdown_grace: Checked<GracePeriod>,
+    /// Whether the server offers `/suggest?url=…` (a declaration proposed for a section
+    /// page) and a form for it on the index page. Off by default: it makes the server fetch
+    /// URLs its visitors give it (default false).
+    #[serde(default = "defaults::suggest")]
+    pub suggest: bool,
 }
 
 /// `[storage]`

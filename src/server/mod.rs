@@ -12,6 +12,7 @@ pub mod listen;
 mod negotiate;
 mod opml;
 mod pages;
+mod suggest;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -137,7 +138,14 @@ pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infall
                     .expect("static response parts are valid")
             })
         });
+    let suggest = warp::path!("suggest")
+        .and(warp::method())
+        .and(warp::query::<Vec<(String, String)>>())
+        .and(with_app.clone())
+        .then(suggest::suggest);
     feed.or(index)
+        .unify()
+        .or(suggest)
         .unify()
         .or(opml)
         .unify()

@@ -89,6 +89,7 @@ impl Pages {
                 all => catalog.get("all").map(|f| card(f)),
                 alternates => alternates,
                 opml => link(app, "opml"),
+                suggest => app.config.server.suggest.then(|| link(app, "suggest")),
                 version => env!("CARGO_PKG_VERSION"),
             },
         )

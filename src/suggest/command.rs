@@ -39,27 +39,31 @@ fn fetch_config(url: &Url) -> anyhow::Result<Config> {
     Ok(Config::parse(&text, std::path::Path::new("."))?)
 }
 
-/// Runs `suggest`; `Ok(false)` when the proposal's preview lists no item. (Its other
-/// findings, such as article pages without a date, are printed for the user to judge.)
-pub async fn run(options: &Options, clock: Arc<dyn Clock>) -> anyhow::Result<bool> {
-    let requested =
-        Url::parse(&options.url).with_context(|| format!("{:?} is not a URL", options.url))?;
+/// Fetches the section page at `url` politely (a fresh fetcher, the site's robots.txt) and
+/// analyzes it: the proposal, or why there is none, in one line.
+pub async fn propose(
+    fetcher: &Fetcher,
+    url: &str,
+    section_id: Option<&str>,
+) -> anyhow::Result<Suggestion> {
+    let requested = Url::parse(url).with_context(|| format!("{url:?} is not a URL"))?;
     if !matches!(requested.scheme(), "http" | "https") {
         anyhow::bail!("{requested}: only http(s) pages can be read");
     }
-    let fetcher = Fetcher::new()?;
     let config = fetch_config(&requested)?;
     let never = CancellationToken::new();
     let page = fetcher
         .fetch(Request::get(&config.sites[0], &requested), &never)
         .await
         .map_err(|e| anyhow::anyhow!("{}", crate::errors::chain(&e)))?;
-    let suggestion = analyze(
-        &page.text,
-        &requested,
-        &page.url,
-        options.section_id.as_deref(),
-    )?;
+    Ok(analyze(&page.text, &requested, &page.url, section_id)?)
+}
+
+/// Runs `suggest`; `Ok(false)` when the proposal's preview lists no item. (Its other
+/// findings, such as article pages without a date, are printed for the user to judge.)
+pub async fn run(options: &Options, clock: Arc<dyn Clock>) -> anyhow::Result<bool> {
+    let fetcher = Fetcher::new()?;
+    let suggestion = propose(&fetcher, &options.url, options.section_id.as_deref()).await?;
     let choice = options.choose.max(1) - 1;
     if choice >= suggestion.lists.len() {
         anyhow::bail!(
@@ -71,7 +75,9 @@ pub async fn run(options: &Options, clock: Arc<dyn Clock>) -> anyhow::Result<boo
     let toml = suggestion.toml(choice);
     let proposed = Config::parse(&toml, std::path::Path::new("."))
         .context("the proposed declaration does not validate (a bug: please report it)")?;
-    let (site, section) = proposed.sections().next().expect("one section");
+    let Some((site, section)) = proposed.sections().next() else {
+        anyhow::bail!("the proposed declaration has no section (a bug: please report it)");
+    };
     let preview = check::preview(
         &fetcher,
         &SitePlan::new(site),

@@ -12,7 +12,7 @@ mod lists;
 mod page;
 mod toml;
 
-pub use command::{run, Options};
+pub use command::{propose, run, Options};
 pub use lists::List;
 
 use std::collections::HashSet;

@@ -18,6 +18,7 @@ mod health;
 mod hostile;
 mod pages;
 mod service;
+mod suggest;
 
 use scrapefeed::model::Entry;
 use support::routes::{entry, save, InProcess};

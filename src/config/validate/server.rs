@@ -43,6 +43,7 @@ impl Checker<'_> {
             feed_cache_bytes,
             connections,
             shutdown_grace,
+            suggest: raw.suggest,
         }
     }
 
