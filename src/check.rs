@@ -6,9 +6,13 @@
 //! each field's value with the rule that produced it and the rules tried before it that
 //! missed — so a declaration can be fixed without reading code. Declared rules that match
 //! nothing on any previewed page are warnings, and so is whatever cleaning changed in a
-//! previewed entry (a dropped `javascript:` image, a value cut to its `[limits]`). The report
-//! is printed as text or, with `--json`, as one JSON document for scripts. It fails (non-zero
-//! exit) when a section yields no items or no dates.
+//! previewed entry (a dropped `javascript:` image, a value cut to its `[limits]`), and so are
+//! the slips that read without an error but yield wrong data (`slips`: links that are text,
+//! a value every item shares, links that lead to no article). The report is printed as text
+//! or, with `--json`, as one JSON document for scripts. It fails (non-zero exit) when a
+//! section yields no items, no dates, or no readable article page.
+
+mod slips;
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -169,17 +173,14 @@ pub async fn preview(
         validators: None,
         clock,
     };
-    let read = sequence::read_section(input, &mut observer, &never).await;
-    match read {
-        Ok(read) => {
-            let l = &read.listing;
-            (out.listed, out.skipped, out.pages) = (l.items.len(), l.skipped, l.pages);
-        }
+    let listing = match sequence::read_section(input, &mut observer, &never).await {
+        Ok(read) => read.listing,
         Err(e) => {
             out.error = Some(crate::errors::chain(&e));
             return out;
         }
-    }
+    };
+    (out.listed, out.skipped, out.pages) = (listing.items.len(), listing.skipped, listing.pages);
     if out.listed == 0 {
         out.error = Some(format!(
             "the listing yielded no items: check `listing.items` and `listing.fields.link` (the page was read; {} items had no usable link)",
@@ -188,7 +189,10 @@ pub async fn preview(
         return out;
     }
     out.articles = observer.articles;
-    out.warnings = never_matched(&observer.traces);
+    out.warnings = slips::listing_slips(&listing, &site.listing.kind);
+    let unread = slips::unread_articles(&out.articles);
+    out.warnings.extend(unread.clone());
+    out.warnings.extend(never_matched(&observer.traces));
     out.warnings.extend(observer.cleanings);
     out.warnings.extend(out.articles.iter().flat_map(|a| {
         a.warnings
@@ -200,8 +204,13 @@ pub async fn preview(
         .iter()
         .filter(|a| a.published_rule != date_source::FIRST_SEEN)
         .count();
-    out.ok = dated > 0;
-    if !out.ok {
+    out.ok = dated > 0 && unread.is_none();
+    if unread.is_some() {
+        out.error = Some(
+            "no previewed article page could be read: see the warning on `listing.fields.link`"
+                .into(),
+        );
+    } else if dated == 0 {
         out.error = Some("no previewed article has a date: check `article.published` and `listing.fields.published`".into());
     }
     out

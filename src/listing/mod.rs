@@ -40,6 +40,9 @@ pub struct Listing {
     pub items: Vec<ListingItem>,
     /// Items dropped because they had no usable link.
     pub skipped: usize,
+    /// Items dropped because an earlier item of the same page had the same link (`check`
+    /// warns when every item did).
+    pub duplicates: usize,
     /// Listing pages read.
     pub pages: usize,
     /// The first page answered `304 Not Modified`: nothing is new, `items` is empty.
@@ -218,6 +221,7 @@ pub async fn read_listing(
     let mut listing = Listing {
         items: first.items,
         skipped: first.skipped,
+        duplicates: first.duplicates,
         pages: 1,
         unchanged: false,
         validators: answer.validators,
@@ -265,6 +269,7 @@ pub async fn read_listing(
         listing.pages += 1;
         let before = listing.items.len();
         listing.skipped += page.skipped;
+        listing.duplicates += page.duplicates;
         for item in page.items {
             if !listing.items.iter().any(|i| i.url == item.url) {
                 listing.items.push(item);

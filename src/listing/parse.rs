@@ -15,6 +15,8 @@ pub struct ListingPage {
     pub items: Vec<ListingItem>,
     /// Items dropped because they had no usable link.
     pub skipped: usize,
+    /// Items dropped because an earlier item of the page had the same link.
+    pub duplicates: usize,
     /// Where the following page is, when the declaration says how to find it.
     pub next: Option<NextPage>,
 }
@@ -66,7 +68,7 @@ pub fn parse(site: &Site, url: &Url, text: &str) -> Result<ListingPage, ListingE
     for [link, title, summary, published, image] in rows {
         match item_from(url, link, title, summary, published, image) {
             Some(item) if !page.items.iter().any(|i| i.url == item.url) => page.items.push(item),
-            Some(_) => {}
+            Some(_) => page.duplicates += 1,
             None => page.skipped += 1,
         }
     }
