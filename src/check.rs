@@ -387,9 +387,6 @@ pub fn render_text(p: &SectionPreview) -> String {
         for (value, rule) in &a.date_candidates {
             let _ = writeln!(out, "                 candidate {value:?} from {rule}");
         }
-        for w in &a.warnings {
-            let _ = writeln!(out, "      warning: {w}");
-        }
     }
     for w in &p.warnings {
         let _ = writeln!(out, "  warning: {w}");
