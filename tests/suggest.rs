@@ -206,3 +206,35 @@ fn pages_that_are_not_section_pages_get_one_line_and_a_failure() {
         assert_eq!(stderr.trim().lines().count(), 1, "{path}: {stderr}");
     }
 }
+
+#[test]
+fn fields_the_generic_reader_misses_on_the_sampled_articles_are_named() {
+    let site = tempfile::tempdir().unwrap();
+    write_site(site.path());
+    // The Drupal list's article pages are app shells: no title, no body for the reader.
+    for (href, _) in articles("drupal", 8) {
+        let path = site.path().join(format!("{}.html", &href[1..]));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            "<html><body><div id=\"app\"></div><script>render()</script></body></html>",
+        )
+        .unwrap();
+    }
+    let origin = StaticOrigin::start(site.path().to_path_buf());
+    let none = site.path().join("no-config.toml");
+    let output = run(
+        &none,
+        &["suggest", &format!("{}/drupal", origin.base_url())],
+    );
+    assert_success(&output);
+    let text = String::from_utf8_lossy(&output.stdout);
+    for field in ["title", "body"] {
+        assert!(
+            text.contains(&format!(
+                "# The generic reader found no {field} on the 3 sampled article(s): declare `[site.article]` `{field} = [...]`"
+            )),
+            "{field}: {text}"
+        );
+    }
+}

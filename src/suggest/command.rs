@@ -72,7 +72,7 @@ pub async fn run(options: &Options, clock: Arc<dyn Clock>) -> anyhow::Result<boo
             suggestion.lists.len()
         );
     }
-    let toml = suggestion.toml(choice);
+    let mut toml = suggestion.toml(choice);
     let proposed = Config::parse(&toml, std::path::Path::new("."))
         .context("the proposed declaration does not validate (a bug: please report it)")?;
     let Some((site, section)) = proposed.sections().next() else {
@@ -86,6 +86,7 @@ pub async fn run(options: &Options, clock: Arc<dyn Clock>) -> anyhow::Result<boo
         clock.as_ref(),
     )
     .await;
+    toml.push_str(&missed_by_the_reader(&preview));
     if let Some(path) = &options.write {
         if path.exists() {
             anyhow::bail!("{}: exists; not overwritten", path.display());
@@ -106,6 +107,47 @@ pub async fn run(options: &Options, clock: Arc<dyn Clock>) -> anyhow::Result<boo
         print!("{}", check::render_text(&preview));
     }
     Ok(preview.listed > 0)
+}
+
+/// Article fields the generic reader found on none of the previewed pages it could read: a
+/// comment naming the `[site.article]` key to declare for each.
+fn missed_by_the_reader(preview: &check::SectionPreview) -> String {
+    let read: Vec<&check::ArticlePreview> = preview
+        .articles
+        .iter()
+        .filter(|a| a.fetch_error.is_none())
+        .collect();
+    if read.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    for field in ["title", "body"] {
+        let found = read.iter().any(|a| {
+            a.fields
+                .iter()
+                .any(|f| f.field == field && f.rule.as_deref().is_some_and(|r| r != "listing"))
+        });
+        if !found {
+            let _ = writeln!(
+                out,
+                "# The generic reader found no {field} on the {} sampled article(s): declare `[site.article]` `{field} = [...]` (docs/config.md).",
+                read.len()
+            );
+        }
+    }
+    if read
+        .iter()
+        .all(|a| a.published_rule == crate::model::date_source::FIRST_SEEN)
+    {
+        let _ = writeln!(
+            out,
+            "# No sampled article gave a date: entries would be dated when first seen; declare `[site.article]` `published = [...]` or a listing `published` field."
+        );
+    }
+    if !out.is_empty() {
+        out.insert(0, '\n');
+    }
+    out
 }
 
 /// What was found, for a person: feeds, the candidate lists when the choice is close.
