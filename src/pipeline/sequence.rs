@@ -27,7 +27,8 @@ use crate::store::ArticleState;
 #[derive(Debug)]
 pub struct SitePlan {
     pub site: Arc<Site>,
-    pub article: extract::Plan,
+    /// Shared with the blocking threads that read article pages.
+    pub article: Arc<extract::Plan>,
     pub assembler: Assembler,
 }
 
@@ -35,8 +36,10 @@ impl SitePlan {
     pub fn new(site: &Arc<Site>) -> SitePlan {
         SitePlan {
             site: site.clone(),
-            article: extract::Plan::new(&site.article)
-                .sanitizing_at_most(site.limits.body.saturating_mul(2)),
+            article: Arc::new(
+                extract::Plan::new(&site.article)
+                    .sanitizing_at_most(site.limits.body.saturating_mul(2)),
+            ),
             assembler: Assembler::new(site),
         }
     }
@@ -127,7 +130,7 @@ pub async fn read_section(
         }
         let (extracted, state) = match &page {
             Ok(page) => (
-                extract::extract(&page.text, &page.url, &plan.article),
+                read_article(page, &plan.article).await,
                 ArticleState::Complete,
             ),
             Err(error) => {
@@ -157,4 +160,22 @@ pub async fn read_section(
     }
     read.listing = listing;
     Ok(read)
+}
+
+/// Reads an article page on a blocking thread: a page left to the generic reader builds its
+/// DOM, which takes up to about a second on the largest pages, and must not hold a runtime
+/// worker (feeds are served from the same runtime) for that long.
+async fn read_article(page: &crate::fetch::Fetched, plan: &Arc<extract::Plan>) -> Extracted {
+    let (text, url, plan) = (page.text.clone(), page.url.clone(), plan.clone());
+    let shown = page.url.to_string();
+    match tokio::task::spawn_blocking(move || extract::extract(&text, &url, &plan)).await {
+        Ok(extracted) => extracted,
+        Err(e) => {
+            tracing::error!(url = %shown, error = %e, "reading the article page failed");
+            Extracted {
+                warnings: vec![format!("reading the page failed: {e}")],
+                ..Extracted::default()
+            }
+        }
+    }
 }
