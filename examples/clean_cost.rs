@@ -14,11 +14,12 @@
 //! of each body (an old row: cleaned copies), and `assemble::clean` of every entry (done once
 //! per entry, when it is scraped). Reported: the median over rounds, per feed.
 
-use std::hint::black_box;
-use std::time::Duration;
+#[path = "support/cpu.rs"]
+mod cpu;
 
 use chrono::{TimeZone, Utc};
 use clap::Parser;
+use cpu::median;
 use scrapefeed::assemble::clean;
 use scrapefeed::model::{Entry, TextLimits};
 use scrapefeed::render::{self, feed_safe, FeedMeta};
@@ -42,25 +43,9 @@ const LIMITS: TextLimits = TextLimits {
     tag_chars: 100,
 };
 
-fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
-fn timed(f: impl FnOnce() -> usize) -> f64 {
-    let start = thread_cpu();
-    black_box(f());
-    (thread_cpu() - start).as_secs_f64() * 1e6
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+/// [`cpu::timed`] in microseconds.
+fn micros(f: impl FnOnce() -> usize) -> f64 {
+    cpu::timed(f).as_secs_f64() * 1e6
 }
 
 fn entries(n: usize, body_bytes: usize) -> Vec<Entry> {
@@ -105,25 +90,25 @@ fn main() {
     let (mut render, mut all, mut scan, mut old, mut cleaning) =
         (vec![], vec![], vec![], vec![], vec![]);
     for _ in 0..args.rounds {
-        render.push(timed(|| {
+        render.push(micros(|| {
             render::rss(&meta, &clean_entries).len()
                 + render::atom(&meta, &clean_entries).len()
                 + render::json(&meta, &clean_entries).len()
         }));
-        all.push(timed(|| {
+        all.push(micros(|| {
             render::all(&meta, &clean_entries)
                 .iter()
                 .map(Vec::len)
                 .sum()
         }));
-        scan.push(timed(|| {
+        scan.push(micros(|| {
             clean_entries.iter().map(|e| feed_safe(e).title.len()).sum()
         }));
-        old.push(timed(|| {
+        old.push(micros(|| {
             old_rows.iter().map(|e| feed_safe(e).title.len()).sum()
         }));
         let owned = clean_entries.clone();
-        cleaning.push(timed(|| {
+        cleaning.push(micros(|| {
             owned
                 .into_iter()
                 .map(|e| clean(e, &LIMITS).0.title.len())

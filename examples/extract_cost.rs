@@ -12,6 +12,8 @@
 //! other processes on a busy machine disturb much less than wall time. Reported: the median
 //! over rounds of the mean per page, for the synthetic pages and for the real tass.ru page.
 
+#[path = "support/cpu.rs"]
+mod cpu;
 #[path = "support/per_article.rs"]
 mod per_article;
 #[path = "support/synthetic.rs"]
@@ -22,6 +24,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use clap::Parser;
+use cpu::{median, timed};
 use per_article::{full, full_via_dom, parse_only, samples, Rules, Sample};
 
 #[derive(Parser)]
@@ -36,32 +39,6 @@ struct Args {
     /// counting).
     #[arg(long, default_value = "interleaved")]
     mode: String,
-}
-
-fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
-fn timed(f: impl FnOnce() -> usize) -> Duration {
-    let start = thread_cpu();
-    black_box(f());
-    thread_cpu() - start
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
 }
 
 fn main() {

@@ -11,6 +11,8 @@
 //! Each round times every page parse-only then generic, alternating, in thread CPU time;
 //! reported: medians over rounds of the mean per page, and the median of per-round ratios.
 
+#[path = "support/cpu.rs"]
+mod cpu;
 #[path = "support/per_article.rs"]
 mod per_article;
 #[path = "support/synthetic.rs"]
@@ -21,6 +23,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use clap::Parser;
+use cpu::{median, timed};
 use per_article::{full, parse_only, samples, Rules, Sample};
 use url::Url;
 
@@ -35,35 +38,6 @@ struct Args {
     /// A directory of real article pages (`*.html`) to measure as a third set.
     #[arg(long)]
     corpus: Option<std::path::PathBuf>,
-}
-
-fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
-fn timed(f: impl FnOnce() -> usize) -> Duration {
-    let start = thread_cpu();
-    black_box(f());
-    thread_cpu() - start
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
 }
 
 fn corpus(dir: &std::path::Path) -> Vec<Sample> {

@@ -13,6 +13,9 @@
 //! The heap is counted by a wrapping global allocator (peak bytes live during the call
 //! minus those live before it); time is the thread's CPU time, the median of `--rounds`.
 
+#[path = "support/cpu.rs"]
+mod cpu;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::path::Path;
@@ -20,6 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use clap::Parser;
+use cpu::thread_cpu;
 use scrapefeed::config::Config;
 use scrapefeed::extract::{self, Plan};
 use url::Url;
@@ -80,16 +84,6 @@ struct Args {
     max_depth: usize,
     #[arg(long, default_value_t = 3)]
     rounds: usize,
-}
-
-fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
 const HEAD: &str = r#"<!doctype html><html><head><title>A page</title>

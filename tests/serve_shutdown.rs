@@ -94,26 +94,6 @@ fn config_with(
     })
 }
 
-/// Waits until every section was scraped once, so `/feeds/all.rss` holds every entry.
-async fn scraped(serve: &mut Serve) {
-    serve
-        .poll_get(
-            &reqwest::Client::new(),
-            "/healthz",
-            "sections were not scraped in time",
-            Duration::from_secs(60),
-            |_, body| {
-                let health: serde_json::Value = serde_json::from_slice(body).unwrap();
-                let sections = health["sections"].as_object().unwrap();
-                sections
-                    .values()
-                    .all(|s| !s["last_success"].is_null())
-                    .then_some(())
-            },
-        )
-        .await;
-}
-
 /// A client that asks for the whole feed a thousand times in one go and reads none of it:
 /// its answers fill both ends' buffers, and the server's write waits for it.
 fn not_reading(serve: &Serve) -> TcpStream {
@@ -142,7 +122,7 @@ async fn sigterm_drops_answers_still_untaken_at_the_end_of_the_grace_period() {
         |text| text,
     );
     let mut serve = Serve::start(&config);
-    scraped(&mut serve).await;
+    serve.scraped().await;
     let _stuck = not_reading(&serve);
     // And a client in the middle of its request's head.
     let mut half = TcpStream::connect(serve.addr()).unwrap();
@@ -212,7 +192,7 @@ async fn a_second_signal_exits_at_once() {
         |text| text,
     );
     let mut serve = Serve::start(&config);
-    scraped(&mut serve).await;
+    serve.scraped().await;
     let _stuck = not_reading(&serve);
     serve.signal(libc::SIGINT);
     serve.wait_for_log(|l| l.contains("shutting down"), Duration::from_secs(20));

@@ -20,22 +20,7 @@ async fn serve_with(dir: &std::path::Path, origin: &Origin, keys: &str) -> Serve
         text.replacen(listen, &format!("{listen}{keys}\n"), 1)
     });
     let mut serve = Serve::start(&config);
-    serve
-        .poll_get(
-            &reqwest::Client::new(),
-            "/healthz",
-            "sections were not scraped in time",
-            Duration::from_secs(60),
-            |_, body| {
-                let health: serde_json::Value = serde_json::from_slice(body).unwrap();
-                let sections = health["sections"].as_object().unwrap();
-                sections
-                    .values()
-                    .all(|s| !s["last_success"].is_null())
-                    .then_some(())
-            },
-        )
-        .await;
+    serve.scraped().await;
     serve
 }
 

@@ -130,6 +130,26 @@ impl Serve {
         self.wait_exit(Duration::from_secs(20))
     }
 
+    /// Waits until `/healthz` shows every section scraped once (within a minute).
+    #[allow(dead_code)]
+    pub async fn scraped(&mut self) {
+        self.poll_get(
+            &reqwest::Client::new(),
+            "/healthz",
+            "sections were not scraped in time",
+            Duration::from_secs(60),
+            |_, body| {
+                let health: serde_json::Value = serde_json::from_slice(body).unwrap();
+                let sections = health["sections"].as_object().unwrap();
+                sections
+                    .values()
+                    .all(|s| !s["last_success"].is_null())
+                    .then_some(())
+            },
+        )
+        .await;
+    }
+
     /// Polls `GET path` until `ready` accepts an answer (status and body) and returns what it
     /// made of it; panics with the log if the server exits or `timeout` passes first. `what`
     /// names the awaited state in that message.
