@@ -23,15 +23,7 @@ use crate::dates::{self, DateContext, Language};
 use crate::extract::{Extracted, Found};
 use crate::listing::ListingItem;
 use crate::model::{date_source, Entry, TextLimits};
-use crate::text;
-
-/// Lower-case letters and digits only.
-fn squashed(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
+use crate::text::{self, squashed};
 
 /// Two candidates further apart than this are reported as a disagreement.
 const DISAGREEMENT_SECONDS: i64 = 5 * 60;
@@ -50,7 +42,7 @@ struct Candidate<'a> {
 #[derive(Debug, Clone)]
 pub struct Assembler {
     site: String,
-    /// The site's own title, squashed (see [`squashed`]): a page title equal to it says
+    /// The site's own title, squashed (`text::squashed`): a page title equal to it says
     /// nothing about the article.
     site_title: String,
     timezone: Tz,

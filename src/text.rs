@@ -317,6 +317,15 @@ pub fn is_web_url(url: &str) -> bool {
 }
 
 /// `url` when it is an absolute `http` or `https` URL with a host, as the `url` crate writes
+/// Lower-case letters and digits only, for comparing names however they are written
+/// ("CNN Politics" → "cnnpolitics", "@nytimes" → "nytimes").
+pub fn squashed(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// it; `None` for anything else (`javascript:`, `data:`, relative, unparsable).
 pub fn web_url(url: &str) -> Option<Cow<'_, str>> {
     let parsed = url::Url::parse(url.trim()).ok()?;

@@ -9,7 +9,6 @@ use warp::http::{header, Method, Response, StatusCode};
 
 use super::{get_or_head, text, Reply};
 use crate::app::App;
-use crate::fetch::Fetcher;
 
 /// The answer to `/suggest`, with the query's pairs.
 pub(super) async fn suggest(method: Method, query: Vec<(String, String)>, app: Arc<App>) -> Reply {
@@ -30,11 +29,9 @@ pub(super) async fn suggest(method: Method, query: Vec<(String, String)>, app: A
     else {
         return page(StatusCode::OK, "Add a site", &form(""));
     };
-    let outcome = match Fetcher::new() {
-        Ok(fetcher) => crate::suggest::propose(&fetcher, url, None).await,
-        Err(e) => Err(e.into()),
-    };
-    match outcome {
+    // The scraper's own fetcher: one HTTP client, one robots.txt cache, and one politeness
+    // gap per host shared with the scrapes.
+    match crate::suggest::propose(&app.scraper.fetcher, url, None).await {
         Ok(suggestion) => {
             let mut body = form(url);
             for (name, feed) in &suggestion.feeds {

@@ -39,7 +39,7 @@ fn fetch_config(url: &Url) -> anyhow::Result<Config> {
     Ok(Config::parse(&text, std::path::Path::new("."))?)
 }
 
-/// Fetches the section page at `url` politely (a fresh fetcher, the site's robots.txt) and
+/// Fetches the section page at `url` through `fetcher` (robots.txt, politeness, headers) and
 /// analyzes it: the proposal, or why there is none, in one line.
 pub async fn propose(
     fetcher: &Fetcher,

@@ -111,17 +111,11 @@ pub fn analyze(
     })
 }
 
-/// The site's id: the host's name without `www.` and the public suffix (`www.cnn.com` → `cnn`).
+/// The site's id: the first label of its registrable domain (`www.cnn.com` → `cnn`,
+/// `news.bbc.co.uk` → `bbc`).
 fn site_id(url: &Url) -> String {
-    let host = url.host_str().unwrap_or("site").trim_start_matches("www.");
-    let labels: Vec<&str> = host.split('.').collect();
-    let name = match labels.as_slice() {
-        [.., name, "co" | "com" | "org" | "net" | "ac" | "gov", _] if labels.len() >= 3 => name,
-        [.., name, _] => name,
-        [only] => only,
-        [] => "site",
-    };
-    ident(name)
+    let site = lists::site_of(url).unwrap_or_else(|| "site".to_string());
+    ident(site.split('.').next().unwrap_or("site"))
 }
 
 /// The section's id: the path's last segment (`/world/europe/` → `europe`), else `front`.

@@ -29,7 +29,6 @@ use ego_tree::NodeId;
 use regex::Regex;
 use scraper::node::Element;
 use scraper::{ElementRef, Html, Node};
-use url::Url;
 
 /// The main content, as markup, and how it was found.
 pub(super) struct MainContent {
@@ -254,10 +253,10 @@ impl<'h> Scores<'h> {
 /// Finds the page's main content. Containers are first set aside by their class and id as
 /// well; when that leaves too little text (a whole post inside a `widget` container, say),
 /// the page is read again without that step, as Readability retries.
-pub(super) fn main_content(html: &Html, url: &Url) -> Result<MainContent, NoContent> {
-    match read(html, url, true) {
+pub(super) fn main_content(html: &Html) -> Result<MainContent, NoContent> {
+    match read(html, true) {
         Ok(found) if found.text >= RETRY_BELOW => Ok(found.content),
-        strict => match (strict, read(html, url, false)) {
+        strict => match (strict, read(html, false)) {
             (Ok(a), Ok(b)) => Ok(if b.text > a.text * 2 { b } else { a }.content),
             (Ok(a), Err(_)) => Ok(a.content),
             (Err(_), Ok(b)) => Ok(b.content),
@@ -274,7 +273,7 @@ struct Read {
     text: u32,
 }
 
-fn read(html: &Html, _url: &Url, by_class: bool) -> Result<Read, NoContent> {
+fn read(html: &Html, by_class: bool) -> Result<Read, NoContent> {
     let mut scores = Scores::count(html, by_class);
     let body_text = scores.stat(html.tree.root().id()).text;
     if body_text == 0 {

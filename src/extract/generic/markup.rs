@@ -46,7 +46,9 @@ pub(super) fn write_block(scores: &Scores<'_>, block: NodeId, out: &mut String) 
             Step::Open(node) => node,
         };
         match node.value() {
-            Node::Text(t) => escape(t, false, out),
+            Node::Text(t) => {
+                html_escape::encode_text_to_string(&**t, out);
+            }
             Node::Element(e) => {
                 if scores.stat(node.id()).skip || is_clutter(scores, node.id(), e) {
                     continue;
@@ -64,7 +66,7 @@ pub(super) fn write_block(scores: &Scores<'_>, block: NodeId, out: &mut String) 
                     out.push(' ');
                     out.push_str(name);
                     out.push_str("=\"");
-                    escape(value, true, out);
+                    html_escape::encode_double_quoted_attribute_to_string(value, out);
                     out.push('"');
                 }
                 out.push('>');
@@ -128,7 +130,7 @@ fn noscript_images(node: ego_tree::NodeRef<'_, Node>, out: &mut String) {
         out.push_str("<img");
         for (name, value) in e.attrs() {
             let _ = write!(out, " {name}=\"");
-            escape(value, true, out);
+            html_escape::encode_double_quoted_attribute_to_string(value, out);
             out.push('"');
         }
         out.push('>');
@@ -158,16 +160,4 @@ fn is_void(name: &str) -> bool {
             | "track"
             | "wbr"
     )
-}
-
-fn escape(text: &str, attribute: bool, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
 }

@@ -99,7 +99,7 @@ pub(super) fn fill_body(
     let Some(html) = page.html.filter(|_| rules.generic_reads("body")) else {
         return;
     };
-    match content::main_content(html, page.url) {
+    match content::main_content(html) {
         Ok(main) => {
             extracted.body = Some(Found {
                 value: sanitize(&markup_within(vec![main.markup], body_markup), page.url),
@@ -114,7 +114,7 @@ pub(super) fn fill_body(
                     .split('\n')
                     .map(str::trim)
                     .filter(|line| !line.is_empty())
-                    .map(|line| format!("<p>{}</p>", escape(line)))
+                    .map(|line| format!("<p>{}</p>", html_escape::encode_text(line)))
                     .collect();
                 extracted.body = Some(Found {
                     value: sanitize(&markup_within(vec![markup], body_markup), page.url),
@@ -125,13 +125,6 @@ pub(super) fn fill_body(
             None => extracted.warnings.push(why.to_string()),
         },
     }
-}
-
-/// Text made safe as HTML text.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

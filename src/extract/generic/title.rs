@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::Page;
 use crate::html::json_text;
+use crate::text::squashed;
 
 /// Separators between a headline and the site's name, widest first.
 const SEPARATORS: [&str; 10] = [
@@ -22,7 +23,7 @@ const TIGHT_SEPARATORS: [char; 7] = ['-', '|', '｜', '：', '_', '—', '–'];
 /// A part longer than this many words is a headline, not a site's name.
 const MAX_NAME_WORDS: usize = 5;
 
-/// The names the page goes by, normalized (see [`squash`]).
+/// The names the page goes by, normalized (`text::squashed`).
 pub(super) fn site_names(page: &Page<'_>) -> Vec<String> {
     let mut names: Vec<String> = ["og:site_name", "application-name", "twitter:site"]
         .iter()
@@ -56,19 +57,11 @@ pub(super) fn site_names(page: &Page<'_>) -> Vec<String> {
         }
         names.push(host.trim_start_matches("www.").to_string());
     }
-    let mut out: Vec<String> = names.iter().map(|n| squash(n)).collect();
+    let mut out: Vec<String> = names.iter().map(|n| squashed(n)).collect();
     out.retain(|n| n.chars().count() >= 2);
     out.sort();
     out.dedup();
     out
-}
-
-/// Lower-case letters and digits only: "CNN Politics" → "cnnpolitics", "@nytimes" → "nytimes".
-fn squash(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// Whether `part` names the site: short, and equal to a name, or containing the host's label
@@ -78,7 +71,7 @@ fn names_site(part: &str, sites: &[String]) -> bool {
     if words == 0 || words > MAX_NAME_WORDS {
         return false;
     }
-    let part = squash(part);
+    let part = squashed(part);
     !part.is_empty()
         && sites.iter().any(|site| {
             part == *site
@@ -125,7 +118,7 @@ pub(super) fn without_site(title: &str, sites: &[String]) -> String {
 /// Whether `part` is a name the page gives itself, or the start of one ("日本経済新聞" of
 /// "日本経済新聞 電子版").
 fn names_site_exactly(part: &str, sites: &[String]) -> bool {
-    let part = squash(part);
+    let part = squashed(part);
     part.chars().count() >= 2
         && sites
             .iter()
@@ -134,7 +127,7 @@ fn names_site_exactly(part: &str, sites: &[String]) -> bool {
 
 /// Whether the whole title is only the site's name: no title of this page at all.
 pub(super) fn is_site_name(title: &str, sites: &[String]) -> bool {
-    let t = squash(title);
+    let t = squashed(title);
     !t.is_empty() && sites.contains(&t)
 }
 
@@ -145,7 +138,7 @@ mod tests {
     fn sites() -> Vec<String> {
         vec!["cnn".into(), "cnn.com".into(), "theguardian".into()]
             .into_iter()
-            .map(|s: String| squash(&s))
+            .map(|s: String| squashed(&s))
             .collect()
     }
 
@@ -176,7 +169,7 @@ mod tests {
             "Paris: a city at war"
         );
         assert!(is_site_name("CNN", &s));
-        let cjk = vec![squash("新华网"), squash("日本経済新聞")];
+        let cjk = vec![squashed("新华网"), squashed("日本経済新聞")];
         assert_eq!(
             without_site("短缺药品保供稳价-新华网", &cjk),
             "短缺药品保供稳价"
