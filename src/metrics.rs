@@ -3,7 +3,16 @@
 //! One `Metrics` lives for the whole process and survives config reloads, so counters only
 //! ever grow, as Prometheus expects. Recorded: scrapes by section and result, scrape and
 //! fetch durations, entries stored by section, HTTP answers by status, and config reloads by
-//! result.
+//! result; `build_info`; each section's last successful scrape (`encode` is given them,
+//! from the app's health records); and the `process_*` metrics (`process`).
+//!
+//! Two expositions of the same registry: OpenMetrics 1.0 (what Prometheus asks for first)
+//! and the Prometheus text format 0.0.4 (what `promtool check metrics`, older scrapers and
+//! people with `curl` read). Both come from prometheus-client's own encoders, which know
+//! where the formats differ (0.0.4 names a counter's family with `_total` and has no
+//! `# UNIT`, `_created` or `# EOF`).
+
+mod process;
 
 use std::time::Duration;
 
@@ -13,6 +22,51 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
+
+use std::sync::atomic::AtomicU64;
+
+/// The metric name prefix of everything but `process_*`.
+const PREFIX: &str = "scrapefeed";
+
+/// Which text exposition `/metrics` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exposition {
+    /// OpenMetrics 1.0.0, ending with `# EOF`.
+    OpenMetrics,
+    /// The Prometheus text format, version 0.0.4.
+    Prometheus,
+}
+
+impl Exposition {
+    /// The `Content-Type` of the exposition.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Exposition::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            Exposition::Prometheus => prometheus_client::encoding::prometheus_text::CONTENT_TYPE,
+        }
+    }
+}
+
+/// A section's last successful scrape, for `encode`.
+#[derive(Debug, Clone)]
+pub struct SectionSuccess {
+    pub site: String,
+    pub section: String,
+    /// Seconds since the epoch.
+    pub at: f64,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SiteSectionLabels {
+    site: String,
+    section: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabels {
+    version: &'static str,
+    rustc: &'static str,
+}
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ScrapeLabels {
@@ -79,7 +133,19 @@ pub struct Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
-        let mut registry = Registry::with_prefix("scrapefeed");
+        let mut registry = Registry::with_prefix(PREFIX);
+        let build = Family::<BuildLabels, Gauge>::default();
+        build
+            .get_or_create(&BuildLabels {
+                version: env!("CARGO_PKG_VERSION"),
+                rustc: option_env!("SCRAPEFEED_RUSTC").unwrap_or("unknown"),
+            })
+            .set(1);
+        registry.register(
+            "build_info",
+            "The running build: its version and the compiler that built it, always 1",
+            build,
+        );
         let scrapes = Family::<ScrapeLabels, Counter>::default();
         registry.register(
             "scrapes",
@@ -195,10 +261,43 @@ impl Metrics {
         self.feed_cache_bytes.set(bytes as i64);
     }
 
-    /// The OpenMetrics text exposition.
-    pub fn encode(&self) -> String {
+    /// The exposition in `format`, with `sections`' last successes and the process's
+    /// metrics read now.
+    pub fn encode(&self, format: Exposition, sections: &[SectionSuccess]) -> String {
+        // The values read for this scrape go in a registry of their own, made per scrape:
+        // a section removed by a reload leaves no stale series behind.
+        let mut now = Registry::default();
+        let successes = Family::<SiteSectionLabels, Gauge<f64, AtomicU64>>::default();
+        for s in sections {
+            let labels = SiteSectionLabels {
+                site: s.site.clone(),
+                section: s.section.clone(),
+            };
+            successes.get_or_create(&labels).set(s.at);
+        }
+        now.sub_registry_with_prefix(PREFIX).register(
+            "section_last_success_timestamp_seconds",
+            "When each section's last successful scrape finished, in seconds since the epoch",
+            successes,
+        );
+        now.register_collector(Box::new(process::ProcessCollector));
         let mut out = String::new();
-        if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
+        let written = match format {
+            Exposition::OpenMetrics => {
+                use prometheus_client::encoding::text;
+                text::encode_registry(&mut out, &self.registry)
+                    .and_then(|()| text::encode_registry(&mut out, &now))
+                    .and_then(|()| text::encode_eof(&mut out))
+            }
+            Exposition::Prometheus => {
+                use prometheus_client::encoding::prometheus_text;
+                prometheus_text::encode(&mut out, &self.registry)
+                    .and_then(|()| prometheus_text::encode(&mut out, &now))
+            }
+        };
+        // Writing to a `String` fails only if an encoder does; an empty answer is better
+        // than a cut one (Prometheus rejects the whole scrape either way).
+        if written.is_err() {
             out.clear();
         }
         out
@@ -225,7 +324,7 @@ mod tests {
         m.reload(ReloadResult::Invalid);
         m.reload(ReloadResult::Applied);
         m.reload(ReloadResult::Applied);
-        let text = m.encode();
+        let text = m.encode(Exposition::OpenMetrics, &[]);
         assert!(
             text.contains(r#"scrapefeed_feed_renders_total{reason="repaired"} 2"#),
             "{text}"
@@ -265,5 +364,41 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn both_expositions_carry_the_build_and_the_sections_last_successes() {
+        let m = Metrics::default();
+        m.scrape("politics", true, Duration::from_millis(120), 3);
+        let sections = [SectionSuccess {
+            site: "news".into(),
+            section: "politics".into(),
+            at: 1_718_000_000.0,
+        }];
+        let version = env!("CARGO_PKG_VERSION");
+        for format in [Exposition::OpenMetrics, Exposition::Prometheus] {
+            let text = m.encode(format, &sections);
+            assert!(
+                text.contains(&format!("scrapefeed_build_info{{version=\"{version}\",rustc=")),
+                "{text}"
+            );
+            assert!(
+                text.contains(
+                    r#"scrapefeed_section_last_success_timestamp_seconds{site="news",section="politics"} 1718000000"#
+                ),
+                "{text}"
+            );
+            assert!(
+                text.contains(r#"scrapefeed_scrapes_total{section="politics",result="ok"} 1"#),
+                "{text}"
+            );
+        }
+        let om = m.encode(Exposition::OpenMetrics, &sections);
+        assert!(om.contains("# TYPE scrapefeed_scrapes counter\n"), "{om}");
+        assert_eq!(om.matches("# EOF").count(), 1, "{om}");
+        assert!(om.ends_with("# EOF\n"), "{om}");
+        let prom = m.encode(Exposition::Prometheus, &sections);
+        assert!(prom.contains("# TYPE scrapefeed_scrapes_total counter\n"), "{prom}");
+        assert!(!prom.contains("# EOF") && !prom.contains("# UNIT"), "{prom}");
     }
 }

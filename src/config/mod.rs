@@ -64,7 +64,10 @@ pub struct Config {
 pub struct ServerSettings {
     pub listen: SocketAddr,
     /// Set when the operator configured it; otherwise self links use the listen address.
+    /// Always ends with `/`; its path is the prefix the routes also answer under.
     pub public_url: Option<Url>,
+    /// Proxies whose forwarding headers are believed (`server::forwarded`); empty: none.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub templates_dir: PathBuf,
     /// Bytes of rendered feeds kept in memory (`feeds::FeedSet`).
     pub feed_cache_bytes: usize,
@@ -74,6 +77,16 @@ pub struct ServerSettings {
     pub shutdown_grace: Duration,
     /// Whether `/suggest` is offered.
     pub suggest: bool,
+}
+
+impl ServerSettings {
+    /// The path `public_url` puts the server under, without its last `/`: `"/feeds-app"`
+    /// for `https://host/feeds-app/`, `""` when it has none or is not set.
+    pub fn path_prefix(&self) -> &str {
+        self.public_url
+            .as_ref()
+            .map_or("", |url| url.path().trim_end_matches('/'))
+    }
 }
 
 /// The limits the HTTP server puts on every client connection.

@@ -27,7 +27,7 @@ use super::defaults;
 use super::headers::Headers;
 use super::values::{
     ArticleCount, CacheSize, ClientTimeout, Concurrency, ConnectionCount, EntryCount,
-    FilterPattern, GracePeriod, HttpUrl, Interval, Jitter, LanguageTag, ListenAddress, ParamValue,
+    FilterPattern, GracePeriod, HttpUrl, Interval, Jitter, LanguageTag, ListenAddress, ParamValue, ProxyNetwork, PublicUrl,
     PoliteDelay, RequestTimeout, RetentionAge, Retries, RetryDelay, RetryWait, SectionId, SiteId,
     TimeZone,
 };
@@ -64,7 +64,13 @@ pub struct RawServer {
     #[serde(default = "defaults::listen")]
     pub listen: Checked<ListenAddress>,
     /// Public base URL used in self links (`atom:link rel="self"`); defaults to `http://{listen}/`.
-    pub public_url: Option<Checked<HttpUrl>>,
+    /// Its path (`https://host/feeds-app/`) is also a prefix the routes answer under.
+    pub public_url: Option<Checked<PublicUrl>>,
+    /// Reverse proxies whose `X-Forwarded-For`, `X-Forwarded-Proto`, `X-Forwarded-Host` and
+    /// `Forwarded` headers are believed: IP addresses or CIDR networks. None by default: the
+    /// headers of any client are ignored.
+    #[serde(default)]
+    pub trusted_proxies: Vec<Checked<ProxyNetwork>>,
     /// Directory of page templates (`index.html`), relative to the config file (default
     /// "templates").
     #[serde(default = "defaults::templates")]

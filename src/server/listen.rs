@@ -31,6 +31,7 @@
 
 mod counted;
 mod limits;
+mod peer;
 mod sockets;
 #[cfg(test)]
 mod tests;
@@ -53,6 +54,8 @@ use crate::config::{ConnectionSettings, ServerSettings};
 use counted::Counted;
 pub use limits::{connection_cap, raise_open_files_limit, OpenFiles};
 use limits::{Connections, Slot};
+use peer::WithPeer;
+pub use peer::PeerAddr;
 use sockets::bind_sockets;
 use watch::{Ended, Watch, Watched};
 
@@ -335,10 +338,11 @@ async fn connection(
     _slot: Slot,
 ) {
     let watch = Arc::new(Watch::new());
+    let peer = stream.peer_addr().ok();
     let conn = auto::Builder::new(TokioExecutor::new())
         .serve_connection_with_upgrades(
             TokioIo::new(Watched::new(stream, watch.clone())),
-            Counted::new(routes, watch.clone()),
+            Counted::new(WithPeer::new(routes, peer), watch.clone()),
         )
         .into_owned();
     let close = auto::UpgradeableConnection::graceful_shutdown;

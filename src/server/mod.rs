@@ -8,10 +8,12 @@
 
 mod feed;
 mod hot;
+mod metrics;
 pub mod listen;
 mod negotiate;
 mod opml;
 mod pages;
+pub mod proxy;
 mod suggest;
 
 use std::convert::Infallible;
@@ -72,10 +74,12 @@ impl Live {
     }
 }
 
-/// What the HTTP workers serve: plain feed requests straight to their handler, everything
-/// else through `routes` (see `hot`).
+/// What the HTTP workers serve: `public_url`'s path prefix stripped and the client marked
+/// (`proxy`), then plain feed requests straight to their handler, everything else through
+/// `routes` (see `hot`).
 pub fn service(live: Arc<Live>) -> impl listen::Routes {
-    hot::FeedsFirst::new(live.clone(), warp::service(routes(live)))
+    let feeds_first = hot::FeedsFirst::new(live.clone(), warp::service(routes(live.clone())));
+    proxy::BehindProxy::new(live, feeds_first)
 }
 
 /// All routes.
@@ -122,21 +126,10 @@ pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infall
         .map(|method, app| get_or_head(&method).unwrap_or_else(|| healthz(app)));
     let metrics = warp::path!("metrics")
         .and(warp::method())
+        .and(warp::header::optional::<String>("accept"))
         .and(with_app.clone())
-        .map(|method, app: Arc<App>| {
-            get_or_head(&method).unwrap_or_else(|| {
-                Response::builder()
-                    .header(
-                        header::CONTENT_TYPE,
-                        "application/openmetrics-text; version=1.0.0; charset=utf-8",
-                    )
-                    .header(header::CACHE_CONTROL, "no-store")
-                    .body({
-                        app.metrics.set_feed_cache_bytes(app.feeds.resident_bytes());
-                        Bytes::from(app.metrics.encode())
-                    })
-                    .expect("static response parts are valid")
-            })
+        .map(|method, accept, app| {
+            get_or_head(&method).unwrap_or_else(|| metrics::metrics(app, accept))
         });
     let suggest = warp::path!("suggest")
         .and(warp::method())

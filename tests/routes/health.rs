@@ -104,7 +104,8 @@ async fn metrics_are_openmetrics_text_and_count_the_answers_of_both_paths() {
     routes.request("GET", "/nope", &[]).await;
     routes.request("POST", "/opml", &[]).await;
 
-    let answer = routes.get("/metrics").await;
+    let openmetrics = [("accept", "application/openmetrics-text; version=1.0.0")];
+    let answer = routes.request("GET", "/metrics", &openmetrics).await;
     assert_eq!(answer.status, 200);
     assert_eq!(
         answer.header("content-type"),

@@ -17,6 +17,7 @@ mod feeds;
 mod health;
 mod hostile;
 mod pages;
+mod proxy;
 mod service;
 mod suggest;
 

@@ -16,6 +16,11 @@ impl Checker<'_> {
         let public_url = raw
             .public_url
             .and_then(|url| self.take(url, "", "server.public_url"));
+        let trusted_proxies = raw
+            .trusted_proxies
+            .into_iter()
+            .filter_map(|net| self.take(net, "", "server.trusted_proxies"))
+            .collect();
         let feed_cache_bytes = self
             .take(raw.feed_cache, "", "server.feed_cache")
             .unwrap_or_else(|| defaults::feed_cache().valid());
@@ -39,6 +44,7 @@ impl Checker<'_> {
         ServerSettings {
             listen,
             public_url,
+            trusted_proxies,
             templates_dir: base_dir.join(raw.templates),
             feed_cache_bytes,
             connections,

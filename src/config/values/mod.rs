@@ -19,7 +19,9 @@ pub use measures::{
     ArticleCount, CacheSize, Concurrency, ConnectionCount, EntryCount, Interval, Jitter, PageCount,
     PoliteDelay, RequestTimeout, RetentionAge, Retries, RetryDelay, RetryWait,
 };
-pub use names::{HttpUrl, LanguageTag, ListenAddress, SectionId, SiteId, TimeZone};
+pub use names::{
+    HttpUrl, LanguageTag, ListenAddress, ProxyNetwork, PublicUrl, SectionId, SiteId, TimeZone,
+};
 pub use syntax::{CssSelector, FilterPattern, ParamValue, RegexText, TemplateText};
 
 #[cfg(test)]
@@ -67,6 +69,36 @@ mod tests {
         assert!(HttpUrl::parse(&"ftp://example.com".into())
             .unwrap_err()
             .contains("not an http(s) URL"));
+    }
+
+    #[test]
+    fn public_urls_end_with_a_slash_and_carry_nothing_but_a_base() {
+        let url = |text: &str| PublicUrl::parse(&text.to_string()).map(String::from);
+        assert_eq!(
+            url("https://host/feeds-app").as_deref(),
+            Ok("https://host/feeds-app/")
+        );
+        assert_eq!(
+            url("https://host/feeds-app/").as_deref(),
+            Ok("https://host/feeds-app/")
+        );
+        assert_eq!(url("https://host").as_deref(), Ok("https://host/"));
+        assert!(url("https://host/a?b=c").unwrap_err().contains("query"));
+        assert!(url("https://host/#top").unwrap_err().contains("fragment"));
+        assert!(url("https://me:pw@host/").unwrap_err().contains("credentials"));
+        assert!(url("ftp://host/").unwrap_err().contains("not an http(s) URL"));
+    }
+
+    #[test]
+    fn proxy_networks_are_addresses_or_cidrs() {
+        let net = |text: &str| ProxyNetwork::parse(&text.to_string()).map(|n| n.to_string());
+        assert_eq!(net("127.0.0.1").as_deref(), Ok("127.0.0.1/32"));
+        assert_eq!(net("::1").as_deref(), Ok("::1/128"));
+        assert_eq!(net("10.1.2.3/8").as_deref(), Ok("10.0.0.0/8"));
+        assert_eq!(net(" fd00::/8 ").as_deref(), Ok("fd00::/8"));
+        for bad in ["localhost", "10.0.0.0/33", "", "10.0.0"] {
+            assert!(net(bad).unwrap_err().contains("CIDR"), "{bad}");
+        }
     }
 
     #[test]

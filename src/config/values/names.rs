@@ -24,6 +24,58 @@ impl Parse for HttpUrl {
     }
 }
 
+/// The URL readers reach the server at: `http(s)`, no query, fragment or credentials. Its
+/// path is the prefix the server is hosted under behind a proxy (`/feeds-app/`); it is
+/// stored ending with `/` whether or not it was written so, because links are resolved
+/// against it (`feeds/world.rss`) and `Url::join` drops a last segment without one.
+pub struct PublicUrl;
+
+impl Parse for PublicUrl {
+    type Raw = String;
+    type Value = Url;
+    const FORMAT: &'static str = "uri";
+
+    fn parse(text: &String) -> Result<Url, String> {
+        let mut url = HttpUrl::parse(text)?;
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "{text:?} has a query or fragment: give the base URL only, such as \"https://example.org/feeds/\""
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!(
+                "{text:?} holds credentials: they would be written into every feed's links"
+            ));
+        }
+        if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+        Ok(url)
+    }
+}
+
+/// One proxy address or network trusted to say who its client is: an IP address
+/// (`"127.0.0.1"`, `"::1"`) or a CIDR network (`"10.0.0.0/8"`, `"fd00::/8"`). An address is
+/// kept as the network of that one address.
+pub struct ProxyNetwork;
+
+impl Parse for ProxyNetwork {
+    type Raw = String;
+    type Value = ipnet::IpNet;
+    const FORMAT: &'static str = "ip-network";
+
+    fn parse(text: &String) -> Result<ipnet::IpNet, String> {
+        let trimmed = text.trim();
+        if let Ok(ip) = trimmed.parse::<std::net::IpAddr>() {
+            return Ok(ipnet::IpNet::from(ip));
+        }
+        trimmed.parse::<ipnet::IpNet>().map(|net| net.trunc()).map_err(|_| {
+            format!("{text:?} is neither an IP address nor a CIDR network (like \"10.0.0.0/8\")")
+        })
+    }
+}
+
 /// An IANA time zone name such as `"Europe/Moscow"` (abbreviations are ambiguous).
 pub struct TimeZone;
 
