@@ -161,7 +161,13 @@ mod tests {
     }
 
     fn nets(list: &[&str]) -> Vec<IpNet> {
-        list.iter().map(|n| n.parse().unwrap()).collect()
+        list.iter()
+            .map(|n| {
+                n.parse::<IpNet>()
+                    .or_else(|_| n.parse::<IpAddr>().map(IpNet::from))
+                    .unwrap()
+            })
+            .collect()
     }
 
     fn ip_of(peer: &str, pairs: &[(&'static str, &str)], trusted: &[&str]) -> String {
