@@ -379,7 +379,9 @@ mod tests {
         for format in [Exposition::OpenMetrics, Exposition::Prometheus] {
             let text = m.encode(format, &sections);
             assert!(
-                text.contains(&format!("scrapefeed_build_info{{version=\"{version}\",rustc=")),
+                text.contains(&format!(
+                    "scrapefeed_build_info{{version=\"{version}\",rustc="
+                )),
                 "{text}"
             );
             assert!(
@@ -398,7 +400,13 @@ mod tests {
         assert_eq!(om.matches("# EOF").count(), 1, "{om}");
         assert!(om.ends_with("# EOF\n"), "{om}");
         let prom = m.encode(Exposition::Prometheus, &sections);
-        assert!(prom.contains("# TYPE scrapefeed_scrapes_total counter\n"), "{prom}");
-        assert!(!prom.contains("# EOF") && !prom.contains("# UNIT"), "{prom}");
+        assert!(
+            prom.contains("# TYPE scrapefeed_scrapes_total counter\n"),
+            "{prom}"
+        );
+        assert!(
+            !prom.contains("# EOF") && !prom.contains("# UNIT"),
+            "{prom}"
+        );
     }
 }

@@ -80,9 +80,15 @@ fn assert_openmetrics(text: &str) {
                 ["counter", "gauge", "histogram", "info", "unknown"].contains(&kind),
                 "{line}"
             );
-            assert!(!family.ends_with("_total"), "OpenMetrics names the family: {line}");
+            assert!(
+                !family.ends_with("_total"),
+                "OpenMetrics names the family: {line}"
+            );
         } else if !line.starts_with("# HELP ") && !line.starts_with("# UNIT ") {
-            assert!(line.starts_with(&family), "{line} outside its family {family}");
+            assert!(
+                line.starts_with(&family),
+                "{line} outside its family {family}"
+            );
             let value = line.rsplit(' ').next().unwrap();
             assert!(value.parse::<f64>().is_ok(), "{line}");
         }
@@ -106,7 +112,10 @@ async fn metrics_pass_promtool_and_openmetrics_is_well_formed() {
     for sample in SAMPLES {
         assert!(plain.contains(sample), "{sample} in\n{plain}");
     }
-    assert!(!plain.contains("# EOF") && !plain.contains("# UNIT"), "{plain}");
+    assert!(
+        !plain.contains("# EOF") && !plain.contains("# UNIT"),
+        "{plain}"
+    );
     if let Some((ok, said)) = promtool_check(&plain) {
         assert!(ok, "promtool check metrics failed:\n{said}\n{plain}");
         assert!(said.trim().is_empty(), "promtool lint:\n{said}\n{plain}");

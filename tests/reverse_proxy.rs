@@ -172,11 +172,8 @@ async fn nginx_in_front_at_a_sub_path() {
         let body = feed.bytes().await.unwrap();
         let parsed = parse_feed(&body);
         assert!(
-            parsed
-                .links
-                .iter()
-                .any(|l| l.rel.as_deref() == Some("self")
-                    && l.href == format!("{public}feeds/{section}.atom")),
+            parsed.links.iter().any(|l| l.rel.as_deref() == Some("self")
+                && l.href == format!("{public}feeds/{section}.atom")),
             "{:?}",
             parsed.links
         );

@@ -74,25 +74,58 @@ impl Collector for ProcessCollector {
         if let (Some(stat), Some(ticks)) = (stat, ticks) {
             let cpu = ConstCounter::new(stat.cpu_ticks as f64 / ticks as f64);
             let help = "Total user and system CPU time spent in seconds";
-            cpu.encode(encoder.encode_descriptor("process_cpu_seconds", help, None, cpu.metric_type())?)?;
+            cpu.encode(encoder.encode_descriptor(
+                "process_cpu_seconds",
+                help,
+                None,
+                cpu.metric_type(),
+            )?)?;
             let boot = read("/proc/stat").as_deref().and_then(parse_boot_time);
             if let Some(boot) = boot {
                 let started = boot as f64 + stat.start_ticks as f64 / ticks as f64;
-                gauge(&mut encoder, "process_start_time_seconds", "Start time of the process since unix epoch in seconds", started)?;
+                gauge(
+                    &mut encoder,
+                    "process_start_time_seconds",
+                    "Start time of the process since unix epoch in seconds",
+                    started,
+                )?;
             }
         }
         if let Some(stat) = stat {
-            gauge(&mut encoder, "process_virtual_memory_bytes", "Virtual memory size in bytes", stat.virtual_bytes as f64)?;
+            gauge(
+                &mut encoder,
+                "process_virtual_memory_bytes",
+                "Virtual memory size in bytes",
+                stat.virtual_bytes as f64,
+            )?;
             if let Some(page) = sysconf(libc::_SC_PAGESIZE) {
                 let resident = stat.resident_pages.saturating_mul(page) as f64;
-                gauge(&mut encoder, "process_resident_memory_bytes", "Resident memory size in bytes", resident)?;
+                gauge(
+                    &mut encoder,
+                    "process_resident_memory_bytes",
+                    "Resident memory size in bytes",
+                    resident,
+                )?;
             }
         }
         if let Ok(fds) = std::fs::read_dir("/proc/self/fd") {
-            gauge(&mut encoder, "process_open_fds", "Number of open file descriptors", fds.count() as f64)?;
+            gauge(
+                &mut encoder,
+                "process_open_fds",
+                "Number of open file descriptors",
+                fds.count() as f64,
+            )?;
         }
-        if let Some(max) = read("/proc/self/limits").as_deref().and_then(parse_max_files) {
-            gauge(&mut encoder, "process_max_fds", "Maximum number of open file descriptors", max as f64)?;
+        if let Some(max) = read("/proc/self/limits")
+            .as_deref()
+            .and_then(parse_max_files)
+        {
+            gauge(
+                &mut encoder,
+                "process_max_fds",
+                "Maximum number of open file descriptors",
+                max as f64,
+            )?;
         }
         Ok(())
     }
@@ -148,7 +181,9 @@ mod tests {
                       Max open files            1024                 524288               files     \n";
         assert_eq!(parse_max_files(limits), Some(1024));
         assert_eq!(
-            parse_max_files("Max open files            unlimited            unlimited            files\n"),
+            parse_max_files(
+                "Max open files            unlimited            unlimited            files\n"
+            ),
             None
         );
     }

@@ -54,8 +54,8 @@ use crate::config::{ConnectionSettings, ServerSettings};
 use counted::Counted;
 pub use limits::{connection_cap, raise_open_files_limit, OpenFiles};
 use limits::{Connections, Slot};
-use peer::WithPeer;
 pub use peer::PeerAddr;
+use peer::WithPeer;
 use sockets::bind_sockets;
 use watch::{Ended, Watch, Watched};
 

@@ -8,8 +8,8 @@
 
 mod feed;
 mod hot;
-mod metrics;
 pub mod listen;
+mod metrics;
 mod negotiate;
 mod opml;
 mod pages;

@@ -135,7 +135,10 @@ where
         let answer = std::task::ready!(this.inner.poll(cx));
         if let (Some(line), Ok(response)) = (this.line.take(), &answer) {
             let or_dash = |v: Option<&str>| v.unwrap_or("-").to_string();
-            let client = line.client.ip.map_or_else(|| "-".into(), |ip| ip.to_string());
+            let client = line
+                .client
+                .ip
+                .map_or_else(|| "-".into(), |ip| ip.to_string());
             tracing::debug!(
                 target: ACCESS,
                 client = %client,
@@ -162,7 +165,10 @@ mod tests {
     #[test]
     fn the_prefix_is_stripped_at_segment_boundaries_only() {
         let p = "/feeds-app";
-        assert_eq!(stripped("/feeds-app/feeds/a.rss", p).as_deref(), Some("/feeds/a.rss"));
+        assert_eq!(
+            stripped("/feeds-app/feeds/a.rss", p).as_deref(),
+            Some("/feeds/a.rss")
+        );
         assert_eq!(stripped("/feeds-app/", p).as_deref(), Some("/"));
         assert_eq!(stripped("/feeds-app", p).as_deref(), Some("/"));
         assert_eq!(

@@ -49,8 +49,10 @@ async fn every_link_carries_the_prefix() {
     let atom = routes.serve("GET", "/sf/feeds/world.atom", &[]).await;
     let links = super::support::parse_feed(&atom.body).links;
     assert!(
-        links.iter().any(|l| l.rel.as_deref() == Some("self")
-            && l.href == format!("{PUBLIC}feeds/world.atom")),
+        links
+            .iter()
+            .any(|l| l.rel.as_deref() == Some("self")
+                && l.href == format!("{PUBLIC}feeds/world.atom")),
         "{links:?}"
     );
     let rss = routes.serve("GET", "/sf/feeds/world.rss", &[]).await.text();
@@ -65,8 +67,16 @@ async fn every_link_carries_the_prefix() {
         "{opml}"
     );
     let index = routes.serve("GET", "/sf/", &[]).await.text();
-    for link in ["feeds/world.rss", "feeds/world.atom", "feeds/world.json", "feeds/world.html"] {
-        assert!(index.contains(&format!("{PUBLIC}{link}")), "{link} in {index}");
+    for link in [
+        "feeds/world.rss",
+        "feeds/world.atom",
+        "feeds/world.json",
+        "feeds/world.html",
+    ] {
+        assert!(
+            index.contains(&format!("{PUBLIC}{link}")),
+            "{link} in {index}"
+        );
     }
     // No link on the index leaves the prefix: every absolute link to this server has it.
     let host = "http://feeds.example.test/";
@@ -82,7 +92,9 @@ async fn a_public_url_without_its_last_slash_is_the_same_prefix() {
         r#"public_url = "https://proxy.example/feeds-app""#,
     );
     let routes = InProcess::open(&config, |_| {}).await;
-    let answer = routes.serve("GET", "/feeds-app/feeds/world.atom", &[]).await;
+    let answer = routes
+        .serve("GET", "/feeds-app/feeds/world.atom", &[])
+        .await;
     assert_eq!(answer.status, 200, "{}", answer.text());
     assert!(
         answer
@@ -106,10 +118,14 @@ async fn metrics_are_prometheus_text_unless_openmetrics_is_asked_for() {
         );
         let text = answer.text();
         assert!(!text.contains("# EOF"), "{text}");
-        assert!(text.contains("# TYPE scrapefeed_http_responses_total counter"), "{text}");
+        assert!(
+            text.contains("# TYPE scrapefeed_http_responses_total counter"),
+            "{text}"
+        );
         assert!(text.contains("scrapefeed_build_info{"), "{text}");
     }
-    let prometheus_asks = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    let prometheus_asks =
+        "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
     let answer = routes
         .serve("GET", "/metrics", &[("accept", prometheus_asks)])
         .await;

@@ -85,8 +85,12 @@ mod tests {
         assert_eq!(url("https://host").as_deref(), Ok("https://host/"));
         assert!(url("https://host/a?b=c").unwrap_err().contains("query"));
         assert!(url("https://host/#top").unwrap_err().contains("fragment"));
-        assert!(url("https://me:pw@host/").unwrap_err().contains("credentials"));
-        assert!(url("ftp://host/").unwrap_err().contains("not an http(s) URL"));
+        assert!(url("https://me:pw@host/")
+            .unwrap_err()
+            .contains("credentials"));
+        assert!(url("ftp://host/")
+            .unwrap_err()
+            .contains("not an http(s) URL"));
     }
 
     #[test]

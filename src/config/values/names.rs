@@ -70,9 +70,14 @@ impl Parse for ProxyNetwork {
         if let Ok(ip) = trimmed.parse::<std::net::IpAddr>() {
             return Ok(ipnet::IpNet::from(ip));
         }
-        trimmed.parse::<ipnet::IpNet>().map(|net| net.trunc()).map_err(|_| {
-            format!("{text:?} is neither an IP address nor a CIDR network (like \"10.0.0.0/8\")")
-        })
+        trimmed
+            .parse::<ipnet::IpNet>()
+            .map(|net| net.trunc())
+            .map_err(|_| {
+                format!(
+                    "{text:?} is neither an IP address nor a CIDR network (like \"10.0.0.0/8\")"
+                )
+            })
     }
 }
 

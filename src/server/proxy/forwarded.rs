@@ -98,7 +98,9 @@ fn values<'h>(headers: &'h HeaderMap, name: &str) -> impl Iterator<Item = &'h st
 fn x_forwarded(headers: &HeaderMap) -> Said {
     Said {
         hops: values(headers, "x-forwarded-for").map(address).collect(),
-        proto: values(headers, "x-forwarded-proto").last().map(String::from),
+        proto: values(headers, "x-forwarded-proto")
+            .last()
+            .map(String::from),
         host: values(headers, "x-forwarded-host").last().map(String::from),
     }
 }
@@ -215,12 +217,16 @@ mod tests {
     fn the_walk_stops_at_the_first_untrusted_hop() {
         // The client forged 1.1.1.1 at the left; the trusted proxy appended the real one.
         let xff = [("x-forwarded-for", "1.1.1.1, 203.0.113.9, 10.0.0.2")];
-        assert_eq!(
-            ip_of("10.0.0.1:1", &xff, &["10.0.0.0/8"]),
-            "203.0.113.9"
-        );
+        assert_eq!(ip_of("10.0.0.1:1", &xff, &["10.0.0.0/8"]), "203.0.113.9");
         // Every hop trusted: the leftmost is the client.
-        assert_eq!(ip_of("10.0.0.1:1", &[("x-forwarded-for", "10.0.0.3")], &["10.0.0.0/8"]), "10.0.0.3");
+        assert_eq!(
+            ip_of(
+                "10.0.0.1:1",
+                &[("x-forwarded-for", "10.0.0.3")],
+                &["10.0.0.0/8"]
+            ),
+            "10.0.0.3"
+        );
         // Repeated header lines are one list.
         let split = [
             ("x-forwarded-for", "1.1.1.1"),
@@ -235,7 +241,10 @@ mod tests {
     #[test]
     fn forwarded_wins_and_reads_ports_and_brackets() {
         let both = [
-            ("forwarded", r#"for="[2001:db8::1]:4711";proto=https;host=feeds.example"#),
+            (
+                "forwarded",
+                r#"for="[2001:db8::1]:4711";proto=https;host=feeds.example"#,
+            ),
             ("x-forwarded-for", "203.0.113.9"),
         ];
         let c = client(
