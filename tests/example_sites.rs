@@ -191,18 +191,22 @@ fn json_ld_site_needs_only_a_listing_declaration() {
     let rss =
         String::from_utf8(std::fs::read(dir.path().join("feeds/field-notes-posts.rss")).unwrap())
             .unwrap();
+    // The image answers 404 to its HEAD: its size is unknown, so it is no enclosure (never
+    // `length="0"`) but Media RSS.
     assert!(
-        rss.contains(&format!("<enclosure url=\"{base}/media/comet.jpg\"")),
+        rss.contains(&format!("<media:content medium=\"image\" url=\"{base}/media/comet.jpg\"")),
         "{rss}"
     );
+    assert!(!rss.contains("<enclosure") && !rss.contains("length=\"0\""), "{rss}");
 
     let atom_text = String::from_utf8(atom.clone()).unwrap();
     assert!(
         atom_text.contains(&format!(
-            "<link href=\"{base}/media/comet.jpg\" rel=\"enclosure\" type=\"image/jpeg\"/>"
+            "<media:content medium=\"image\" url=\"{base}/media/comet.jpg\""
         )),
         "{atom_text}"
     );
+    assert!(!atom_text.contains("rel=\"enclosure\""), "{atom_text}");
 
     // A second cron run of an unchanged site: one conditional request (the validators were
     // stored by the first run), answered 304, and nothing else but robots.txt.
