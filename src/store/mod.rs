@@ -2,7 +2,8 @@
 //!
 //! The pipeline only needs: which of these URLs do we have, which entries deserve another
 //! try at their article page, save a scrape's entries (one transaction), list a feed's
-//! entries newest first, and record a run. SQLite implements it (`sqlite`); a shared
+//! entries newest first, and record a run; and what the feeds show besides entries (a
+//! site's icons, the size of each lead image: `media`). SQLite implements it (`sqlite`); a shared
 //! PostgreSQL store for several instances can implement the same trait later.
 //!
 //! Invariants every implementation keeps: an entry is keyed by (feed, URL); its URL, published

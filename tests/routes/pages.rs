@@ -187,6 +187,54 @@ async fn opml_with_merged_adds_the_site_and_all_feeds() {
     assert!(wrong.text().contains("merged=\"banana\""), "{}", wrong.text());
 }
 
+/// newsboat, as a terminal user would import the list: every section feed once. Skipped
+/// (saying so) where newsboat is not installed; `.ci/run` installs it.
+#[tokio::test]
+async fn newsboat_imports_the_opml_without_duplicates() {
+    if std::process::Command::new("newsboat")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("newsboat not installed: import check skipped");
+        return;
+    }
+    let routes = routes().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    std::fs::write(path("feeds.opml"), &routes.get("/opml").await.body).unwrap();
+    std::fs::write(path("urls"), "").unwrap();
+    let output = std::process::Command::new("newsboat")
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", path("config"))
+        .env("XDG_DATA_HOME", path("data"))
+        .arg("-u")
+        .arg(path("urls"))
+        .arg("-c")
+        .arg(path("cache.db"))
+        .args(["-C", "/dev/null", "-i"])
+        .arg(path("feeds.opml"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let urls = std::fs::read_to_string(path("urls")).unwrap();
+    let imported: Vec<&str> = urls
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    let unique: BTreeSet<&str> = imported.iter().copied().collect();
+    assert_eq!(imported.len(), unique.len(), "{urls}");
+    let sections: BTreeSet<String> = ["world", "science", "essays"]
+        .iter()
+        .map(|name| format!("{PUBLIC}feeds/{name}.rss"))
+        .collect();
+    assert_eq!(
+        unique,
+        sections.iter().map(String::as_str).collect::<BTreeSet<_>>(),
+        "{urls}"
+    );
+}
+
 /// The attributes of every `<outline>` that names a feed, in an OPML 2.0 document.
 fn opml_feeds(bytes: &[u8]) -> Vec<HashMap<String, String>> {
     use quick_xml::events::Event;
