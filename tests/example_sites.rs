@@ -194,10 +194,15 @@ fn json_ld_site_needs_only_a_listing_declaration() {
     // The image answers 404 to its HEAD: its size is unknown, so it is no enclosure (never
     // `length="0"`) but Media RSS.
     assert!(
-        rss.contains(&format!("<media:content medium=\"image\" url=\"{base}/media/comet.jpg\"")),
+        rss.contains(&format!(
+            "<media:content medium=\"image\" url=\"{base}/media/comet.jpg\""
+        )),
         "{rss}"
     );
-    assert!(!rss.contains("<enclosure") && !rss.contains("length=\"0\""), "{rss}");
+    assert!(
+        !rss.contains("<enclosure") && !rss.contains("length=\"0\""),
+        "{rss}"
+    );
 
     let atom_text = String::from_utf8(atom.clone()).unwrap();
     assert!(

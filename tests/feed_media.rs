@@ -92,7 +92,9 @@ fn answer(method: &Method, path: &str, listed: &[&str]) -> Response<Vec<u8>> {
         "/news" => html(
             listed
                 .iter()
-                .map(|slug| format!(r#"<article><a href="/news/{slug}">Story {slug}</a></article>"#))
+                .map(|slug| {
+                    format!(r#"<article><a href="/news/{slug}">Story {slug}</a></article>"#)
+                })
                 .collect(),
         ),
         "/img/one.jpg" => reply(200, "image/jpeg", vec![0xff; ONE_JPG_BYTES]),
@@ -163,9 +165,17 @@ fn each_image_is_asked_about_once_and_its_real_size_reaches_every_format() {
     assert_success(&run(&config, &["--now", "2026-06-14T12:00:00Z", "scrape"]));
     assert_eq!(site.hits("HEAD", "/img/one.jpg"), 1);
     assert_eq!(site.hits("HEAD", "/img/two.jpg"), 1);
-    assert_eq!(site.hits("GET", "/img/one.jpg"), 0, "images are never downloaded");
+    assert_eq!(
+        site.hits("GET", "/img/one.jpg"),
+        0,
+        "images are never downloaded"
+    );
     assert_eq!(site.hits("GET", "/"), 1, "the home page, for its icons");
-    assert_eq!(site.hits("HEAD", "/favicon.ico"), 0, "the page declared one");
+    assert_eq!(
+        site.hits("HEAD", "/favicon.ico"),
+        0,
+        "the page declared one"
+    );
 
     // A new article with a picture already asked about, an hour later: no HEAD, and the
     // icons (looked for less than a day ago) are not looked for again.
@@ -173,7 +183,11 @@ fn each_image_is_asked_about_once_and_its_real_size_reaches_every_format() {
     assert_success(&run(&config, &["--now", "2026-06-14T13:00:00Z", "scrape"]));
     assert_eq!(site.hits("GET", "/news/three"), 1);
     assert_eq!(site.hits("HEAD", "/img/one.jpg"), 1, "asked once, ever");
-    assert_eq!(site.hits("HEAD", "/img/two.jpg"), 1, "a failed HEAD is not retried");
+    assert_eq!(
+        site.hits("HEAD", "/img/two.jpg"),
+        1,
+        "a failed HEAD is not retried"
+    );
     assert_eq!(site.hits("GET", "/"), 1);
 
     let one = format!("{}/img/one.jpg", site.url());
@@ -184,7 +198,11 @@ fn each_image_is_asked_about_once_and_its_real_size_reaches_every_format() {
     let rss_text = String::from_utf8(rss.clone()).unwrap();
     assert!(!rss_text.contains("length=\"0\""), "{rss_text}");
     assert_eq!(
-        rss_text.matches(&format!("<enclosure url=\"{one}\" length=\"{ONE_JPG_BYTES}\" type=\"image/jpeg\"")).count(),
+        rss_text
+            .matches(&format!(
+                "<enclosure url=\"{one}\" length=\"{ONE_JPG_BYTES}\" type=\"image/jpeg\""
+            ))
+            .count(),
         2,
         "{rss_text}"
     );
@@ -202,7 +220,13 @@ fn each_image_is_asked_about_once_and_its_real_size_reaches_every_format() {
         .map(|c| c.size)
         .collect();
     assert_eq!(sizes.len(), 3, "{rss_text}");
-    assert_eq!(sizes.iter().filter(|s| **s == Some(ONE_JPG_BYTES as u64)).count(), 2);
+    assert_eq!(
+        sizes
+            .iter()
+            .filter(|s| **s == Some(ONE_JPG_BYTES as u64))
+            .count(),
+        2
+    );
 
     let atom = parse_feed(&read("atom"));
     assert_eq!(
@@ -233,7 +257,9 @@ fn each_image_is_asked_about_once_and_its_real_size_reaches_every_format() {
         .entries
         .iter()
         .flat_map(|e| &e.links)
-        .filter(|l| l.length == Some(ONE_JPG_BYTES as u64) && l.media_type.as_deref() == Some("image/jpeg"))
+        .filter(|l| {
+            l.length == Some(ONE_JPG_BYTES as u64) && l.media_type.as_deref() == Some("image/jpeg")
+        })
         .count();
     assert_eq!(attachments, 2);
 }

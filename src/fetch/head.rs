@@ -61,7 +61,10 @@ mod tests {
     #[test]
     fn media_types_are_read_strictly() {
         assert_eq!(media_type("image/JPEG; q=1").as_deref(), Some("image/jpeg"));
-        assert_eq!(media_type(" image/svg+xml ").as_deref(), Some("image/svg+xml"));
+        assert_eq!(
+            media_type(" image/svg+xml ").as_deref(),
+            Some("image/svg+xml")
+        );
         for bad in ["", "image", "image/", "/png", "image/p ng", "<b>/x"] {
             assert_eq!(media_type(bad), None, "{bad:?}");
         }

@@ -21,7 +21,7 @@ use url::Url;
 use super::Scraper;
 use crate::config::Site;
 use crate::fetch::Request;
-use crate::model::{ImageFacts, SiteIcons};
+use crate::model::ImageFacts;
 
 /// Most images asked about in one scrape.
 pub const MAX_IMAGE_HEADS: usize = 10;

@@ -159,7 +159,10 @@ mod tests {
             }
         );
         let configured = media.icons(Some("https://cdn.example/logo.png"));
-        assert_eq!(configured.icon.as_deref(), Some("https://cdn.example/logo.png"));
+        assert_eq!(
+            configured.icon.as_deref(),
+            Some("https://cdn.example/logo.png")
+        );
         assert_eq!(configured.logo, configured.icon);
     }
 }

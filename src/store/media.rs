@@ -158,10 +158,16 @@ mod tests {
             at,
         )
         .unwrap();
-        let found = image_facts(&conn, &["https://a/1.jpg", "https://a/2.jpg", "https://a/3.jpg"])
-            .unwrap();
+        let found = image_facts(
+            &conn,
+            &["https://a/1.jpg", "https://a/2.jpg", "https://a/3.jpg"],
+        )
+        .unwrap();
         assert_eq!(found.len(), 2, "a failed HEAD is remembered too");
-        assert_eq!(found["https://a/1.jpg"].enclosure(), Some((1234, "image/jpeg")));
+        assert_eq!(
+            found["https://a/1.jpg"].enclosure(),
+            Some((1234, "image/jpeg"))
+        );
         assert_eq!(found["https://a/2.jpg"].enclosure(), None);
         // Two months on, no entry shows them: recording another removes them.
         let later = at + chrono::Duration::days(60);

@@ -9,7 +9,6 @@ use super::support::hostile::strict_xml;
 use super::support::parse_feed;
 use super::support::routes::{entry, save, InProcess};
 
-
 /// `pics` declares no icon (the store holds the ones found on its pages); `branded`
 /// configures one, which wins over anything found.
 const CONFIG: &str = r#"
@@ -68,14 +67,26 @@ async fn routes() -> InProcess {
             "photos",
             &[
                 with_image("https://pics.example/a", "2026-06-10T09:00:00+03:00", KNOWN),
-                with_image("https://pics.example/b", "2026-06-11T09:00:00+03:00", UNKNOWN),
-                with_image("https://pics.example/c", "2026-06-12T09:00:00+03:00", NO_LENGTH),
+                with_image(
+                    "https://pics.example/b",
+                    "2026-06-11T09:00:00+03:00",
+                    UNKNOWN,
+                ),
+                with_image(
+                    "https://pics.example/c",
+                    "2026-06-12T09:00:00+03:00",
+                    NO_LENGTH,
+                ),
             ],
         );
         save(
             store,
             "logos",
-            &[entry("https://branded.example/x", "Brand news", "2026-06-10T09:00:00Z")],
+            &[entry(
+                "https://branded.example/x",
+                "Brand news",
+                "2026-06-10T09:00:00Z",
+            )],
         );
         let at = Utc.with_ymd_and_hms(2026, 6, 12, 0, 0, 0).unwrap();
         let facts = |length, mime: &str| ImageFacts {
@@ -119,7 +130,10 @@ async fn rss_carries_the_icon_and_real_enclosures_only() {
     strict_xml(&answer.body);
     assert!(!xml.contains("length=\"0\""), "{xml}");
     assert_eq!(xml.matches("<enclosure").count(), 1, "{xml}");
-    assert!(xml.contains("xmlns:media=\"http://search.yahoo.com/mrss/\""), "{xml}");
+    assert!(
+        xml.contains("xmlns:media=\"http://search.yahoo.com/mrss/\""),
+        "{xml}"
+    );
     let feed = parse_feed(&answer.body);
     // RSS has one image, with the channel's own title and link.
     assert_eq!(uri(&feed.logo), Some("https://pics.example/favicon-32.png"));
@@ -135,7 +149,10 @@ async fn rss_carries_the_icon_and_real_enclosures_only() {
     assert_eq!(content.len(), 1, "{known:?}");
     assert_eq!(content[0].url.as_ref().unwrap().as_str(), KNOWN);
     assert_eq!(content[0].size, Some(48213));
-    assert_eq!(content[0].content_type.as_ref().unwrap().to_string(), "image/jpeg");
+    assert_eq!(
+        content[0].content_type.as_ref().unwrap().to_string(),
+        "image/jpeg"
+    );
     for (article, image, mime) in [
         ("https://pics.example/b", UNKNOWN, None),
         ("https://pics.example/c", NO_LENGTH, Some("image/png")),
@@ -170,7 +187,10 @@ async fn atom_carries_icon_logo_and_sized_enclosure_links() {
     assert!(media_urls.contains(&UNKNOWN), "{media_urls:?}");
     let feed = parse_feed(&answer.body);
     assert_eq!(uri(&feed.icon), Some("https://pics.example/favicon-32.png"));
-    assert_eq!(uri(&feed.logo), Some("https://pics.example/apple-touch-icon.png"));
+    assert_eq!(
+        uri(&feed.logo),
+        Some("https://pics.example/apple-touch-icon.png")
+    );
     let enclosures: Vec<_> = feed
         .entries
         .iter()
@@ -189,7 +209,10 @@ async fn json_feed_carries_icon_favicon_and_attachments() {
     let answer = routes.get("/feeds/photos.json").await;
     let feed = parse_feed(&answer.body);
     assert_eq!(uri(&feed.icon), Some("https://pics.example/favicon-32.png"));
-    assert_eq!(uri(&feed.logo), Some("https://pics.example/apple-touch-icon.png"));
+    assert_eq!(
+        uri(&feed.logo),
+        Some("https://pics.example/apple-touch-icon.png")
+    );
     let attachments: Vec<_> = feed
         .entries
         .iter()
@@ -232,5 +255,8 @@ async fn a_configured_icon_wins_and_all_has_none() {
     }
     // Filtered views carry the same pictures.
     let limited = routes.get("/feeds/photos.rss?limit=1").await.text();
-    assert!(limited.contains("<url>https://pics.example/favicon-32.png</url>"), "{limited}");
+    assert!(
+        limited.contains("<url>https://pics.example/favicon-32.png</url>"),
+        "{limited}"
+    );
 }

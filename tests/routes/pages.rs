@@ -178,13 +178,20 @@ async fn opml_with_merged_adds_the_site_and_all_feeds() {
             every.iter().map(String::as_str).collect::<BTreeSet<_>>()
         );
         assert_eq!(listed.len(), every.len(), "each feed once");
-        assert_eq!(listed.last(), Some(&format!("{PUBLIC}feeds/all.rss").as_str()));
+        assert_eq!(
+            listed.last(),
+            Some(&format!("{PUBLIC}feeds/all.rss").as_str())
+        );
     }
     let default = routes.get("/opml?merged=0").await;
     assert_eq!(opml_feeds(&default.body).len(), 3);
     let wrong = routes.get("/opml?merged=banana").await;
     assert_eq!(wrong.status, 400);
-    assert!(wrong.text().contains("merged=\"banana\""), "{}", wrong.text());
+    assert!(
+        wrong.text().contains("merged=\"banana\""),
+        "{}",
+        wrong.text()
+    );
 }
 
 /// newsboat, as a terminal user would import the list: every section feed once. Skipped

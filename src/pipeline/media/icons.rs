@@ -98,7 +98,11 @@ fn side(sizes: Option<&str>) -> u32 {
         .split_ascii_whitespace()
         .map(|s| match s.to_ascii_lowercase().as_str() {
             "any" => u32::MAX,
-            s => s.split('x').next().and_then(|n| n.parse().ok()).unwrap_or(0),
+            s => s
+                .split('x')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0),
         })
         .max()
         .unwrap_or(0)
