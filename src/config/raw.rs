@@ -174,7 +174,6 @@ pub struct RawSite {
     pub obey_robots: bool,
     /// The feeds' icon, an absolute http(s) URL of an image; by default the icon the site
     /// declares on its home page, else its /favicon.ico (looked for once a day).
-    #[serde(default)]
     pub icon: Option<Checked<HttpUrl>>,
     /// Maximum age of this site's entries; inherits `storage.max_age`.
     pub max_age: Option<Checked<RetentionAge>>,
