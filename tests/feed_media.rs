@@ -20,12 +20,14 @@ const ONE_JPG_BYTES: usize = 4321;
 /// `HEAD` (405), so its size stays unknown. Every (method, path) is counted.
 struct Site {
     addr: SocketAddr,
+    /// Whether the home page declares icons; without, `/favicon.ico` answers with an icon.
+    declares: bool,
     listed: Arc<Mutex<Vec<&'static str>>>,
     hits: Arc<Mutex<HashMap<(String, String), usize>>>,
 }
 
 impl Site {
-    fn start() -> Site {
+    fn start(declares: bool) -> Site {
         let listed = Arc::new(Mutex::new(vec!["one", "two"]));
         let hits = Arc::new(Mutex::new(HashMap::new()));
         let (listed_in, hits_in) = (listed.clone(), hits.clone());
@@ -46,7 +48,7 @@ impl Site {
                             .unwrap()
                             .entry((method.to_string(), path.clone()))
                             .or_insert(0) += 1;
-                        answer(&method, &path, &listed_in.lock().unwrap())
+                        answer(&method, &path, &listed_in.lock().unwrap(), declares)
                     },
                 );
                 warp::serve(routes).incoming(listener).run().await;
@@ -54,6 +56,7 @@ impl Site {
         });
         Site {
             addr: rx.recv().unwrap(),
+            declares,
             listed,
             hits,
         }
@@ -71,7 +74,7 @@ impl Site {
     }
 }
 
-fn answer(method: &Method, path: &str, listed: &[&str]) -> Response<Vec<u8>> {
+fn answer(method: &Method, path: &str, listed: &[&str], declares: bool) -> Response<Vec<u8>> {
     let reply = |status: u16, kind: &str, body: Vec<u8>| {
         Response::builder()
             .status(status)
@@ -82,6 +85,8 @@ fn answer(method: &Method, path: &str, listed: &[&str]) -> Response<Vec<u8>> {
     let html = |body: String| reply(200, "text/html; charset=utf-8", body.into_bytes());
     match path {
         "/robots.txt" => reply(200, "text/plain", b"User-agent: *\nDisallow:\n".to_vec()),
+        "/" if !declares => html("<html><head><title>Site</title></head></html>".into()),
+        "/favicon.ico" if !declares => reply(200, "image/x-icon", vec![0; 318]),
         "/" => html(
             r#"<html><head><title>Site</title>
             <link rel="icon" sizes="32x32" href="/icons/site-32.png">
@@ -158,7 +163,7 @@ title = "News"
 
 #[test]
 fn each_image_is_asked_about_once_and_its_real_size_reaches_every_format() {
-    let site = Site::start();
+    let site = Site::start(true);
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &site.url());
 
@@ -262,4 +267,29 @@ fn each_image_is_asked_about_once_and_its_real_size_reaches_every_format() {
         })
         .count();
     assert_eq!(attachments, 2);
+
+    // A day later the icons are looked for again (and are the same).
+    assert_success(&run(&config, &["--now", "2026-06-15T14:00:00Z", "scrape"]));
+    assert_eq!(site.hits("GET", "/"), 2);
+    assert_eq!(site.hits("HEAD", "/img/one.jpg"), 1);
+}
+
+#[test]
+fn a_site_declaring_no_icon_gets_its_favicon() {
+    let site = Site::start(false);
+    assert!(!site.declares);
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &site.url());
+    assert_success(&run(&config, &["--now", "2026-06-14T12:00:00Z", "scrape"]));
+    assert_eq!(site.hits("HEAD", "/favicon.ico"), 1);
+    assert_eq!(site.hits("GET", "/favicon.ico"), 0);
+    let favicon = Some(format!("{}/favicon.ico", site.url()));
+    let read = |ext: &str| std::fs::read(dir.path().join(format!("feeds/{ext}"))).unwrap();
+    for file in ["news.rss", "site.rss"] {
+        let feed = parse_feed(&read(file));
+        assert_eq!(feed.logo.map(|i| i.uri), favicon, "{file}");
+    }
+    let atom = parse_feed(&read("news.atom"));
+    assert_eq!(atom.icon.map(|i| i.uri), favicon);
+    assert!(atom.logo.is_none(), "no large picture declared");
 }
