@@ -255,7 +255,7 @@ impl App {
         let started_at = self.scraper.clock.now();
         let started = Instant::now();
         let result = match self.scraper.scrape(site, section, cancel).await {
-            Ok(report) => self.render(section, &report).await.map(|()| report),
+            Ok(report) => self.render(site, section, &report).await.map(|()| report),
             Err(error) => Err(RunError::Scrape(error)),
         };
         let result = result.map_err(|error| SectionFailure {
@@ -316,18 +316,28 @@ impl App {
 
     /// Re-renders the section's feed after a scrape. A scrape that stored, completed and
     /// pruned nothing leaves the feed as it is: its files and validators stay valid, so it is
-    /// not rendered and hashed again.
+    /// not rendered and hashed again. New site icons show in every feed of the site.
     async fn render(
         self: &Arc<Self>,
+        site: &Site,
         section: &Section,
         report: &ScrapeReport,
     ) -> Result<(), RunError> {
-        if report.saved == SaveOutcome::default() && self.feeds.is_current(&section.id) {
+        let icons = report.media.icons_changed;
+        if report.saved == SaveOutcome::default() && !icons && self.feeds.is_current(&section.id) {
             return Ok(());
         }
-        let (app, section) = (self.clone(), section.id.clone());
+        let sections: Vec<String> = match icons {
+            true => site.sections.iter().map(|s| s.id.clone()).collect(),
+            false => vec![section.id.clone()],
+        };
+        let app = self.clone();
         self.store
-            .run(move |store| app.feeds.refresh(store, &section))
+            .run(move |store| {
+                sections
+                    .iter()
+                    .try_for_each(|section| app.feeds.refresh(store, section))
+            })
             .await?;
         Ok(())
     }

@@ -82,3 +82,37 @@ impl Validators {
         self.etag.is_none() && self.last_modified.is_none()
     }
 }
+
+/// What a `HEAD` of an entry's image said, as stored: an RSS `<enclosure>` needs both its
+/// length and an `image/*` type, and a feed states neither unless the image's server did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageFacts {
+    /// `Content-Length`, when the server gave one.
+    pub length: Option<u64>,
+    /// The media type of `Content-Type` (lower case, no parameters), when it gave one.
+    pub mime: Option<String>,
+}
+
+impl ImageFacts {
+    /// The length and type an enclosure states: both known, the type an image's, and a
+    /// length above zero (`length="0"` makes readers treat the file as empty).
+    pub fn enclosure(&self) -> Option<(u64, &str)> {
+        let mime = self.mime.as_deref().filter(|m| m.starts_with("image/"))?;
+        self.length.filter(|&n| n > 0).map(|n| (n, mime))
+    }
+}
+
+/// A site's own pictures, for the feeds made from it: absolute `http(s)` URLs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteIcons {
+    /// A small square icon (the favicon).
+    pub icon: Option<String>,
+    /// A larger picture (`apple-touch-icon`, `og:image`).
+    pub logo: Option<String>,
+}
+
+impl SiteIcons {
+    pub fn is_empty(&self) -> bool {
+        self.icon.is_none() && self.logo.is_none()
+    }
+}

@@ -8,7 +8,8 @@
 //! HTML (RSS `description`) plain text is HTML-escaped before it goes in. Dates follow what
 //! readers handle (see `shared/READERS.md`): RSS gets RFC 2822 with a numeric offset in the
 //! site's own zone, Atom RFC 3339 with a colon in the offset, whole seconds everywhere. JSON
-//! Feed lives in `render/json.rs`. The feed-level date is derived from the entries, so
+//! Feed lives in `render/json.rs`. Icons and lead images, with what the store learnt of
+//! them (`FeedMedia`), are written as `render/media.rs` says. The feed-level date is derived from the entries, so
 //! re-rendering an unchanged feed gives identical bytes (and an identical ETag).
 
 use std::collections::BTreeMap;
@@ -21,8 +22,10 @@ use crate::model::Entry;
 use crate::text;
 
 mod json;
+mod media;
 mod safe;
-pub use json::json;
+pub use json::{json, json_with};
+pub use media::{FeedMedia, Picture, MEDIA_NAMESPACE};
 pub use safe::{feed_safe, SafeEntries};
 
 /// What a feed says about itself.
@@ -40,6 +43,8 @@ pub struct FeedMeta {
     pub language: Option<String>,
     /// Atom requires an author on every entry; the site stands in where an article names none.
     pub publisher: String,
+    /// The site's configured `icon`: wins over any the site declares (`FeedMedia`).
+    pub icon: Option<String>,
 }
 
 impl FeedMeta {
@@ -54,6 +59,7 @@ impl FeedMeta {
             site.language_tag.clone(),
             site.title.clone(),
         )
+        .with_icon(site.icon.as_ref())
     }
 
     /// The feed merging every section of a site.
@@ -67,6 +73,14 @@ impl FeedMeta {
             site.language_tag.clone(),
             site.title.clone(),
         )
+        .with_icon(site.icon.as_ref())
+    }
+
+    fn with_icon(self, icon: Option<&Url>) -> FeedMeta {
+        FeedMeta {
+            icon: icon.map(Url::to_string),
+            ..self
+        }
     }
 
     /// The feed merging every section of every site; its home is the index page.
@@ -108,6 +122,7 @@ impl FeedMeta {
             json_url: feed_url("json"),
             language,
             publisher: line(publisher),
+            icon: None,
         }
     }
 
@@ -147,22 +162,33 @@ fn rfc2822(d: &DateTime<FixedOffset>) -> String {
 }
 
 /// The three documents of a feed, in `feeds::Format` order (RSS, Atom, JSON Feed), from
-/// one cleaning of its entries.
+/// one cleaning of its entries, knowing nothing of its pictures.
 pub fn all(meta: &FeedMeta, entries: &[Entry]) -> [Vec<u8>; 3] {
+    all_with(meta, entries, &FeedMedia::default())
+}
+
+/// The three documents of a feed, with what the store knows of its pictures.
+pub fn all_with(meta: &FeedMeta, entries: &[Entry], media: &FeedMedia) -> [Vec<u8>; 3] {
     let safe = SafeEntries::new(entries);
     [
-        rss_of(meta, &safe),
-        atom_of(meta, &safe),
-        json::json_of(meta, &safe),
+        rss_of(meta, &safe, media),
+        atom_of(meta, &safe, media),
+        json::json_of(meta, &safe, media),
     ]
 }
 
 /// Renders RSS 2.0.
 pub fn rss(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
-    rss_of(meta, &SafeEntries::new(entries))
+    rss_with(meta, entries, &FeedMedia::default())
 }
 
-fn rss_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
+/// Renders RSS 2.0 with what the store knows of the feed's pictures.
+pub fn rss_with(meta: &FeedMeta, entries: &[Entry], media: &FeedMedia) -> Vec<u8> {
+    rss_of(meta, &SafeEntries::new(entries), media)
+}
+
+fn rss_of(meta: &FeedMeta, entries: &SafeEntries<'_>, media: &FeedMedia) -> Vec<u8> {
+    let mut uses_media = false;
     let items: Vec<rss::Item> = entries
         .iter()
         .map(|e| rss::Item {
@@ -194,11 +220,28 @@ fn rss_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
                     ..Default::default()
                 }
             }),
-            enclosure: e.image.as_ref().map(|url| rss::Enclosure {
-                url: url.clone(),
-                length: "0".into(),
-                mime_type: image_mime(url).into(),
-            }),
+            enclosure: match e.image.as_deref().map(|url| media.picture(url)) {
+                Some(Picture::Enclosure { url, length, mime }) => Some(rss::Enclosure {
+                    url: url.to_string(),
+                    length: length.to_string(),
+                    mime_type: mime.to_string(),
+                }),
+                _ => None,
+            },
+            extensions: e
+                .image
+                .as_deref()
+                .and_then(|url| {
+                    media.picture(url).media_extension(false, |name, attrs| {
+                        rss::extension::Extension {
+                            name,
+                            attrs,
+                            ..Default::default()
+                        }
+                    })
+                })
+                .inspect(|_| uses_media = true)
+                .unwrap_or_default(),
             ..Default::default()
         })
         .collect();
@@ -207,12 +250,23 @@ fn rss_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
         "dc".to_string(),
         rss::extension::dublincore::NAMESPACE.to_string(),
     );
+    if uses_media {
+        namespaces.insert("media".to_string(), MEDIA_NAMESPACE.to_string());
+    }
+    let icons = media.icons(meta.icon.as_deref());
     let channel = rss::Channel {
         title: meta.title.clone(),
         link: meta.link.clone(),
         description: meta.description.clone(),
         language: meta.language.clone(),
         last_build_date: Some(rfc2822(&feed_updated(entries.stored()))),
+        // RSS 2.0 wants the image's title and link to be the channel's.
+        image: icons.icon.or(icons.logo).map(|url| rss::Image {
+            url,
+            title: meta.title.clone(),
+            link: meta.link.clone(),
+            ..Default::default()
+        }),
         generator: Some(concat!("scrapefeed ", env!("CARGO_PKG_VERSION")).into()),
         atom_ext: Some(rss::extension::atom::AtomExtension {
             links: vec![rss::extension::atom::Link {
@@ -235,10 +289,16 @@ fn rss_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
 
 /// Renders Atom 1.0.
 pub fn atom(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
-    atom_of(meta, &SafeEntries::new(entries))
+    atom_with(meta, entries, &FeedMedia::default())
 }
 
-fn atom_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
+/// Renders Atom 1.0 with what the store knows of the feed's pictures.
+pub fn atom_with(meta: &FeedMeta, entries: &[Entry], media: &FeedMedia) -> Vec<u8> {
+    atom_of(meta, &SafeEntries::new(entries), media)
+}
+
+fn atom_of(meta: &FeedMeta, entries: &SafeEntries<'_>, media: &FeedMedia) -> Vec<u8> {
+    let mut uses_media = false;
     use atom_syndication::{Content, Entry as AtomEntry, Feed, Link, Person, Text};
     let link = |href: &str, rel: &str, mime: Option<&str>| Link {
         href: href.to_string(),
@@ -261,14 +321,31 @@ fn atom_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
                     ..Default::default()
                 })
                 .collect(),
-            // The lead image as an enclosure, as RSS carries it.
+            // The lead image as RSS carries it: an enclosure when its size is known.
             links: std::iter::once(link(&e.url, "alternate", Some("text/html")))
-                .chain(
-                    e.image
-                        .as_deref()
-                        .map(|img| link(img, "enclosure", Some(image_mime(img)))),
-                )
+                .chain(match e.image.as_deref().map(|url| media.picture(url)) {
+                    Some(Picture::Enclosure { url, length, mime }) => Some(Link {
+                        length: Some(length.to_string()),
+                        ..link(url, "enclosure", Some(mime))
+                    }),
+                    _ => None,
+                })
                 .collect(),
+            // atom_syndication writes extension attributes verbatim: escaped here.
+            extensions: e
+                .image
+                .as_deref()
+                .and_then(|url| {
+                    media.picture(url).media_extension(true, |name, attrs| {
+                        atom_syndication::extension::Extension {
+                            name,
+                            attrs,
+                            ..Default::default()
+                        }
+                    })
+                })
+                .inspect(|_| uses_media = true)
+                .unwrap_or_default(),
             summary: e.summary.as_ref().map(|s| Text::plain(s.clone())),
             content: e.body.as_ref().map(|body| Content {
                 value: Some(body.clone()),
@@ -286,8 +363,16 @@ fn atom_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
             ..Default::default()
         })
         .collect();
+    let icons = media.icons(meta.icon.as_deref());
+    let mut namespaces = BTreeMap::new();
+    if uses_media {
+        namespaces.insert("media".to_string(), MEDIA_NAMESPACE.to_string());
+    }
     let feed = Feed {
         id: meta.atom_url.clone(),
+        icon: icons.icon,
+        logo: icons.logo,
+        namespaces,
         title: Text::plain(meta.title.clone()),
         subtitle: Some(Text::plain(meta.description.clone())),
         updated: feed_updated(entries.stored()),
@@ -318,20 +403,4 @@ fn atom_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
     // atom_syndication writes dates with `to_rfc3339()`: whole seconds, since every date
     // is truncated before it is stored.
     out
-}
-
-fn image_mime(url: &str) -> &'static str {
-    let path = url
-        .split(['?', '#'])
-        .next()
-        .unwrap_or(url)
-        .to_ascii_lowercase();
-    match path.rsplit('.').next() {
-        Some("png") => "image/png",
-        Some("gif") => "image/gif",
-        Some("webp") => "image/webp",
-        Some("avif") => "image/avif",
-        Some("svg") => "image/svg+xml",
-        _ => "image/jpeg",
-    }
 }

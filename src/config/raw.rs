@@ -178,6 +178,9 @@ pub struct RawSite {
     /// Whether robots.txt is obeyed (default true).
     #[serde(default = "defaults::obey_robots")]
     pub obey_robots: bool,
+    /// The feeds' icon, an absolute http(s) URL of an image; by default the icon the site
+    /// declares on its home page, else its /favicon.ico (looked for once a day).
+    pub icon: Option<Checked<HttpUrl>>,
     /// Maximum age of this site's entries; inherits `storage.max_age`.
     pub max_age: Option<Checked<RetentionAge>>,
     /// Request headers sent with every request for this site; none by default.

@@ -34,6 +34,9 @@ pub struct Site {
     pub retry: RetrySettings,
     /// Obey robots.txt (an operator with the site's permission may turn it off).
     pub obey_robots: bool,
+    /// The feeds' icon as configured; `None`: the one the site declares, found by the
+    /// pipeline.
+    pub icon: Option<Url>,
     pub headers: HeaderMap,
     /// How long its entries' values may be (`[limits]`, or the site's own).
     pub limits: TextLimits,

@@ -58,10 +58,20 @@ impl Format {
     }
 
     pub fn render(self, meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
+        self.render_with(meta, entries, &render::FeedMedia::default())
+    }
+
+    /// `render` with what the store knows of the feed's pictures.
+    pub fn render_with(
+        self,
+        meta: &FeedMeta,
+        entries: &[Entry],
+        media: &render::FeedMedia,
+    ) -> Vec<u8> {
         match self {
-            Format::Rss => render::rss(meta, entries),
-            Format::Atom => render::atom(meta, entries),
-            Format::Json => render::json(meta, entries),
+            Format::Rss => render::rss_with(meta, entries, media),
+            Format::Atom => render::atom_with(meta, entries, media),
+            Format::Json => render::json_with(meta, entries, media),
         }
     }
 

@@ -123,8 +123,9 @@ impl FeedSet {
         rewrite: bool,
     ) -> Result<(Arc<Head>, [Arc<Document>; 3]), FeedError> {
         let entries = self.read_entries(store, spec)?;
-        let documents =
-            render::all(&spec.meta, &entries).map(|bytes| Arc::new(Document::new(bytes)));
+        let media = self.read_media(store, spec, &entries)?;
+        let documents = render::all_with(&spec.meta, &entries, &media)
+            .map(|bytes| Arc::new(Document::new(bytes)));
         let (previous, was_unwritten) = {
             let states = self.states.read().unwrap_or_else(|e| e.into_inner());
             states

@@ -49,6 +49,7 @@ use url::Url;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::model::Entry;
+use crate::render::FeedMedia;
 use crate::store::{Store, StoreError};
 use budget::BudgetCache;
 pub use cache::QueryCache;
@@ -337,7 +338,8 @@ impl FeedSet {
         let spec = self.catalog.get(name).expect("entries() found it");
         let entries = query.apply(&entries);
         let meta = spec.meta.with_query(&key);
-        let doc = Arc::new(Document::new(format.render(&meta, &entries)));
+        let media = self.read_media(store, spec, &entries)?;
+        let doc = Arc::new(Document::new(format.render_with(&meta, &entries, &media)));
         self.filtered
             .insert(name, format, &key, head.generation, doc.clone());
         Ok(Some((head, doc)))
@@ -403,6 +405,30 @@ impl FeedSet {
         Ok(match spec.kind {
             FeedKind::Section { .. } => store.entries(&spec.name, spec.max_entries)?,
             _ => store.merged_entries(&spec.members, spec.max_entries)?,
+        })
+    }
+
+    /// What the store knows of the feed's pictures: its site's icons (unless configured),
+    /// its entries' images. `all` has no site, hence no icon.
+    fn read_media(
+        &self,
+        store: &dyn Store,
+        spec: &FeedSpec,
+        entries: &[Entry],
+    ) -> Result<FeedMedia, FeedError> {
+        let site = match &spec.kind {
+            FeedKind::Section { site } => Some(site.as_str()),
+            FeedKind::Site => Some(spec.name.as_str()),
+            FeedKind::All => None,
+        };
+        let icons = match site.filter(|_| spec.meta.icon.is_none()) {
+            Some(site) => store.site_icons(site)?.map(|(icons, _)| icons),
+            None => None,
+        };
+        let urls: Vec<&str> = entries.iter().filter_map(|e| e.image.as_deref()).collect();
+        Ok(FeedMedia {
+            icons: icons.unwrap_or_default(),
+            images: store.image_facts(&urls)?,
         })
     }
 

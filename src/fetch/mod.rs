@@ -17,6 +17,7 @@
 //! [`FetchError::Cancelled`]; whatever is abandoned leaves the origin's state consistent.
 
 mod decode;
+mod head;
 mod origin;
 pub mod retry;
 pub mod robots;
@@ -116,6 +117,9 @@ pub struct Fetched {
     pub not_modified: bool,
     /// The answer's `ETag` / `Last-Modified`, for the next conditional request.
     pub validators: Validators,
+    /// The answer's `Content-Type` and `Content-Length` headers, as sent: what a `HEAD`
+    /// learns (`head`).
+    pub content: head::ContentHeaders,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -410,6 +414,7 @@ impl Fetcher {
             etag: header(reqwest::header::ETAG),
             last_modified: header(reqwest::header::LAST_MODIFIED),
         };
+        let content = head::ContentHeaders::of(response.headers());
         if status == 304 && req.validators.is_some() {
             return Ok(Fetched {
                 url: final_url,
@@ -417,6 +422,7 @@ impl Fetcher {
                 text: String::new(),
                 not_modified: true,
                 validators: req.validators.cloned().unwrap_or_default(),
+                content,
             });
         }
         if !response.status().is_success() {
@@ -453,6 +459,7 @@ impl Fetcher {
             text: decode(&bytes, content_type.as_deref()),
             not_modified: false,
             validators,
+            content,
         })
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! page parameters (cached) → the shared sequence (`sequence::read_section`: listing →
 //! article pages → extraction → entries), reading the links not stored yet plus earlier
-//! failures worth a retry → the section's filter → one store transaction. A failing article
+//! failures worth a retry → the section's filter → one store transaction → what the feeds
+//! show besides the entries (`media`: image sizes, the site's icons). A failing article
 //! never fails the section: its entry is kept from the listing's data. A cancelled scrape
 //! (shutdown, reload) stops waiting and fetching at once: cancelled during its articles it
 //! stores the entries already read, cancelled before its listing was read it stores nothing;
@@ -11,6 +12,7 @@
 //! Errors stay typed (`ScrapeError`) up to the per-section job boundary (`app::run_section`),
 //! which asks them for the HTTP status and `Retry-After` behind them.
 
+pub mod media;
 pub mod sequence;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -24,6 +26,7 @@ use crate::config::{Config, Section, Site};
 use crate::fetch::{FetchError, Fetcher};
 use crate::listing::{self, Listing, ListingError, ListingItem};
 use crate::store::{AsyncStore, FetchState, Retention, SaveOutcome, ScrapedEntry, StoreError};
+pub use media::MediaReport;
 use sequence::{SectionInput, SitePlan, Steps};
 
 /// How many runs an article page that failed transiently is tried again.
@@ -46,6 +49,8 @@ pub struct ScrapeReport {
     pub cancelled: bool,
     /// The listing answered `304 Not Modified`.
     pub unchanged: bool,
+    /// What was learnt after the save, for the feeds (image sizes, icons).
+    pub media: MediaReport,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +98,8 @@ pub struct Scraper {
     plans: HashMap<String, Arc<SitePlan>>,
     /// Article URLs a section's filter rejected, so they are not fetched on every run.
     filtered: Mutex<HashMap<String, HashSet<String>>>,
+    /// Sites whose icons are being looked for now (`media`).
+    icon_looks: Mutex<HashSet<String>>,
 }
 
 impl Scraper {
@@ -113,6 +120,7 @@ impl Scraper {
                 .map(|site| (site.id.clone(), Arc::new(SitePlan::new(site))))
                 .collect(),
             filtered: Mutex::new(HashMap::new()),
+            icon_looks: Mutex::new(HashSet::new()),
         }
     }
 
@@ -207,10 +215,17 @@ impl Scraper {
             max_entries: section.max_entries,
             max_age: section.max_age,
         };
+        let images: Vec<String> = entries
+            .iter()
+            .filter_map(|e| e.entry.image.clone())
+            .collect();
         report.saved = self
             .store
             .save(&section.id, entries, retention, self.clock.now(), state)
             .await?;
+        if !report.cancelled {
+            report.media = self.learn_media(site, images, cancel).await;
+        }
         Ok(report)
     }
 

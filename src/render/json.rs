@@ -11,7 +11,7 @@
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::Serialize;
 
-use super::{FeedMeta, SafeEntries};
+use super::{FeedMedia, FeedMeta, Picture, SafeEntries};
 use crate::model::Entry;
 
 const VERSION: &str = "https://jsonfeed.org/version/1.1";
@@ -25,6 +25,11 @@ struct JsonFeed<'a> {
     description: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
+    /// A large square picture (the site's logo); `favicon` a small one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    icon: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    favicon: Option<String>,
     authors: [Author<'a>; 1],
     items: Vec<Item<'a>>,
 }
@@ -56,6 +61,16 @@ struct Item<'a> {
     authors: Vec<Author<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     tags: &'a [String],
+    /// The lead image as a file, when its size and type are known.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<Attachment<'a>>,
+}
+
+#[derive(Serialize)]
+struct Attachment<'a> {
+    url: &'a str,
+    mime_type: &'a str,
+    size_in_bytes: u64,
 }
 
 fn rfc3339(d: &DateTime<FixedOffset>) -> String {
@@ -64,10 +79,15 @@ fn rfc3339(d: &DateTime<FixedOffset>) -> String {
 
 /// Renders JSON Feed 1.1.
 pub fn json(meta: &FeedMeta, entries: &[Entry]) -> Vec<u8> {
-    json_of(meta, &SafeEntries::new(entries))
+    json_with(meta, entries, &FeedMedia::default())
 }
 
-pub(super) fn json_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
+/// Renders JSON Feed 1.1 with what the store knows of the feed's pictures.
+pub fn json_with(meta: &FeedMeta, entries: &[Entry], media: &FeedMedia) -> Vec<u8> {
+    json_of(meta, &SafeEntries::new(entries), media)
+}
+
+pub(super) fn json_of(meta: &FeedMeta, entries: &SafeEntries<'_>, media: &FeedMedia) -> Vec<u8> {
     let items = entries
         .iter()
         .map(|e| Item {
@@ -85,8 +105,17 @@ pub(super) fn json_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
             date_modified: e.updated.filter(|u| *u > e.published).as_ref().map(rfc3339),
             authors: e.author.iter().map(|name| Author { name }).collect(),
             tags: &e.tags,
+            attachments: match e.image.as_deref().map(|url| media.picture(url)) {
+                Some(Picture::Enclosure { url, length, mime }) => vec![Attachment {
+                    url,
+                    mime_type: mime,
+                    size_in_bytes: length,
+                }],
+                _ => Vec::new(),
+            },
         })
         .collect();
+    let icons = media.icons(meta.icon.as_deref());
     let feed = JsonFeed {
         version: VERSION,
         title: &meta.title,
@@ -94,6 +123,8 @@ pub(super) fn json_of(meta: &FeedMeta, entries: &SafeEntries<'_>) -> Vec<u8> {
         feed_url: &meta.json_url,
         description: &meta.description,
         language: meta.language.as_deref(),
+        icon: icons.logo,
+        favicon: icons.icon,
         authors: [Author {
             name: &meta.publisher,
         }],

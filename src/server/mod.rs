@@ -108,18 +108,26 @@ pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infall
     let opml = warp::path!("opml")
         .and(warp::method())
         .and(with_app.clone())
-        .map(|method, app: Arc<App>| {
-            get_or_head(&method).unwrap_or_else(|| {
-                Response::builder()
-                    .header(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")
-                    .header(
-                        header::CONTENT_DISPOSITION,
-                        "inline; filename=\"scrapefeed.opml\"",
-                    )
-                    .body(Bytes::from(opml::opml(&app)))
-                    .expect("static response parts are valid")
-            })
-        });
+        .and(warp::query::<std::collections::HashMap<String, String>>())
+        .map(
+            |method, app: Arc<App>, query: std::collections::HashMap<String, String>| {
+                get_or_head(&method).unwrap_or_else(|| {
+                    let listed =
+                        match opml::Listed::from_query(query.get("merged").map(String::as_str)) {
+                            Ok(listed) => listed,
+                            Err(message) => return text(StatusCode::BAD_REQUEST, message + "\n"),
+                        };
+                    Response::builder()
+                        .header(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")
+                        .header(
+                            header::CONTENT_DISPOSITION,
+                            "inline; filename=\"scrapefeed.opml\"",
+                        )
+                        .body(Bytes::from(opml::opml(&app, listed)))
+                        .expect("static response parts are valid")
+                })
+            },
+        );
     let health = warp::path!("healthz")
         .and(warp::method())
         .and(with_app.clone())

@@ -15,11 +15,12 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Every migration, in order; index + 1 is the version it produces.
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_retention.sql"),
     include_str!("migrations/0003_fetch_state.sql"),
     include_str!("migrations/0004_feed_exports.sql"),
+    include_str!("migrations/0005_site_media.sql"),
 ];
 
 /// The schema version this release writes.

@@ -2,7 +2,8 @@
 //!
 //! The pipeline only needs: which of these URLs do we have, which entries deserve another
 //! try at their article page, save a scrape's entries (one transaction), list a feed's
-//! entries newest first, and record a run. SQLite implements it (`sqlite`); a shared
+//! entries newest first, and record a run; and what the feeds show besides entries (a
+//! site's icons, the size of each lead image: `media`). SQLite implements it (`sqlite`); a shared
 //! PostgreSQL store for several instances can implement the same trait later.
 //!
 //! Invariants every implementation keeps: an entry is keyed by (feed, URL); its URL, published
@@ -13,6 +14,7 @@
 mod exports;
 mod facade;
 mod fetch_state;
+mod media;
 mod migrations;
 mod retention;
 mod sqlite;
@@ -23,7 +25,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::model::Entry;
+use crate::model::{Entry, ImageFacts, SiteIcons};
 pub use facade::AsyncStore;
 pub use migrations::MigrationError;
 pub use sqlite::{SqliteStore, WritesStopped};
@@ -222,6 +224,27 @@ pub trait Store: Send + Sync {
     /// Every feed's latest run, last success and current failure streak.
     fn run_summaries(&self) -> Result<Vec<RunSummary>, StoreError>;
     fn fetch_state(&self, feed: &str) -> Result<FetchState, StoreError>;
+    /// The icons last found for `site`, and when they were looked for (none found is
+    /// recorded too, so a site without icons is not asked again at every scrape).
+    fn site_icons(&self, site: &str) -> Result<Option<(SiteIcons, DateTime<Utc>)>, StoreError>;
+    fn record_site_icons(
+        &self,
+        site: &str,
+        icons: &SiteIcons,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// What is known of each of `urls` that was asked about already (an image not in the
+    /// answer was never asked about).
+    fn image_facts(
+        &self,
+        urls: &[&str],
+    ) -> Result<std::collections::HashMap<String, ImageFacts>, StoreError>;
+    /// Records what was learnt of images, and forgets old ones no entry shows any more.
+    fn record_images(
+        &self,
+        images: &[(String, ImageFacts)],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     fn set_fetch_state(&self, feed: &str, state: &FetchState) -> Result<(), StoreError>;
     /// Checks now that the store can still be written: its file is the one it opened and
     /// sound (`StoreError::WritesStopped` otherwise). Once a check fails, every write is

@@ -16,6 +16,7 @@ mod support;
 mod feeds;
 mod health;
 mod hostile;
+mod media;
 mod pages;
 mod proxy;
 mod service;

@@ -131,26 +131,27 @@ async fn preview_pages_show_the_entries_and_announce_the_feed() {
 }
 
 #[tokio::test]
-async fn opml_lists_every_feed_once_and_every_listed_feed_is_served() {
+async fn opml_lists_each_section_feed_once_and_every_listed_feed_is_served() {
     let routes = routes().await;
     let answer = routes.get("/opml").await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.header("content-type"), "text/x-opml; charset=utf-8");
     let outlines = opml_feeds(&answer.body);
     let listed: Vec<&str> = outlines.iter().map(|o| o["xmlUrl"].as_str()).collect();
-    let names: Vec<String> = FEEDS
+    // Section feeds only: a merged feed beside them would show every article twice.
+    let sections: Vec<String> = ["world", "science", "essays"]
         .iter()
-        .map(|(name, _)| format!("{PUBLIC}feeds/{name}.rss"))
+        .map(|name| format!("{PUBLIC}feeds/{name}.rss"))
         .collect();
     assert_eq!(
         listed.iter().copied().collect::<BTreeSet<_>>(),
-        names.iter().map(String::as_str).collect::<BTreeSet<_>>()
+        sections.iter().map(String::as_str).collect::<BTreeSet<_>>()
     );
-    assert_eq!(listed.len(), names.len(), "each feed once");
+    assert_eq!(listed.len(), sections.len(), "each feed once");
     for outline in &outlines {
         assert_eq!(outline["type"], "rss");
         assert!(!outline["text"].is_empty() && outline["text"] == outline["title"]);
-        assert!(outline["htmlUrl"].starts_with("https://") || outline["htmlUrl"] == PUBLIC);
+        assert!(outline["htmlUrl"].starts_with("https://"));
         let path = format!("/{}", outline["xmlUrl"].strip_prefix(PUBLIC).unwrap());
         assert_eq!(routes.get(&path).await.status, 200, "{path}");
     }
@@ -158,6 +159,87 @@ async fn opml_lists_every_feed_once_and_every_listed_feed_is_served() {
     assert!(outlines
         .iter()
         .any(|o| o["title"] == "News: Science & Tech"));
+}
+
+#[tokio::test]
+async fn opml_with_merged_adds_the_site_and_all_feeds() {
+    let routes = routes().await;
+    for query in ["merged=1", "merged=true"] {
+        let answer = routes.get(&format!("/opml?{query}")).await;
+        assert_eq!(answer.status, 200, "{query}");
+        let outlines = opml_feeds(&answer.body);
+        let listed: Vec<&str> = outlines.iter().map(|o| o["xmlUrl"].as_str()).collect();
+        let every: Vec<String> = FEEDS
+            .iter()
+            .map(|(name, _)| format!("{PUBLIC}feeds/{name}.rss"))
+            .collect();
+        assert_eq!(
+            listed.iter().copied().collect::<BTreeSet<_>>(),
+            every.iter().map(String::as_str).collect::<BTreeSet<_>>()
+        );
+        assert_eq!(listed.len(), every.len(), "each feed once");
+        assert_eq!(
+            listed.last(),
+            Some(&format!("{PUBLIC}feeds/all.rss").as_str())
+        );
+    }
+    let default = routes.get("/opml?merged=0").await;
+    assert_eq!(opml_feeds(&default.body).len(), 3);
+    let wrong = routes.get("/opml?merged=banana").await;
+    assert_eq!(wrong.status, 400);
+    assert!(
+        wrong.text().contains("merged=\"banana\""),
+        "{}",
+        wrong.text()
+    );
+}
+
+/// newsboat, as a terminal user would import the list: every section feed once. Skipped
+/// (saying so) where newsboat is not installed; `.ci/run` installs it.
+#[tokio::test]
+async fn newsboat_imports_the_opml_without_duplicates() {
+    if std::process::Command::new("newsboat")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("newsboat not installed: import check skipped");
+        return;
+    }
+    let routes = routes().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    std::fs::write(path("feeds.opml"), &routes.get("/opml").await.body).unwrap();
+    std::fs::write(path("urls"), "").unwrap();
+    let output = std::process::Command::new("newsboat")
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", path("config"))
+        .env("XDG_DATA_HOME", path("data"))
+        .arg("-u")
+        .arg(path("urls"))
+        .arg("-c")
+        .arg(path("cache.db"))
+        .args(["-C", "/dev/null", "-i"])
+        .arg(path("feeds.opml"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let urls = std::fs::read_to_string(path("urls")).unwrap();
+    let imported: Vec<&str> = urls
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    let unique: BTreeSet<&str> = imported.iter().copied().collect();
+    assert_eq!(imported.len(), unique.len(), "{urls}");
+    let sections: BTreeSet<String> = ["world", "science", "essays"]
+        .iter()
+        .map(|name| format!("{PUBLIC}feeds/{name}.rss"))
+        .collect();
+    assert_eq!(
+        unique,
+        sections.iter().map(String::as_str).collect::<BTreeSet<_>>(),
+        "{urls}"
+    );
 }
 
 /// The attributes of every `<outline>` that names a feed, in an OPML 2.0 document.

@@ -6,6 +6,7 @@ use scrapefeed::model::Entry;
 
 pub const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
 pub const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
+pub const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
 /// The strings of one entry, as written or as read back.
@@ -77,7 +78,9 @@ pub fn rss_items(doc: &roxmltree::Document<'_>) -> Vec<ReadBack> {
             body: child_text(item, (CONTENT_NS, "encoded")),
             author: child_text(item, (DC_NS, "creator")),
             tags: children(item, ("", "category")).map(text_of).collect(),
+            // An enclosure when its size is known, Media RSS otherwise.
             image: children(item, ("", "enclosure"))
+                .chain(children(item, (MEDIA_NS, "content")))
                 .next()
                 .and_then(|e| e.attribute("url"))
                 .map(String::from),
@@ -106,7 +109,12 @@ pub fn atom_items(doc: &roxmltree::Document<'_>) -> Vec<ReadBack> {
             tags: children(entry, (ATOM_NS, "category"))
                 .filter_map(|c| c.attribute("term").map(String::from))
                 .collect(),
-            image: link(entry, "enclosure"),
+            image: link(entry, "enclosure").or_else(|| {
+                children(entry, (MEDIA_NS, "content"))
+                    .next()
+                    .and_then(|m| m.attribute("url"))
+                    .map(String::from)
+            }),
         })
         .collect()
 }

@@ -83,6 +83,7 @@ impl Checker<'_> {
         let language_tag = raw
             .language
             .and_then(|tag| self.take(tag, &ctx, "language"));
+        let icon = raw.icon.and_then(|url| self.take(url, &ctx, "icon"));
         let max_articles = self
             .take(raw.max_articles, &ctx, "max_articles")
             .unwrap_or_else(|| defaults::max_articles().valid());
@@ -146,6 +147,7 @@ impl Checker<'_> {
             max_articles,
             retry,
             obey_robots: raw.obey_robots,
+            icon,
             headers,
             limits,
             listing,

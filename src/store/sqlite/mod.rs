@@ -185,6 +185,43 @@ impl Store for SqliteStore {
         self.watch(result)
     }
 
+    fn site_icons(
+        &self,
+        site: &str,
+    ) -> Result<Option<(crate::model::SiteIcons, DateTime<Utc>)>, StoreError> {
+        let result = super::media::site_icons(&self.conn(), site);
+        self.watch(result)
+    }
+
+    fn record_site_icons(
+        &self,
+        site: &str,
+        icons: &crate::model::SiteIcons,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.writable()?;
+        let result = super::media::record_site_icons(&self.conn(), site, icons, at);
+        self.watch(result)
+    }
+
+    fn image_facts(
+        &self,
+        urls: &[&str],
+    ) -> Result<std::collections::HashMap<String, crate::model::ImageFacts>, StoreError> {
+        let result = super::media::image_facts(&self.conn(), urls);
+        self.watch(result)
+    }
+
+    fn record_images(
+        &self,
+        images: &[(String, crate::model::ImageFacts)],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.writable()?;
+        let result = super::media::record_images(&mut self.conn(), images, at);
+        self.watch(result)
+    }
+
     fn latest_runs(&self) -> Result<Vec<RunRecord>, StoreError> {
         let result = super::fetch_state::latest_runs(&self.conn());
         self.watch(result)
