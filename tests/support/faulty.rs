@@ -18,7 +18,7 @@
 //! - `/garbage`        bytes that are not HTML at all
 //! - `/cp1251`         a windows-1251 article with no charset anywhere
 //! - `/robots.txt`     disallows `/status/418` for every agent; while `stall_robots` is set
-//!   it is not answered (for at most 30 s)
+//!   it is not answered (for at most 30 s); while `robots_down` is set it answers 503
 //!
 //! Every request is logged with its arrival time.
 
@@ -44,6 +44,8 @@ pub struct Faulty {
     pub broken: Arc<AtomicBool>,
     /// While set, `/robots.txt` is not answered: a robots.txt that stalls.
     pub stall_robots: Arc<AtomicBool>,
+    /// While set, `/robots.txt` answers 503: a site that is down.
+    pub robots_down: Arc<AtomicBool>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -53,9 +55,11 @@ impl Faulty {
         let hits = Arc::new(Mutex::new(Vec::new()));
         let broken = Arc::new(AtomicBool::new(false));
         let stall_robots = Arc::new(AtomicBool::new(false));
+        let robots_down = Arc::new(AtomicBool::new(false));
         let flags = Flags {
             broken: broken.clone(),
             stall_robots: stall_robots.clone(),
+            robots_down: robots_down.clone(),
         };
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -89,6 +93,7 @@ impl Faulty {
             hits,
             broken,
             stall_robots,
+            robots_down,
             stop: Some(stop_tx),
             thread: Some(thread),
         }
@@ -138,6 +143,7 @@ impl Drop for Faulty {
 struct Flags {
     broken: Arc<AtomicBool>,
     stall_robots: Arc<AtomicBool>,
+    robots_down: Arc<AtomicBool>,
 }
 
 fn gzip_bomb() -> Vec<u8> {
@@ -180,6 +186,9 @@ async fn handle(
     };
     let html = |body: &str| response("200 OK", "text/html; charset=utf-8", &[], body.as_bytes());
     let reply: Vec<u8> = match path.as_str() {
+        "/robots.txt" if flags.robots_down.load(Ordering::SeqCst) => {
+            response("503 Service Unavailable", "text/plain", &[], b"down")
+        }
         "/robots.txt" => {
             // Polled rather than notified: the flag is flipped from the test's own runtime.
             let stalled_since = Instant::now();
