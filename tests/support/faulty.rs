@@ -52,6 +52,13 @@ pub struct Faulty {
 
 impl Faulty {
     pub fn start() -> Faulty {
+        Faulty::start_on(std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+    }
+
+    /// Starts on `listener`: a port the test chose earlier, say one it kept closed so far
+    /// (a site coming up after the server).
+    pub fn start_on(listener: std::net::TcpListener) -> Faulty {
+        listener.set_nonblocking(true).unwrap();
         let hits = Arc::new(Mutex::new(Vec::new()));
         let broken = Arc::new(AtomicBool::new(false));
         let stall_robots = Arc::new(AtomicBool::new(false));
@@ -73,7 +80,7 @@ impl Faulty {
             runtime.block_on(async move {
                 // Built before the address is handed out, so no request waits for it.
                 let bomb = Arc::new(gzip_bomb());
-                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let listener = TcpListener::from_std(listener).unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
                 loop {
                     tokio::select! {
@@ -186,9 +193,6 @@ async fn handle(
     };
     let html = |body: &str| response("200 OK", "text/html; charset=utf-8", &[], body.as_bytes());
     let reply: Vec<u8> = match path.as_str() {
-        "/robots.txt" if flags.robots_down.load(Ordering::SeqCst) => {
-            response("503 Service Unavailable", "text/plain", &[], b"down")
-        }
         "/robots.txt" => {
             // Polled rather than notified: the flag is flipped from the test's own runtime.
             let stalled_since = Instant::now();
@@ -197,12 +201,16 @@ async fn handle(
             {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
-            response(
-                "200 OK",
-                "text/plain",
-                &[],
-                b"User-agent: *\nDisallow: /status/418\n",
-            )
+            if flags.robots_down.load(Ordering::SeqCst) {
+                response("503 Service Unavailable", "text/plain", &[], b"down")
+            } else {
+                response(
+                    "200 OK",
+                    "text/plain",
+                    &[],
+                    b"User-agent: *\nDisallow: /status/418\n",
+                )
+            }
         }
         "/hang" => {
             tokio::time::sleep(Duration::from_secs(30)).await;
