@@ -303,12 +303,8 @@ impl App {
             new_entries: result.as_ref().map(|r| r.saved.inserted).unwrap_or(0),
             updated_entries: result.as_ref().map(|r| r.saved.updated).unwrap_or(0),
         };
-        self.metrics.scrape(
-            &section.id,
-            error.is_none(),
-            took,
-            run.new_entries,
-        );
+        self.metrics
+            .scrape(&section.id, error.is_none(), took, run.new_entries);
         match (&result, &error) {
             (Ok(report), _) => {
                 tracing::info!(site = %site.id, section = %section.id, listed = report.listed,

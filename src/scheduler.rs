@@ -210,9 +210,13 @@ pub const UNREACHABLE_RETRY: Duration = Duration::from_secs(30);
 pub enum Outcome {
     Scraped,
     /// The site's robots.txt could not be read (`SectionFailure::site_unreachable`).
-    Unreachable { retry_after: Option<Duration> },
+    Unreachable {
+        retry_after: Option<Duration>,
+    },
     /// Any other failure.
-    Failed { retry_after: Option<Duration> },
+    Failed {
+        retry_after: Option<Duration>,
+    },
 }
 
 impl Outcome {
@@ -303,7 +307,11 @@ mod tests {
     fn failing_sections_back_off_and_recover() {
         let m15 = Duration::from_secs(900);
         assert_eq!(backoff(m15, 0, None), m15);
-        assert_eq!(backoff(m15, 1, None), FIRST_RETRY, "the first retry within a minute");
+        assert_eq!(
+            backoff(m15, 1, None),
+            FIRST_RETRY,
+            "the first retry within a minute"
+        );
         assert_eq!(
             backoff(Duration::from_secs(20), 1, None),
             Duration::from_secs(20),
@@ -360,7 +368,10 @@ mod tests {
         let m15 = Duration::from_secs(900);
         for _ in 0..500 {
             let first = next_delay(m15, 1, Outcome::Failed { retry_after: None }, 0.5, &mut rng);
-            assert!(first <= FIRST_RETRY && first >= FIRST_RETRY / 2, "{first:?}");
+            assert!(
+                first <= FIRST_RETRY && first >= FIRST_RETRY / 2,
+                "{first:?}"
+            );
             let down = next_delay(
                 m15,
                 2,

@@ -209,7 +209,10 @@ async fn a_robots_txt_that_answers_503_pauses_the_site_without_banning_it() {
         "{message}"
     );
     assert!(!message.contains("disallowed"), "{message}");
-    assert!(origin.hits_of("/ok").is_empty(), "nothing fetched meanwhile");
+    assert!(
+        origin.hits_of("/ok").is_empty(),
+        "nothing fetched meanwhile"
+    );
 
     // Not remembered: the next request reads robots.txt again, and goes ahead once it answers.
     get(&fetcher, &config, "/ok").await.unwrap_err();

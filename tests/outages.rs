@@ -80,7 +80,10 @@ async fn a_robots_txt_answering_503_at_start_up_pauses_the_site_until_it_answers
     origin.robots_down.store(true, Ordering::SeqCst);
     let base = origin.url("");
     through_an_outage(&base, "HTTP 503", move || {
-        assert!(origin.hits_of("/ok").is_empty(), "nothing fetched while down");
+        assert!(
+            origin.hits_of("/ok").is_empty(),
+            "nothing fetched while down"
+        );
         origin.robots_down.store(false, Ordering::SeqCst);
         origin
     })
@@ -114,7 +117,10 @@ async fn through_an_outage(base: &str, cause: &str, come_up: impl FnOnce() -> Fa
     assert!(error.contains(&expected), "{error}");
     assert!(error.contains(cause), "{error}");
     assert!(!error.contains("disallowed"), "{error}");
-    assert_eq!(status, 503, "its only section cannot be scraped: {health:#}");
+    assert_eq!(
+        status, 503,
+        "its only section cannot be scraped: {health:#}"
+    );
     assert!(good["last_success"].is_null());
     // Asked again after the short backoff (capped by the 10 s interval), not in half an hour.
     let wait = instant(&good["next_run"]) - instant(&good["last_attempt"]);

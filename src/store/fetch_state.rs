@@ -84,7 +84,9 @@ pub(super) fn run_summaries(conn: &Connection) -> Result<Vec<RunSummary>, StoreE
             // When it finished: its start plus its duration (saturating far in the future).
             last_success: success.map(|(started, ms)| {
                 started
-                    .checked_add_signed(chrono::TimeDelta::milliseconds(ms.min(i64::MAX as u64) as i64))
+                    .checked_add_signed(chrono::TimeDelta::milliseconds(
+                        ms.min(i64::MAX as u64) as i64
+                    ))
                     .unwrap_or(started)
             }),
             last_success_duration_ms: success.map(|(_, ms)| ms),
