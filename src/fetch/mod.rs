@@ -8,9 +8,10 @@
 //! retries. A `429`/`503` with `Retry-After` pushes the origin's next slot back for everyone.
 //! Nothing about one origin makes another wait (`origin`). Transient failures are retried
 //! with backoff (`retry`); robots.txt is read once per origin and obeyed unless the site opts
-//! out (`robots`). Bodies are read in chunks up to a limit (after decompression, so a gzip
-//! bomb stops at the limit too), redirects are capped and loops detected, and text is
-//! decoded from the declared or detected charset (`decode`).
+//! out (`robots`); one that cannot be read makes the site unreachable for now
+//! ([`FetchError::Unreachable`]), never banned. Bodies are read in chunks up to a limit
+//! (after decompression, so a gzip bomb stops at the limit too), redirects are capped and
+//! loops detected, and text is decoded from the declared or detected charset (`decode`).
 //!
 //! Every wait — for the slot, for robots.txt, the politeness gap, backoff, `Retry-After`, the
 //! request itself — ends as soon as the caller's `CancellationToken` fires, with
