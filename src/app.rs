@@ -29,8 +29,14 @@ use crate::store::{AsyncStore, RunRecord, SaveOutcome, SqliteStore};
 /// A section's state as the health endpoint and the index page show it.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SectionHealth {
+    /// The section's state in one word (`SectionState`).
+    pub state: SectionState,
+    /// When the last run started.
     pub last_attempt: Option<DateTime<Utc>>,
+    /// When the last successful run finished (its feed was written by then).
     pub last_success: Option<DateTime<Utc>>,
+    /// How long the last successful run took.
+    pub last_success_duration_ms: Option<u64>,
     pub consecutive_failures: u32,
     pub last_error: Option<String>,
     /// The HTTP status of the last failure, when an HTTP answer caused it.
@@ -41,6 +47,22 @@ pub struct SectionHealth {
     pub loop_restarts: u32,
     /// Why the loop last ended, such as `panicked: …`.
     pub last_loop_failure: Option<String>,
+}
+
+/// A section's state in one word, for `/healthz` and the index page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SectionState {
+    /// Not scraped yet.
+    #[default]
+    Waiting,
+    /// The last run succeeded.
+    Ok,
+    /// The last run failed (`last_error` says why).
+    Failing,
+    /// The site's robots.txt could not be read (the site is down, or not reachable yet):
+    /// nothing is fetched from it, and it is asked again soon.
+    Unreachable,
 }
 
 /// The disk as `/healthz` shows it, besides the sections.
@@ -110,8 +132,14 @@ impl App {
                 .insert(
                     summary.last.feed.clone(),
                     SectionHealth {
+                        state: if summary.consecutive_failures > 0 {
+                            SectionState::Failing
+                        } else {
+                            SectionState::Ok
+                        },
                         last_attempt: Some(summary.last.started),
                         last_success: summary.last_success,
+                        last_success_duration_ms: summary.last_success_duration_ms,
                         consecutive_failures: summary.consecutive_failures,
                         last_error: summary.last.error,
                         last_http_status: summary.last.http_status,
@@ -234,6 +262,7 @@ impl App {
     pub fn loop_stopped(&self, section: &str, reason: &str) -> u32 {
         let mut health = self.health.write().unwrap_or_else(|e| e.into_inner());
         let h = health.entry(section.to_string()).or_default();
+        h.state = SectionState::Failing;
         h.loop_restarts = h.loop_restarts.saturating_add(1);
         h.last_loop_failure = Some(reason.to_string());
         h.consecutive_failures = h.consecutive_failures.saturating_add(1);
@@ -258,6 +287,7 @@ impl App {
             Ok(report) => self.render(site, section, &report).await.map(|()| report),
             Err(error) => Err(RunError::Scrape(error)),
         };
+        let (finished_at, took) = (self.scraper.clock.now(), started.elapsed());
         let result = result.map_err(|error| SectionFailure {
             site: site.id.clone(),
             section: section.id.clone(),
@@ -267,23 +297,22 @@ impl App {
         let run = RunRecord {
             feed: section.id.clone(),
             started: started_at,
-            duration_ms: started.elapsed().as_millis() as u64,
+            duration_ms: took.as_millis() as u64,
             error: error.clone(),
             http_status: result.as_ref().err().and_then(SectionFailure::http_status),
             new_entries: result.as_ref().map(|r| r.saved.inserted).unwrap_or(0),
             updated_entries: result.as_ref().map(|r| r.saved.updated).unwrap_or(0),
         };
-        self.metrics.scrape(
-            &section.id,
-            error.is_none(),
-            started.elapsed(),
-            run.new_entries,
-        );
+        self.metrics
+            .scrape(&section.id, error.is_none(), took, run.new_entries);
         match (&result, &error) {
             (Ok(report), _) => {
                 tracing::info!(site = %site.id, section = %section.id, listed = report.listed,
                 new = report.saved.inserted, completed = report.saved.updated, failed_articles = report.failed_articles,
                 ms = run.duration_ms, "scraped")
+            }
+            (Err(failure), Some(message)) if failure.site_unreachable() => {
+                tracing::warn!(site = %site.id, section = %section.id, error = %message, "site unreachable")
             }
             (Err(_), Some(message)) => {
                 tracing::error!(site = %site.id, section = %section.id, error = %message, "scrape failed")
@@ -296,12 +325,18 @@ impl App {
             h.last_attempt = Some(started_at);
             match &error {
                 None => {
-                    h.last_success = Some(started_at);
+                    h.state = SectionState::Ok;
+                    h.last_success = Some(finished_at);
+                    h.last_success_duration_ms = Some(run.duration_ms);
                     h.consecutive_failures = 0;
                     h.last_error = None;
                     h.last_http_status = None;
                 }
                 Some(message) => {
+                    h.state = match &result {
+                        Err(failure) if failure.site_unreachable() => SectionState::Unreachable,
+                        _ => SectionState::Failing,
+                    };
                     h.consecutive_failures = h.consecutive_failures.saturating_add(1);
                     h.last_error = Some(message.clone());
                     h.last_http_status = run.http_status;
@@ -369,6 +404,17 @@ impl SectionFailure {
         match &self.error {
             RunError::Scrape(error) => error.http_status(),
             RunError::Render(_) => None,
+        }
+    }
+
+    /// The site's robots.txt could not be read: an outage of the site (or of the network),
+    /// retried soon, not a rule to fix in the config.
+    pub fn site_unreachable(&self) -> bool {
+        match &self.error {
+            RunError::Scrape(error) => error
+                .fetch_error()
+                .is_some_and(crate::fetch::FetchError::is_unreachable),
+            RunError::Render(_) => false,
         }
     }
 

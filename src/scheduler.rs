@@ -6,6 +6,12 @@
 //! the loops stop waiting at once, and a scrape in progress stops fetching, stores what it
 //! has and returns: `run` resolves when every loop has finished.
 //!
+//! A failed run is tried again sooner than a success would be (`next_delay`): within a
+//! minute after a first failure, then after two intervals, four, … up to six hours
+//! (`backoff`). A site whose robots.txt cannot be read — down, or not reachable yet while
+//! the machine boots — is retried after 30 s, doubling up to the interval and never beyond
+//! (`unreachable_backoff`). A server's `Retry-After` wins when longer.
+//!
 //! `Start::Resume` (after a config reload) keeps each section's rhythm instead: a section
 //! scraped recently waits for the rest of its interval, so reloading the config does not
 //! scrape every site again at once.
@@ -157,12 +163,13 @@ async fn section_loop(
         } else {
             failures.saturating_add(1)
         };
-        let base = backoff(
+        delay = next_delay(
             section.interval,
             failures,
-            result.as_ref().err().and_then(SectionFailure::retry_after),
+            Outcome::of(result.as_ref().err()),
+            app.config.scheduler.jitter,
+            &mut rand::rng(),
         );
-        delay = jittered(base, app.config.scheduler.jitter, &mut rand::rng());
     }
 }
 
@@ -189,13 +196,95 @@ pub fn resume_delay(last: DateTime<Utc>, interval: Duration, now: DateTime<Utc>)
 
 /// Longest wait between two tries of a failing section.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+/// The wait after a section's first failure (at most; less when its interval is shorter):
+/// most failures pass (a site restarting, a network not up yet at boot), and waiting a
+/// whole interval, or two, for them would leave a feed stale for no reason.
+pub const FIRST_RETRY: Duration = Duration::from_secs(60);
+/// The first wait while a site is unreachable (its robots.txt could not be read); it
+/// doubles on each further try, up to the section's interval, never beyond: an outage
+/// pauses a site, it does not ban it.
+pub const UNREACHABLE_RETRY: Duration = Duration::from_secs(30);
 
-/// The wait before the next scrape: the interval, doubled for each consecutive failure up to
-/// `MAX_BACKOFF` (never below the interval), and at least what the server asked for.
+/// How the last run ended, as far as the wait before the next one is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Scraped,
+    /// The site's robots.txt could not be read (`SectionFailure::site_unreachable`).
+    Unreachable {
+        retry_after: Option<Duration>,
+    },
+    /// Any other failure.
+    Failed {
+        retry_after: Option<Duration>,
+    },
+}
+
+impl Outcome {
+    /// The outcome of a run that failed with `failure`, or succeeded (`None`).
+    pub fn of(failure: Option<&SectionFailure>) -> Outcome {
+        match failure {
+            None => Outcome::Scraped,
+            Some(f) if f.site_unreachable() => Outcome::Unreachable {
+                retry_after: f.retry_after(),
+            },
+            Some(f) => Outcome::Failed {
+                retry_after: f.retry_after(),
+            },
+        }
+    }
+}
+
+/// The wait before the next scrape of a section whose last run ended with `outcome`, after
+/// `failures` failed runs in a row (that one included). A success waits the interval,
+/// spread by `jitter` either way. A failure waits its backoff (`backoff`,
+/// `unreachable_backoff`), which the jitter only ever shortens — the first retry stays
+/// within its minute — and never less than the server's `Retry-After`. However short, the
+/// wait never makes a request sooner than the host's politeness allows: the fetcher holds
+/// every request to a host (`min_delay`, `Crawl-delay`, `Retry-After`) whatever its section.
+pub fn next_delay(
+    interval: Duration,
+    failures: u32,
+    outcome: Outcome,
+    jitter: f64,
+    rng: &mut impl Rng,
+) -> Duration {
+    let (base, retry_after) = match outcome {
+        Outcome::Scraped => return jittered(interval, jitter, rng),
+        Outcome::Unreachable { retry_after } => (
+            unreachable_backoff(interval, failures, retry_after),
+            retry_after,
+        ),
+        Outcome::Failed { retry_after } => (backoff(interval, failures, retry_after), retry_after),
+    };
+    let asked = retry_after.unwrap_or_default().min(MAX_BACKOFF);
+    jittered(base, jitter, rng).min(base).max(asked)
+}
+
+/// The wait before the next scrape of a failing section: within `FIRST_RETRY` after its
+/// first failure, then twice its interval, four times, … up to `MAX_BACKOFF` (never below
+/// the interval), and at least what the server asked for. No failure: the interval.
 pub fn backoff(interval: Duration, failures: u32, retry_after: Option<Duration>) -> Duration {
-    let doubled = interval.saturating_mul(1u32 << failures.min(16));
-    let capped = doubled.min(MAX_BACKOFF.max(interval));
-    capped.max(retry_after.unwrap_or_default().min(MAX_BACKOFF))
+    let wait = match failures {
+        0 => interval,
+        1 => FIRST_RETRY.min(interval),
+        n => interval
+            .saturating_mul(1u32 << (n - 1).min(16))
+            .min(MAX_BACKOFF.max(interval)),
+    };
+    wait.max(retry_after.unwrap_or_default().min(MAX_BACKOFF))
+}
+
+/// The wait before reading an unreachable site's robots.txt again: `UNREACHABLE_RETRY`,
+/// doubled on each further failure, up to the interval; at least what the server asked for.
+pub fn unreachable_backoff(
+    interval: Duration,
+    failures: u32,
+    retry_after: Option<Duration>,
+) -> Duration {
+    let doubled = UNREACHABLE_RETRY.saturating_mul(1u32 << failures.saturating_sub(1).min(16));
+    doubled
+        .min(interval)
+        .max(retry_after.unwrap_or_default().min(MAX_BACKOFF))
 }
 
 /// `interval` spread by up to `jitter` (a fraction) either way.
@@ -218,8 +307,19 @@ mod tests {
     fn failing_sections_back_off_and_recover() {
         let m15 = Duration::from_secs(900);
         assert_eq!(backoff(m15, 0, None), m15);
-        assert_eq!(backoff(m15, 1, None), m15 * 2);
-        assert_eq!(backoff(m15, 3, None), m15 * 8);
+        assert_eq!(
+            backoff(m15, 1, None),
+            FIRST_RETRY,
+            "the first retry within a minute"
+        );
+        assert_eq!(
+            backoff(Duration::from_secs(20), 1, None),
+            Duration::from_secs(20),
+            "never later than the interval"
+        );
+        assert_eq!(backoff(m15, 2, None), m15 * 2);
+        assert_eq!(backoff(m15, 3, None), m15 * 4);
+        assert_eq!(backoff(m15, 4, None), m15 * 8);
         assert_eq!(backoff(m15, 30, None), MAX_BACKOFF, "capped");
         assert_eq!(
             backoff(Duration::from_secs(86_400), 2, None),
@@ -232,9 +332,68 @@ mod tests {
             "Retry-After honoured"
         );
         assert_eq!(
+            backoff(m15, 1, Some(Duration::from_secs(3600))),
+            Duration::from_secs(3600),
+            "a longer Retry-After wins over the first retry"
+        );
+        assert_eq!(
             backoff(m15, 0, Some(Duration::from_secs(10 * 86_400))),
             MAX_BACKOFF
         );
+    }
+
+    #[test]
+    fn an_unreachable_site_is_retried_soon_doubling_up_to_the_interval() {
+        let m15 = Duration::from_secs(900);
+        let waits: Vec<u64> = (1..=8)
+            .map(|n| unreachable_backoff(m15, n, None).as_secs())
+            .collect();
+        assert_eq!(waits, [30, 60, 120, 240, 480, 900, 900, 900]);
+        assert_eq!(
+            unreachable_backoff(Duration::from_secs(10), 1, None),
+            Duration::from_secs(10),
+            "an interval shorter than the first step caps it"
+        );
+        assert_eq!(unreachable_backoff(m15, u32::MAX, None), m15);
+        assert_eq!(
+            unreachable_backoff(m15, 1, Some(Duration::from_secs(120))),
+            Duration::from_secs(120),
+            "a 503's Retry-After on robots.txt wins when longer"
+        );
+    }
+
+    #[test]
+    fn jitter_never_lengthens_a_retry_nor_undercuts_retry_after() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let m15 = Duration::from_secs(900);
+        for _ in 0..500 {
+            let first = next_delay(m15, 1, Outcome::Failed { retry_after: None }, 0.5, &mut rng);
+            assert!(
+                first <= FIRST_RETRY && first >= FIRST_RETRY / 2,
+                "{first:?}"
+            );
+            let down = next_delay(
+                m15,
+                2,
+                Outcome::Unreachable { retry_after: None },
+                0.5,
+                &mut rng,
+            );
+            assert!(down <= Duration::from_secs(60), "{down:?}");
+            let asked = Duration::from_secs(300);
+            let busy = next_delay(
+                m15,
+                1,
+                Outcome::Failed {
+                    retry_after: Some(asked),
+                },
+                0.5,
+                &mut rng,
+            );
+            assert_eq!(busy, asked, "the server's wait, not less");
+            let scraped = next_delay(m15, 0, Outcome::Scraped, 0.1, &mut rng);
+            assert!(scraped >= m15.mul_f64(0.9) && scraped <= m15.mul_f64(1.1));
+        }
     }
 
     #[test]
@@ -335,9 +494,10 @@ interval = "10s"
         );
         assert_eq!(health.consecutive_failures, 1, "counted as a failed run");
         assert!(health.last_error.unwrap().contains("clock exploded"));
-        // The restarted loop waits for the failing section's backoff before scraping.
+        // The restarted loop waits for the failing section's backoff before scraping: its
+        // first failure, so a minute at most (the interval here, 10 s).
         let wait = (health.next_run.unwrap() - Utc::now()).num_seconds();
-        assert!((15..=20).contains(&wait), "{wait}");
+        assert!((5..=10).contains(&wait), "{wait}");
         let shown = serde_json::to_value(app.health("news")).unwrap();
         assert_eq!(shown["loop_restarts"], 1);
         assert_eq!(shown["last_loop_failure"], "panicked: clock exploded");

@@ -119,6 +119,37 @@ async fn concurrent_requests_to_one_origin_share_one_robots_txt_fetch() {
 }
 
 #[tokio::test]
+async fn requests_queued_behind_a_failed_robots_txt_share_it_and_later_ones_read_again() {
+    let origin = Faulty::start();
+    origin.stall_robots.store(true, Ordering::SeqCst);
+    origin.robots_down.store(true, Ordering::SeqCst);
+    let config = Arc::new(site(&origin, ""));
+    let fetcher = Arc::new(Fetcher::new().unwrap());
+    // The sections of one site, starting together while it is down.
+    let requests: Vec<_> = ["/ok", "/ok/article/1", "/ok/article/2"]
+        .into_iter()
+        .map(|path| {
+            let (fetcher, config) = (fetcher.clone(), config.clone());
+            tokio::spawn(async move { get(&fetcher, &config, path).await })
+        })
+        .collect();
+    origin.wait_for_hits("/robots.txt", 1, DEADLINE).await;
+    origin.stall_robots.store(false, Ordering::SeqCst);
+    for request in requests {
+        let answer = request.await.unwrap();
+        assert!(
+            matches!(answer, Err(FetchError::Unreachable { .. })),
+            "{answer:?}"
+        );
+    }
+    assert_eq!(origin.hits_of("/robots.txt").len(), 1, "one read, shared");
+    // A request after the failed read reads robots.txt again: an outage is not a ban.
+    origin.robots_down.store(false, Ordering::SeqCst);
+    get(&fetcher, &config, "/ok").await.unwrap();
+    assert_eq!(origin.hits_of("/robots.txt").len(), 2);
+}
+
+#[tokio::test]
 async fn a_hanging_request_holds_its_host_for_one_timeout_at_a_time() {
     let origin = Faulty::start();
     // Three attempts of one second each at a listing that never answers.

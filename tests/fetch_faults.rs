@@ -5,6 +5,7 @@
 mod support;
 
 use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use scrapefeed::config::Config;
@@ -14,6 +15,10 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 fn site_config(origin: &Faulty, extra: &str) -> Config {
+    site_config_at(&origin.url(""), extra)
+}
+
+fn site_config_at(base: &str, extra: &str) -> Config {
     let text = format!(
         r#"[[site]]
 id = "faulty"
@@ -35,8 +40,7 @@ link = {{ css = "a", attr = "href" }}
 [[site.section]]
 id = "ok"
 path = "/ok"
-"#,
-        base = origin.url("")
+"#
     );
     Config::parse(&text, Path::new(".")).unwrap()
 }
@@ -186,4 +190,60 @@ async fn robots_txt_is_obeyed_unless_the_site_opts_out() {
         .await
         .unwrap_err();
     assert!(error.to_string().contains("HTTP 418"), "{error}");
+}
+
+#[tokio::test]
+async fn a_robots_txt_that_answers_503_pauses_the_site_without_banning_it() {
+    let origin = Faulty::start();
+    origin.robots_down.store(true, Ordering::SeqCst);
+    let fetcher = Fetcher::new().unwrap();
+    let config = site_config(&origin, "");
+    let error = get(&fetcher, &config, "/ok").await.unwrap_err();
+    assert!(matches!(error, FetchError::Unreachable { .. }), "{error}");
+    let message = error.to_string();
+    assert!(
+        message.starts_with(&format!(
+            "site unreachable: robots.txt at {} could not be read: HTTP 503",
+            origin.url("/robots.txt")
+        )),
+        "{message}"
+    );
+    assert!(!message.contains("disallowed"), "{message}");
+    assert!(
+        origin.hits_of("/ok").is_empty(),
+        "nothing fetched meanwhile"
+    );
+
+    // Not remembered: the next request reads robots.txt again, and goes ahead once it answers.
+    get(&fetcher, &config, "/ok").await.unwrap_err();
+    assert_eq!(origin.hits_of("/robots.txt").len(), 2);
+    origin.robots_down.store(false, Ordering::SeqCst);
+    get(&fetcher, &config, "/ok").await.unwrap();
+    assert_eq!(origin.hits_of("/robots.txt").len(), 3);
+    let error = get(&fetcher, &config, "/status/418").await.unwrap_err();
+    assert!(matches!(error, FetchError::Robots { .. }), "{error}");
+    assert_eq!(origin.hits_of("/robots.txt").len(), 3, "rules are cached");
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_an_unreachable_site_not_a_disallowed_page() {
+    // A port nobody listens on: the kernel refuses the connection at once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let config = site_config_at(&base, "");
+    let fetcher = Fetcher::new().unwrap();
+    for _ in 0..2 {
+        let error = get(&fetcher, &config, "/ok").await.unwrap_err();
+        let message = error.to_string();
+        assert!(error.is_unreachable(), "{message}");
+        assert!(
+            message.starts_with(&format!(
+                "site unreachable: robots.txt at {base}/robots.txt could not be read: "
+            )),
+            "{message}"
+        );
+        assert!(message.to_lowercase().contains("connect"), "{message}");
+        assert!(!message.contains("disallowed"), "{message}");
+    }
 }

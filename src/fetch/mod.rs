@@ -8,9 +8,10 @@
 //! retries. A `429`/`503` with `Retry-After` pushes the origin's next slot back for everyone.
 //! Nothing about one origin makes another wait (`origin`). Transient failures are retried
 //! with backoff (`retry`); robots.txt is read once per origin and obeyed unless the site opts
-//! out (`robots`). Bodies are read in chunks up to a limit (after decompression, so a gzip
-//! bomb stops at the limit too), redirects are capped and loops detected, and text is
-//! decoded from the declared or detected charset (`decode`).
+//! out (`robots`); one that cannot be read makes the site unreachable for now
+//! ([`FetchError::Unreachable`]), never banned. Bodies are read in chunks up to a limit
+//! (after decompression, so a gzip bomb stops at the limit too), redirects are capped and
+//! loops detected, and text is decoded from the declared or detected charset (`decode`).
 //!
 //! Every wait — for the slot, for robots.txt, the politeness gap, backoff, `Retry-After`, the
 //! request itself — ends as soon as the caller's `CancellationToken` fires, with
@@ -139,6 +140,15 @@ pub enum FetchError {
     TooLarge { url: String, limit: usize },
     #[error("{url}: disallowed by {robots} (set `obey_robots = false` for this site if you have permission)")]
     Robots { url: String, robots: String },
+    /// robots.txt could not be read (5xx, `429`, timeout, connection error): the site is
+    /// down or not reachable yet, and nothing is fetched until it answers. An outage, not
+    /// a rule: the section retries soon (the scheduler's short backoff).
+    #[error("site unreachable: robots.txt at {robots} could not be read: {cause}")]
+    Unreachable {
+        robots: String,
+        cause: String,
+        retry_after: Option<Duration>,
+    },
     /// The caller stopped waiting (shutdown or a config reload): not a fault of the site.
     #[error("{url}: cancelled before an answer (shutdown or config reload)")]
     Cancelled { url: String },
@@ -163,6 +173,8 @@ impl FetchError {
             FetchError::Timeout { .. } | FetchError::Network { .. } => true,
             FetchError::TooLarge { .. }
             | FetchError::Robots { .. }
+            // robots.txt is read once per attempt of the section: the section retries.
+            | FetchError::Unreachable { .. }
             | FetchError::Cancelled { .. } => false,
         }
     }
@@ -172,10 +184,16 @@ impl FetchError {
         matches!(self, FetchError::Cancelled { .. })
     }
 
+    /// The site's robots.txt could not be read: the site is unreachable for now.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, FetchError::Unreachable { .. })
+    }
+
     /// The server's `Retry-After`, if it gave one.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            FetchError::Status { retry_after, .. } => *retry_after,
+            FetchError::Status { retry_after, .. }
+            | FetchError::Unreachable { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
@@ -246,14 +264,14 @@ impl Fetcher {
         let origin = self.origins.of(req.url);
         let mut min_delay = req.min_delay;
         if req.robots {
-            let rules = self.robots_for(&req, &origin).await;
-            if !rules.0 {
+            let (allowed, crawl_delay, robots) = self.robots_for(&req, &origin).await?;
+            if !allowed {
                 return Err(FetchError::Robots {
                     url: req.url.to_string(),
-                    robots: rules.2,
+                    robots,
                 });
             }
-            min_delay = min_delay.max(rules.1.unwrap_or_default());
+            min_delay = min_delay.max(crawl_delay.unwrap_or_default());
         }
         let mut attempt = 0;
         loop {
@@ -306,43 +324,57 @@ impl Fetcher {
     }
 
     /// (allowed, crawl delay, robots.txt URL) for the request's origin, reading robots.txt
-    /// when it is not cached or stale. One read per origin at a time: requests that arrive
-    /// during a read wait for it and use its answer; other origins do not wait at all.
+    /// when it is not cached or stale; [`FetchError::Unreachable`] when it cannot be read.
+    /// One read per origin at a time: requests that arrive during a read wait for it and
+    /// use its answer, a failed one included; other origins do not wait at all.
     async fn robots_for(
         &self,
         req: &Request<'_>,
         origin: &Origin,
-    ) -> (bool, Option<Duration>, String) {
+    ) -> Result<(bool, Option<Duration>, String), FetchError> {
         let robots_url = match req.url.join("/robots.txt") {
             Ok(u) => u,
-            Err(_) => return (true, None, String::new()),
+            Err(_) => return Ok((true, None, String::new())),
         };
-        let mut cell = origin.robots.lock().await;
+        // Whether this request queued behind another's read (which it may then share, even
+        // a failed one) or found the cell free (a failed read in it is then an old one).
+        let (mut cell, queued) = match origin.robots.try_lock() {
+            Ok(cell) => (cell, false),
+            Err(_) => (origin.robots.lock().await, true),
+        };
         // Taken out while it is refreshed: a read abandoned halfway leaves the cell empty,
         // and the next request reads robots.txt again.
         let cached = match cell.take() {
-            Some(cached) if cached.is_fresh() => cached,
+            Some(cached) if cached.serves(queued) => cached,
             _ => robots::Cached {
                 rules: self.read_robots(req, &robots_url, origin).await,
                 fetched: Instant::now(),
             },
         };
-        let answer = (
-            cached.rules.allows(req.url.as_str()),
-            cached.rules.crawl_delay(),
-            robots_url.to_string(),
-        );
+        let answer = match &cached.rules {
+            Ok(rules) => Ok((
+                rules.allows(req.url.as_str()),
+                rules.crawl_delay(),
+                robots_url.to_string(),
+            )),
+            Err(unreachable) => Err(FetchError::Unreachable {
+                robots: robots_url.to_string(),
+                cause: unreachable.cause.clone(),
+                retry_after: unreachable.retry_after,
+            }),
+        };
         *cell = Some(cached);
         answer
     }
 
-    /// Reads robots.txt at `robots_url`, in the origin's turn, once (no retries).
+    /// Reads robots.txt at `robots_url`, in the origin's turn, once (no retries: the
+    /// section's next attempt is the retry).
     async fn read_robots(
         &self,
         req: &Request<'_>,
         robots_url: &Url,
         origin: &Origin,
-    ) -> robots::Rules {
+    ) -> Result<robots::Rules, robots::Unreachable> {
         let robots_req = Request {
             method: Method::GET,
             url: robots_url,
@@ -357,15 +389,13 @@ impl Fetcher {
             robots: false,
             validators: None,
         };
-        match self.attempt(&robots_req, origin, req.min_delay).await {
-            Ok(page) => robots::Rules::from_answer(page.status, page.text.as_bytes()),
-            Err(FetchError::Status { status, .. }) => robots::Rules::from_answer(status, b""),
-            Err(FetchError::TooLarge { .. }) => robots::Rules::AllowAll,
-            Err(error) => {
-                tracing::warn!(url = %robots_url, %error, "robots.txt unreachable; the site is paused until it can be read");
-                robots::Rules::DisallowAll
-            }
+        let outcome = self.attempt(&robots_req, origin, req.min_delay).await;
+        let rules = robots::reading(&outcome);
+        if let Err(unreachable) = &rules {
+            tracing::warn!(url = %robots_url, cause = %unreachable.cause,
+                "site unreachable: robots.txt could not be read; the site is paused until it can be");
         }
+        rules
     }
 
     async fn send(&self, req: &Request<'_>) -> Result<Fetched, FetchError> {

@@ -37,7 +37,8 @@ impl Origins {
 pub(super) struct Origin {
     /// Held for one request at a time, from its politeness wait to its answer.
     pub slot: tokio::sync::Mutex<Slot>,
-    /// Held while robots.txt is read; `None` until the first read completes.
+    /// Held while robots.txt is read; `None` until the first read completes. A failed read
+    /// stays only for the requests queued behind it (`robots::Cached::serves`).
     pub robots: tokio::sync::Mutex<Option<robots::Cached>>,
 }
 

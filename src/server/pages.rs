@@ -14,7 +14,7 @@ use chrono::SecondsFormat;
 use minijinja::Environment;
 use serde::Serialize;
 
-use crate::app::{App, SectionHealth};
+use crate::app::{App, SectionHealth, SectionState};
 use crate::feeds::{FeedKind, FeedSpec, Format};
 use crate::model::Entry;
 use crate::render::feed_safe;
@@ -162,7 +162,8 @@ struct FeedCard {
     html: String,
     entries: usize,
     updated: Option<String>,
-    /// `ok`, `waiting` (never scraped) or `failing`.
+    /// `ok`, `waiting` (never scraped), `failing` or `unreachable` (the site's robots.txt
+    /// could not be read: it is down or not reachable yet; asked again soon).
     state: &'static str,
     failing: usize,
     last_error: Option<String>,
@@ -178,7 +179,9 @@ impl FeedCard {
             .iter()
             .filter(|h| h.consecutive_failures > 0)
             .count();
-        let state = if failing > 0 {
+        let state = if healths.iter().any(|h| h.state == SectionState::Unreachable) {
+            "unreachable"
+        } else if failing > 0 {
             "failing"
         } else if healths.iter().any(|h| h.last_success.is_some()) {
             "ok"

@@ -60,20 +60,36 @@ pub(super) fn write(conn: &Connection, feed: &str, state: &FetchState) -> Result
 
 pub(super) fn run_summaries(conn: &Connection) -> Result<Vec<RunSummary>, StoreError> {
     let latest = latest_runs(conn)?;
-    let mut last_success =
-        conn.prepare_cached("SELECT MAX(started) FROM runs WHERE feed = ?1 AND error IS NULL")?;
+    let mut last_success = conn.prepare_cached(
+        "SELECT started, duration_ms FROM runs WHERE feed = ?1 AND error IS NULL
+         ORDER BY id DESC LIMIT 1",
+    )?;
     let mut streak = conn.prepare_cached(
         "SELECT COUNT(*) FROM runs WHERE feed = ?1 AND error IS NOT NULL
          AND id > COALESCE((SELECT MAX(id) FROM runs WHERE feed = ?1 AND error IS NULL), 0)",
     )?;
     let mut out = Vec::with_capacity(latest.len());
     for last in latest {
-        let success: Option<String> = last_success.query_row(params![last.feed], |r| r.get(0))?;
+        let success: Option<(String, i64)> = last_success
+            .query_row(params![last.feed], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
         let failures: i64 = streak.query_row(params![last.feed], |r| r.get(0))?;
+        let success = success
+            .map(|(started, ms)| {
+                let started = parse_date("run start", &started)?.with_timezone(&Utc);
+                Ok::<_, StoreError>((started, ms.max(0) as u64))
+            })
+            .transpose()?;
         out.push(RunSummary {
-            last_success: success
-                .map(|s| parse_date("run start", &s).map(|d| d.with_timezone(&Utc)))
-                .transpose()?,
+            // When it finished: its start plus its duration (saturating far in the future).
+            last_success: success.map(|(started, ms)| {
+                started
+                    .checked_add_signed(chrono::TimeDelta::milliseconds(
+                        ms.min(i64::MAX as u64) as i64
+                    ))
+                    .unwrap_or(started)
+            }),
+            last_success_duration_ms: success.map(|(_, ms)| ms),
             consecutive_failures: u32::try_from(failures).unwrap_or(u32::MAX),
             last,
         });

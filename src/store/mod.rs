@@ -106,7 +106,10 @@ pub struct RunRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSummary {
     pub last: RunRecord,
+    /// When the last successful run finished.
     pub last_success: Option<DateTime<Utc>>,
+    /// How long the last successful run took.
+    pub last_success_duration_ms: Option<u64>,
     pub consecutive_failures: u32,
 }
 

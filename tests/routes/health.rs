@@ -67,6 +67,20 @@ async fn healthz_shows_every_section_and_is_503_only_when_every_one_fails() {
     );
     assert_eq!(health["sections"]["science"]["consecutive_failures"], 0);
     assert!(health["sections"]["science"]["last_success"].is_string());
+    // Read back from the runs after a restart: when the last success finished, and how long
+    // it took (the runs here take 5 ms).
+    assert_eq!(health["sections"]["science"]["last_success_duration_ms"], 5);
+    let at = |key: &str| {
+        let text = health["sections"]["science"][key].as_str().unwrap();
+        chrono::DateTime::parse_from_rfc3339(text).unwrap()
+    };
+    assert_eq!(
+        at("last_success") - at("last_attempt"),
+        chrono::Duration::milliseconds(5)
+    );
+    assert_eq!(health["sections"]["science"]["state"], "ok");
+    assert_eq!(health["sections"]["world"]["state"], "failing");
+    assert!(health["sections"]["world"]["last_success_duration_ms"].is_null());
 
     let routes = with_runs([
         ("world", Some(500)),

@@ -18,7 +18,7 @@
 //! - `/garbage`        bytes that are not HTML at all
 //! - `/cp1251`         a windows-1251 article with no charset anywhere
 //! - `/robots.txt`     disallows `/status/418` for every agent; while `stall_robots` is set
-//!   it is not answered (for at most 30 s)
+//!   it is not answered (for at most 30 s); while `robots_down` is set it answers 503
 //!
 //! Every request is logged with its arrival time.
 
@@ -44,18 +44,29 @@ pub struct Faulty {
     pub broken: Arc<AtomicBool>,
     /// While set, `/robots.txt` is not answered: a robots.txt that stalls.
     pub stall_robots: Arc<AtomicBool>,
+    /// While set, `/robots.txt` answers 503: a site that is down.
+    pub robots_down: Arc<AtomicBool>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Faulty {
     pub fn start() -> Faulty {
+        Faulty::start_on(std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+    }
+
+    /// Starts on `listener`: a port the test chose earlier, say one it kept closed so far
+    /// (a site coming up after the server).
+    pub fn start_on(listener: std::net::TcpListener) -> Faulty {
+        listener.set_nonblocking(true).unwrap();
         let hits = Arc::new(Mutex::new(Vec::new()));
         let broken = Arc::new(AtomicBool::new(false));
         let stall_robots = Arc::new(AtomicBool::new(false));
+        let robots_down = Arc::new(AtomicBool::new(false));
         let flags = Flags {
             broken: broken.clone(),
             stall_robots: stall_robots.clone(),
+            robots_down: robots_down.clone(),
         };
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -69,7 +80,7 @@ impl Faulty {
             runtime.block_on(async move {
                 // Built before the address is handed out, so no request waits for it.
                 let bomb = Arc::new(gzip_bomb());
-                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let listener = TcpListener::from_std(listener).unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
                 loop {
                     tokio::select! {
@@ -89,6 +100,7 @@ impl Faulty {
             hits,
             broken,
             stall_robots,
+            robots_down,
             stop: Some(stop_tx),
             thread: Some(thread),
         }
@@ -138,6 +150,7 @@ impl Drop for Faulty {
 struct Flags {
     broken: Arc<AtomicBool>,
     stall_robots: Arc<AtomicBool>,
+    robots_down: Arc<AtomicBool>,
 }
 
 fn gzip_bomb() -> Vec<u8> {
@@ -188,12 +201,16 @@ async fn handle(
             {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
-            response(
-                "200 OK",
-                "text/plain",
-                &[],
-                b"User-agent: *\nDisallow: /status/418\n",
-            )
+            if flags.robots_down.load(Ordering::SeqCst) {
+                response("503 Service Unavailable", "text/plain", &[], b"down")
+            } else {
+                response(
+                    "200 OK",
+                    "text/plain",
+                    &[],
+                    b"User-agent: *\nDisallow: /status/418\n",
+                )
+            }
         }
         "/hang" => {
             tokio::time::sleep(Duration::from_secs(30)).await;
