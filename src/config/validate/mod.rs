@@ -30,11 +30,17 @@ use reqwest::header::HeaderMap;
 
 use super::checked::{Checked, Parse};
 use super::headers::Headers;
+use super::locate::Env;
 use super::raw::RawConfig;
 use super::values::{CssSelector, TemplateText};
 use super::{Config, ConfigError, Css, Template};
 
-pub(super) fn validate(text: &str, file: &str, base_dir: &Path) -> Result<Config, ConfigError> {
+pub(super) fn validate(
+    text: &str,
+    file: &str,
+    base_dir: &Path,
+    env: Env<'_>,
+) -> Result<Config, ConfigError> {
     let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
         file: file.to_string(),
         message: e.to_string().trim_end().to_string(),
@@ -43,7 +49,7 @@ pub(super) fn validate(text: &str, file: &str, base_dir: &Path) -> Result<Config
         src: text,
         problems: Vec::new(),
     };
-    let config = check.config(raw, base_dir);
+    let config = check.config(raw, base_dir, env);
     if check.problems.is_empty() {
         Ok(config)
     } else {
@@ -61,9 +67,9 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn config(&mut self, raw: RawConfig, base_dir: &Path) -> Config {
+    fn config(&mut self, raw: RawConfig, base_dir: &Path, env: Env<'_>) -> Config {
         let server = self.server(raw.server, base_dir);
-        let storage = self.storage(raw.storage, base_dir);
+        let storage = self.storage(raw.storage, base_dir, env);
         let scheduler = self.scheduler(raw.scheduler);
         let limits = self.limits(raw.limits);
         let sites = self.sites(raw.site, &storage, &limits);
