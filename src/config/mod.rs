@@ -32,6 +32,7 @@ mod headers;
 pub mod locate;
 mod raw;
 mod rules;
+mod secrets;
 mod site;
 pub mod template;
 mod validate;
