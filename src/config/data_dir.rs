@@ -178,7 +178,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 /// Moves the database and its sidecars, the database last. When one cannot be moved, those
 /// already moved go back, so the database is never used apart from its WAL.
 fn move_database(from: &Path, to: &Path) -> io::Result<()> {
-    let mut moved = Vec::new();
+    let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
     for suffix in SIDECARS_THEN_DATABASE {
         let (source, target) = (with_suffix(from, suffix), with_suffix(to, suffix));
         if !source.exists() {

@@ -11,14 +11,14 @@ use selectors::parser::{ParseRelative, SelectorList, SelectorParseErrorKind as K
 
 /// Why `text`, which scraper refused, is not a valid selector: `unexpected `.` at column 5`.
 pub fn explain(text: &str) -> String {
-    let mut parser = cssparser::Parser::new(text);
-    let kind = match SelectorList::parse(&scraper::selector::Parser, &mut parser, ParseRelative::No)
-    {
-        Ok(_) => return "it is not a selector scrapefeed can use".into(),
-        Err(e) => e.kind,
+    let Some(kind) = failure(text) else {
+        return "it is not a selector scrapefeed can use".into();
     };
-    let stop = parser.position().byte_index().min(text.len());
-    let token = Token::before(text, stop);
+    let token = if kind == ParseErrorKind::Basic(BasicParseErrorKind::EndOfInput) {
+        None
+    } else {
+        Token::culprit(text, &kind)
+    };
     let unexpected = || match &token {
         Some(t) => format!("unexpected `{}` at column {}", t.text, t.column),
         None => "it is empty".into(),
@@ -92,7 +92,18 @@ pub fn explain(text: &str) -> String {
     }
 }
 
-/// The token that ends at `stop` (where the parser gave up), as the user wrote it.
+/// Why scraper's parser refuses `text`, if it does.
+fn failure(text: &str) -> Option<ParseErrorKind<Kind>> {
+    let mut parser = cssparser::Parser::new(text);
+    SelectorList::parse(&scraper::selector::Parser, &mut parser, ParseRelative::No)
+        .err()
+        .map(|e| e.kind)
+}
+
+/// Selectors longer than this are not searched for the culprit (a selector is a line).
+const LONGEST_SEARCHED: usize = 1000;
+
+/// The token the parser rejected, as the user wrote it.
 struct Token {
     text: String,
     /// In characters from 1, as an editor counts.
@@ -100,23 +111,39 @@ struct Token {
 }
 
 impl Token {
-    fn before(text: &str, stop: usize) -> Option<Token> {
-        let head = text.get(..stop)?.trim_end();
+    /// The parser's error carries no position (cssparser keeps none, and recovers to the end
+    /// of the selector), so the culprit is found as the end of the shortest prefix that fails
+    /// the same way: the token before that end is the one rejected. A name (`frist-child`)
+    /// is shown whole.
+    fn culprit(text: &str, kind: &ParseErrorKind<Kind>) -> Option<Token> {
+        if text.len() > LONGEST_SEARCHED {
+            return None;
+        }
+        let end = text
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .find(|&end| failure(&text[..end]).as_ref() == Some(kind))?;
+        let head = text[..end].trim_end();
         let last = head.chars().next_back()?;
-        // A name (`lead`, `first-chil`) is shown whole; anything else is one character.
         let name = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
-        let start = if name(last) {
-            head.char_indices()
+        let (start, end) = if name(last) {
+            let start = head
+                .char_indices()
                 .rev()
                 .take_while(|&(_, c)| name(c))
                 .last()
-                .map_or(0, |(i, _)| i)
+                .map_or(0, |(i, _)| i);
+            let end = text[start..]
+                .char_indices()
+                .find(|&(_, c)| !name(c))
+                .map_or(text.len(), |(i, _)| start + i);
+            (start, end)
         } else {
-            head.len() - last.len_utf8()
+            (head.len() - last.len_utf8(), head.len())
         };
         Some(Token {
-            text: head[start..].to_string(),
-            column: head[..start].chars().count() + 1,
+            text: text[start..end].to_string(),
+            column: text[..start].chars().count() + 1,
         })
     }
 }
@@ -131,7 +158,7 @@ mod tests {
             ("div..lead", "unexpected `.` at column 5"),
             ("div[[", "at column 5"),
             ("a,,b", "is empty"),
-            ("div >", "ends where more was expected"),
+            ("div >", "a combinator (`>`, `+`, `~`) has nothing after it"),
             ("p:frist-child", "`:frist-child` at column 3"),
             ("", "it is empty"),
         ] {
