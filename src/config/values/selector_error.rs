@@ -11,6 +11,9 @@ use selectors::parser::{ParseRelative, SelectorList, SelectorParseErrorKind as K
 
 /// Why `text`, which scraper refused, is not a valid selector: `unexpected `.` at column 5`.
 pub fn explain(text: &str) -> String {
+    if text.trim().is_empty() {
+        return "it is empty".into();
+    }
     let Some(kind) = failure(text) else {
         return "it is not a selector scrapefeed can use".into();
     };
