@@ -946,10 +946,7 @@ id = "news"
         _ => None,
     };
     let config = Config::parse_with_env(config, Path::new("."), &set).unwrap();
-    assert_eq!(
-        config.public_url().as_str(),
-        "https://feeds.example.org/"
-    );
+    assert_eq!(config.public_url().as_str(), "https://feeds.example.org/");
     let headers = &config.sites[0].headers;
     assert_eq!(headers["authorization"], "Bearer s3cret");
     assert_eq!(headers["x-literal"], "${NOT_A_VARIABLE}");

@@ -137,7 +137,11 @@ fn a_data_directory_that_cannot_be_made_stops_the_start_and_loses_nothing() {
     let config = config_in(dir.path());
     // A file where the data directory should be: it stops root too.
     std::fs::write(dir.path().join("data"), "keep me").unwrap();
-    let output = scrapefeed(dir.path(), &[], &["--config", config.to_str().unwrap(), "export"]);
+    let output = scrapefeed(
+        dir.path(),
+        &[],
+        &["--config", config.to_str().unwrap(), "export"],
+    );
     assert!(!output.status.success());
     let message = stderr(&output);
     assert!(
@@ -161,7 +165,11 @@ fn an_old_database_in_feeds_moves_to_the_data_directory_with_its_entries() {
     let config = config_in(dir.path());
     let old = dir.path().join("feeds/scrapefeed.db");
     fill(&old, 25);
-    let output = scrapefeed(dir.path(), &[], &["--config", config.to_str().unwrap(), "export"]);
+    let output = scrapefeed(
+        dir.path(),
+        &[],
+        &["--config", config.to_str().unwrap(), "export"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(exported_entries(&output), 25);
     let log = stderr(&output);
@@ -176,7 +184,11 @@ fn an_old_database_in_feeds_moves_to_the_data_directory_with_its_entries() {
     assert!(left.is_empty(), "left in feeds/: {left:?}");
 
     // The next start finds it in place: nothing moves again.
-    let output = scrapefeed(dir.path(), &[], &["--config", config.to_str().unwrap(), "export"]);
+    let output = scrapefeed(
+        dir.path(),
+        &[],
+        &["--config", config.to_str().unwrap(), "export"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(exported_entries(&output), 25);
     assert!(!stderr(&output).contains("moved the database"));
@@ -189,7 +201,11 @@ fn an_old_database_that_cannot_move_is_used_where_it_is() {
     let old = dir.path().join("feeds/scrapefeed.db");
     fill(&old, 7);
     std::fs::write(dir.path().join("data"), "in the way").unwrap();
-    let output = scrapefeed(dir.path(), &[], &["--config", config.to_str().unwrap(), "export"]);
+    let output = scrapefeed(
+        dir.path(),
+        &[],
+        &["--config", config.to_str().unwrap(), "export"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(exported_entries(&output), 7);
     let log = stderr(&output);
@@ -207,7 +223,11 @@ fn environment_variables_fill_values_and_a_missing_one_is_named() {
             "database = \"${DB_DIR}/entries.db\"\nfeeds_dir = \"feeds\"",
         )
     });
-    let output = scrapefeed(dir.path(), &[], &["--config", config.to_str().unwrap(), "export"]);
+    let output = scrapefeed(
+        dir.path(),
+        &[],
+        &["--config", config.to_str().unwrap(), "export"],
+    );
     assert!(!output.status.success());
     let message = stderr(&output);
     assert!(message.contains("`DB_DIR` is not set"), "{message}");

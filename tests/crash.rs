@@ -440,8 +440,7 @@ fn creation_time() -> Duration {
             let limit = Instant::now() + Duration::from_secs(10);
             let mut first = None;
             while Instant::now() < limit && !db.exists() {
-                if first.is_none()
-                    && std::fs::read_dir(&data).is_ok_and(|mut d| d.next().is_some())
+                if first.is_none() && std::fs::read_dir(&data).is_ok_and(|mut d| d.next().is_some())
                 {
                     first = Some(Instant::now());
                 }

@@ -251,12 +251,19 @@ mod tests {
         ];
         let at: Vec<usize> = places
             .iter()
-            .map(|p| message.find(p.as_str()).unwrap_or_else(|| panic!("{p}: {message}")))
+            .map(|p| {
+                message
+                    .find(p.as_str())
+                    .unwrap_or_else(|| panic!("{p}: {message}"))
+            })
             .collect();
         assert!(at.windows(2).all(|w| w[0] < w[1]), "{message}");
         assert!(message.contains("--config PATH"), "{message}");
         // Without HOME, the user's place is listed as skipped, not left out.
         let err = locate_from(dir.path(), None, &env_of(&[])).unwrap_err();
-        assert!(err.to_string().contains("neither XDG_CONFIG_HOME nor HOME"), "{err}");
+        assert!(
+            err.to_string().contains("neither XDG_CONFIG_HOME nor HOME"),
+            "{err}"
+        );
     }
 }

@@ -47,8 +47,8 @@ use url::Url;
 
 pub use choices::HttpMethod;
 pub use data_dir::{settle, DataDirError};
-pub use locate::{locate, process_env, Env, NotFound};
 pub use filter::{EntryFilter, FilterFields, Pattern};
+pub use locate::{locate, process_env, Env, NotFound};
 pub use rules::{Css, JsonPath, Rule, Source, Take, Transform};
 pub use site::{
     ArticleRules, ListingFields, ListingKind, ListingRules, PageParam, PageStep, Pagination,
@@ -155,7 +155,11 @@ impl Config {
     }
 
     /// `parse` with the environment given.
-    pub fn parse_with_env(text: &str, base_dir: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
+    pub fn parse_with_env(
+        text: &str,
+        base_dir: &Path,
+        env: Env<'_>,
+    ) -> Result<Config, ConfigError> {
         validate::validate(text, "config", base_dir, env)
     }
 

@@ -79,7 +79,10 @@ fn an_old_database_moves_with_its_sidecars_and_feeds_keeps_only_feeds() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("data")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join("data"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o700, "the new data directory is private");
     }
 }
@@ -134,7 +137,10 @@ fn a_data_directory_that_cannot_be_made_is_an_error_naming_it() {
     std::fs::write(dir.path().join("data"), "not a directory").unwrap();
     let mut storage = defaulted(dir.path());
     let err = settle(&mut storage).unwrap_err().to_string();
-    assert!(err.contains(&dir.path().join("data").display().to_string()), "{err}");
+    assert!(
+        err.contains(&dir.path().join("data").display().to_string()),
+        "{err}"
+    );
     assert!(err.contains("cannot create the data directory"), "{err}");
     assert!(err.contains("storage.database"), "{err}");
 }

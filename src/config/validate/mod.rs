@@ -34,8 +34,8 @@ use toml::de::DeTable;
 use super::checked::{Checked, Parse};
 use super::headers::Headers;
 use super::locate::Env;
-use super::secrets;
 use super::raw::RawConfig;
+use super::secrets;
 use super::values::{CssSelector, TemplateText};
 use super::{Config, ConfigError, Css, Template};
 

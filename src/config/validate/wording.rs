@@ -17,7 +17,11 @@ pub(super) fn humanize(message: &str) -> String {
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         if let Some((found, expected)) = rest.rsplit_once(", expected ") {
-            return format!("expected {}, found {}", expected_words(expected), found_words(found));
+            return format!(
+                "expected {}, found {}",
+                expected_words(expected),
+                found_words(found)
+            );
         }
     }
     if let Some(rest) = message.strip_prefix("invalid value: ") {
@@ -115,9 +119,13 @@ mod tests {
 
     #[test]
     fn unknown_keys_get_the_closest_expected_one() {
-        let message =
-            humanize("unknown field `intervl`, expected one of `id`, `title`, `interval`, `timeout`");
-        assert!(message.starts_with("unknown field `intervl`, expected one of `id`"), "{message}");
+        let message = humanize(
+            "unknown field `intervl`, expected one of `id`, `title`, `interval`, `timeout`",
+        );
+        assert!(
+            message.starts_with("unknown field `intervl`, expected one of `id`"),
+            "{message}"
+        );
         assert!(message.ends_with("; did you mean `interval`?"), "{message}");
         let far = humanize("unknown field `colour`, expected one of `id`, `title`");
         assert!(!far.contains("did you mean"), "{far}");

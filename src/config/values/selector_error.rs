@@ -64,7 +64,10 @@ pub fn explain(text: &str) -> String {
                 unexpected()
             ),
             Kind::ExpectedBarInAttr | Kind::ExplicitNamespaceUnexpectedToken => {
-                format!("{}: a namespace prefix must be followed by `|`", unexpected())
+                format!(
+                    "{}: a namespace prefix must be followed by `|`",
+                    unexpected()
+                )
             }
             Kind::ExpectedNamespace => {
                 format!("{}: namespace prefixes are not supported", unexpected())
@@ -90,7 +93,9 @@ pub fn explain(text: &str) -> String {
             Kind::NonPseudoElementAfterSlotted
             | Kind::InvalidPseudoElementAfterSlotted
             | Kind::InvalidPseudoElementInsideWhere
-            | Kind::InvalidState => format!("{}: a pseudo-element is not allowed there", unexpected()),
+            | Kind::InvalidState => {
+                format!("{}: a pseudo-element is not allowed there", unexpected())
+            }
         },
     }
 }
