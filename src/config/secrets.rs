@@ -90,10 +90,11 @@ fn expand(text: &str, env: Env<'_>) -> Result<Option<String>, String> {
             rest = literal;
         } else if let Some(open) = after.strip_prefix("${") {
             let Some(close) = open.find('}') else {
-                return Err(format!(
-                    "`${{` starts an environment variable but no `}}` ends it; write `$${{` \
-                     for a literal `${{`"
-                ));
+                return Err(
+                    "`${` starts an environment variable but no `}` ends it; write \
+                            `$${` for a literal `${`"
+                        .to_string(),
+                );
             };
             let name = &open[..close];
             if !is_name(name) {
