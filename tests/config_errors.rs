@@ -316,6 +316,16 @@ max_entries = "many"
         ],
     },
     Case {
+        name: "a duration written as a number",
+        config: r#"[server]
+shutdown_grace = 10
+"#,
+        expect: &[
+            "line 2, column 18",
+            r#"expected a duration like "15m" or "1h 30m", found the number `10`"#,
+        ],
+    },
+    Case {
         name: "a list written as one string",
         config: r#"[[site]]
 id = "example"
