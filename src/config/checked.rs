@@ -91,7 +91,10 @@ impl<'de, P: Parse> Deserialize<'de> for Checked<P> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = Spanned::<P::Raw>::deserialize(deserializer).map_err(|e| {
             // "expected a string" says nothing of what to write; the kind of value does.
-            match (kind_of(P::FORMAT), e.to_string().split_once("invalid type: ")) {
+            match (
+                kind_of(P::FORMAT),
+                e.to_string().split_once("invalid type: "),
+            ) {
                 (Some(kind), Some((_, found))) => {
                     let found = found.split(", expected").next().unwrap_or(found);
                     // Worded like serde's own, so `validate` rewords `found` the same way.

@@ -18,6 +18,14 @@
 //!    with the file position, site, section and key, all at once, so a user fixes a config in
 //!    one round.
 //!
+//! Around the three layers: `locate` decides which file is read (`--config`,
+//! `SCRAPEFEED_CONFIG`, then the usual places); `secrets` substitutes `${NAME}` in every string
+//! value of the parsed document before it becomes the raw structs; `validate::wording` rewords
+//! serde's type and unknown-key errors for people. `data_dir` chooses the database's default
+//! place (the data directory, never `feeds/`) at load, and `data_dir::settle`, called once
+//! at start by the commands that open the database, moves one left in `feeds/` there. The
+//! environment is a parameter (`Env`) wherever it is read, so tests inject it.
+//!
 //! This module is plain typed data: it imports no stage of the pipeline (only `crate::model`,
 //! for the filter's `Entry` and the sites' `TextLimits`). Stages build their runtime forms (a fetch request, a retry
 //! policy, an extraction plan) from it themselves. `Config::schema()` describes the file for
