@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use scrapefeed::app::App;
 use scrapefeed::clock::{Clock, ShiftedClock, SystemClock};
-use scrapefeed::config::Config;
+use scrapefeed::config::{self, Config};
 use scrapefeed::metrics::ReloadResult;
 use scrapefeed::{backup, check, reload, scheduler, server};
 
@@ -23,9 +23,10 @@ use scrapefeed::{backup, check, reload, scheduler, server};
     about = "Turns website sections into RSS and Atom feeds"
 )]
 struct Cli {
-    /// Configuration file.
-    #[arg(long, global = true, default_value = "config.toml")]
-    config: PathBuf,
+    /// Configuration file. Without it: $SCRAPEFEED_CONFIG, ./config.toml,
+    /// $XDG_CONFIG_HOME/scrapefeed/config.toml, /etc/scrapefeed/config.toml, the first found.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
     /// Pretend the current time is this RFC 3339 instant (the clock then runs on from it).
     /// For replaying scrapes and for tests of year inference.
     #[arg(
@@ -154,10 +155,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ExitCode::FAILURE
         });
     }
-    let config = Config::from_file(&cli.config)?;
+    let config_path = config::locate(cli.config.as_deref(), &config::process_env)?;
+    let mut config = Config::from_file(&config_path)?;
+    if !matches!(cli.command, Command::Check { .. }) {
+        // Before the database is opened: it may be moved out of `feeds/`.
+        config::settle(&mut config.storage)?;
+    }
     match cli.command {
         Command::Suggest { .. } => anyhow::bail!("suggest is answered before the config is read"),
-        Command::Serve { listen } => serve(&cli.config, config, clock, listen).await,
+        Command::Serve { listen } => serve(&config_path, config, clock, listen).await,
         Command::Scrape { sections } => scrape(config, clock, &sections).await,
         Command::Check {
             json,
@@ -171,7 +177,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 check::Sample::First(limit)
             };
             if !json {
-                println!("config {}: valid", cli.config.display());
+                println!("config {}: valid", config_path.display());
             }
             let ok = check::run(&config, &sections, sample, json, clock).await?;
             Ok(if ok {
@@ -426,7 +432,9 @@ fn restart_only_changes(
 
 /// Reads and validates the config and its templates for a reload.
 fn load_for_reload(path: &std::path::Path) -> anyhow::Result<(Config, Arc<server::Pages>)> {
-    let config = Config::from_file(path)?;
+    let mut config = Config::from_file(path)?;
+    // The running process has the database open: never moved now, only followed.
+    config.storage.follow_unmoved();
     let pages = Arc::new(server::Pages::load(&config.server.templates_dir)?);
     Ok((config, pages))
 }

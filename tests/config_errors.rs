@@ -191,7 +191,11 @@ link = { css = "a", attr = "href" }
 [[site.section]]
 id = "news"
 "#,
-        expect: &["unknown field `timezon`", "line 4, column 1"],
+        expect: &[
+            "unknown field `timezon`",
+            "line 4, column 1",
+            "did you mean `timezone`?",
+        ],
     },
     Case {
         name: "unknown key in [site.listing]",
@@ -210,7 +214,11 @@ link = { path = "url" }
 [[site.section]]
 id = "news"
 "#,
-        expect: &["unknown field `metod`", "line 7, column 1"],
+        expect: &[
+            "unknown field `metod`",
+            "line 7, column 1",
+            "did you mean `method`?",
+        ],
     },
     Case {
         name: "unknown key in an article source",
@@ -253,8 +261,88 @@ id = "news"
             "line 7, column 9",
             r#"site "example""#,
             "key `listing.items`",
-            r#""div[[" is not a valid CSS selector"#,
+            "`div[[` is not a valid CSS selector: unexpected `[` at column 5",
         ],
+    },
+    Case {
+        name: "CSS selector with a doubled dot",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "div..lead"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &[
+            "line 7, column 9",
+            "key `listing.items`",
+            "`div..lead` is not a valid CSS selector: unexpected `.` at column 5: a class name must follow `.`",
+        ],
+    },
+    Case {
+        name: "unknown pseudo-class",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "li:frist-child"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+        expect: &["`:frist-child` at column 4 is not a pseudo-class"],
+    },
+    Case {
+        name: "a count written as text",
+        config: r#"[storage]
+max_entries = "many"
+"#,
+        expect: &[
+            "line 2, column 15",
+            "expected a whole number",
+            r#"max_entries = "many""#,
+        ],
+    },
+    Case {
+        name: "a duration written as a number",
+        config: r#"[server]
+shutdown_grace = 10
+"#,
+        expect: &[
+            "line 2, column 18",
+            r#"expected a duration like "15m" or "1h 30m", found the number `10`"#,
+        ],
+    },
+    Case {
+        name: "a list written as one string",
+        config: r#"[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+include = "putin"
+"#,
+        expect: &["line 14, column 11", "expected a list in brackets"],
     },
     Case {
         name: "timezone that is not an IANA name",
@@ -707,7 +795,7 @@ id = "news"
     assert_eq!(config.server.listen.to_string(), "127.0.0.1:8080");
     assert_eq!(config.public_url().as_str(), "http://127.0.0.1:8080/");
     assert_eq!(config.server.templates_dir, Path::new("./templates"));
-    assert_eq!(config.storage.database, Path::new("./feeds/scrapefeed.db"));
+    assert_eq!(config.storage.database, Path::new("./data/scrapefeed.db"));
     assert_eq!(config.storage.feeds_dir, Path::new("./feeds"));
     assert_eq!(config.storage.max_entries, 100);
     assert_eq!(config.scheduler.concurrency, 4);
@@ -823,4 +911,77 @@ id = "news"
         .unwrap_or_else(|e| panic!("{written}: {e}"));
         assert_eq!(config.sites[0].listing.method.as_str(), method);
     }
+}
+
+/// `${NAME}` takes the variable's value in any string; a missing one is named with its key
+/// and position, every one at once; `$${` is a literal.
+#[test]
+fn environment_variables_in_values() {
+    let config = r#"[server]
+public_url = "${PUBLIC_URL}"
+
+[[site]]
+id = "example"
+base_url = "https://example.com"
+
+[site.headers]
+"Authorization" = "Bearer ${API_TOKEN}"
+"X-Literal" = "$${NOT_A_VARIABLE}"
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#;
+    let none = |_: &str| None;
+    let message = Config::parse_with_env(config, Path::new("."), &none)
+        .expect_err("the variables are not set")
+        .to_string();
+    for expected in [
+        "line 2, column 14: key `server.public_url`: the environment variable `PUBLIC_URL` is not set",
+        "line 9, column 19: key `site[0].headers.Authorization`: the environment variable `API_TOKEN` is not set",
+    ] {
+        assert!(message.contains(expected), "{expected:?} is missing:\n{message}");
+    }
+    assert!(!message.contains("NOT_A_VARIABLE"), "{message}");
+
+    let set = |name: &str| match name {
+        "PUBLIC_URL" => Some("https://feeds.example.org/".to_string()),
+        "API_TOKEN" => Some("s3cret".to_string()),
+        _ => None,
+    };
+    let config = Config::parse_with_env(config, Path::new("."), &set).unwrap();
+    assert_eq!(config.public_url().as_str(), "https://feeds.example.org/");
+    let headers = &config.sites[0].headers;
+    assert_eq!(headers["authorization"], "Bearer s3cret");
+    assert_eq!(headers["x-literal"], "${NOT_A_VARIABLE}");
+}
+
+/// Without `storage.database`, the database goes to systemd's state directory when there
+/// is one, else to `data/` beside the config; never into `feeds/`.
+#[test]
+fn the_database_defaults_to_the_data_directory() {
+    let config = "[[site]]\nid = \"example\"\nbase_url = \"https://example.com\"\n\n\
+                  [site.listing]\ntype = \"html\"\nitems = \"article\"\n\n\
+                  [site.listing.fields]\nlink = { css = \"a\", attr = \"href\" }\n\n\
+                  [[site.section]]\nid = \"news\"\n";
+    let none = |_: &str| None;
+    let plain = Config::parse_with_env(config, Path::new("/srv/feeds"), &none).unwrap();
+    assert_eq!(
+        plain.storage.database,
+        Path::new("/srv/feeds/data/scrapefeed.db")
+    );
+    let systemd = |name: &str| {
+        (name == "STATE_DIRECTORY").then(|| "/var/lib/scrapefeed:/var/lib/x".to_string())
+    };
+    let managed = Config::parse_with_env(config, Path::new("/srv/feeds"), &systemd).unwrap();
+    assert_eq!(
+        managed.storage.database,
+        Path::new("/var/lib/scrapefeed/scrapefeed.db")
+    );
 }

@@ -188,7 +188,7 @@ fn sigkill_at_random_moments_loses_duplicates_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &origin.base_url());
     let feeds = dir.path().join("feeds");
-    let db = feeds.join("scrapefeed.db");
+    let db = dir.path().join("data/scrapefeed.db");
 
     let mut served = Served::new();
     let mut stored = Stored::new();
@@ -366,12 +366,14 @@ fn sigkill_while_the_database_is_created_leaves_none_or_a_whole_one() {
     let (mut absent, mut whole) = (0, 0);
     for round in 0..rounds {
         let dir = tempfile::tempdir().unwrap();
-        let (mut child, feeds) = start_without_origin(dir.path());
-        let db = feeds.join("scrapefeed.db");
+        let (mut child, _feeds) = start_without_origin(dir.path());
+        let db = dir.path().join("data/scrapefeed.db");
+        // The database is made in the data directory, apart from the feeds.
+        let data = dir.path().join("data");
         let spawned = Instant::now();
         while spawned.elapsed() < Duration::from_secs(10)
             && child.try_wait().unwrap().is_none()
-            && !std::fs::read_dir(&feeds).is_ok_and(|mut d| d.next().is_some())
+            && !std::fs::read_dir(&data).is_ok_and(|mut d| d.next().is_some())
         {
             std::thread::sleep(Duration::from_micros(200));
         }
@@ -395,7 +397,7 @@ fn sigkill_while_the_database_is_created_leaves_none_or_a_whole_one() {
         match read {
             Ok((check, _)) => assert_eq!(check, "ok", "round {round}: integrity"),
             Err(e) => {
-                let files: Vec<_> = std::fs::read_dir(&feeds)
+                let files: Vec<_> = std::fs::read_dir(&data)
                     .unwrap()
                     .map(|e| e.unwrap().file_name())
                     .collect();
@@ -426,19 +428,19 @@ fn start_without_origin(dir: &Path) -> (std::process::Child, PathBuf) {
     (child, dir.join("feeds"))
 }
 
-/// How long, here and now, the binary takes from its first file in `feeds/` to the database
+/// How long, here and now, the binary takes from its first file in `data/` to the database
 /// in place (median of three unkilled starts).
 fn creation_time() -> Duration {
     let mut times: Vec<Duration> = (0..3)
         .map(|_| {
             let dir = tempfile::tempdir().unwrap();
-            let (mut child, feeds) = start_without_origin(dir.path());
-            let db = feeds.join("scrapefeed.db");
+            let (mut child, _feeds) = start_without_origin(dir.path());
+            let db = dir.path().join("data/scrapefeed.db");
+            let data = dir.path().join("data");
             let limit = Instant::now() + Duration::from_secs(10);
             let mut first = None;
             while Instant::now() < limit && !db.exists() {
-                if first.is_none()
-                    && std::fs::read_dir(&feeds).is_ok_and(|mut d| d.next().is_some())
+                if first.is_none() && std::fs::read_dir(&data).is_ok_and(|mut d| d.next().is_some())
                 {
                     first = Some(Instant::now());
                 }

@@ -196,7 +196,7 @@ fn readable_at(line: &str) -> String {
 async fn deleting_the_feeds_directory_stops_writes_loudly_and_loses_nothing() {
     let origin = Faulty::start();
     let dir = tempfile::tempdir().unwrap();
-    // The defaults: the database lives in the feeds directory.
+    // The old default, set explicitly: the database lives in the feeds directory.
     let config = config(
         &origin,
         dir.path(),
@@ -313,7 +313,7 @@ async fn a_damaged_database_is_refused_untouched_and_its_message_leads_back() {
     let origin = Faulty::start();
     let dir = tempfile::tempdir().unwrap();
     let config = config(&origin, dir.path(), "max_entries = 1000");
-    let database = dir.path().join("feeds/scrapefeed.db");
+    let database = dir.path().join("data/scrapefeed.db");
     fill(&database, 600);
     let backup = dir.path().join("backup.jsonl");
     assert_success(&run(

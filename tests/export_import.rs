@@ -137,7 +137,7 @@ fn an_export_that_stops_part_way_says_its_output_is_incomplete() {
 
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), "http://127.0.0.1:9");
-    let store = SqliteStore::open(&dir.path().join("feeds/scrapefeed.db")).unwrap();
+    let store = SqliteStore::open(&dir.path().join("data/scrapefeed.db")).unwrap();
     // Far more than a pipe holds.
     let entries: Vec<ScrapedEntry> = (0..600)
         .map(|n| ScrapedEntry {

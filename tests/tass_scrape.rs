@@ -284,7 +284,8 @@ fn check_previews_fields_and_rules_without_storing() {
     // The TASS declaration is sound: none of the listing slips `check` warns about.
     assert!(!stdout.contains("warning: listing.fields."), "{stdout}");
     assert!(
-        !dir.path().join("feeds").join("scrapefeed.db").exists(),
+        !dir.path().join("data").join("scrapefeed.db").exists()
+            && !dir.path().join("feeds").join("scrapefeed.db").exists(),
         "check stores nothing"
     );
 }

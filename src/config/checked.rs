@@ -89,10 +89,43 @@ impl<P: Parse> Checked<P> {
 
 impl<'de, P: Parse> Deserialize<'de> for Checked<P> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let spanned = Spanned::<P::Raw>::deserialize(deserializer)?;
+        let spanned = Spanned::<P::Raw>::deserialize(deserializer).map_err(|e| {
+            // "expected a string" says nothing of what to write; the kind of value does.
+            match (
+                kind_of(P::FORMAT),
+                e.to_string().split_once("invalid type: "),
+            ) {
+                (Some(kind), Some((_, found))) => {
+                    let found = found.split(", expected").next().unwrap_or(found);
+                    // Worded like serde's own, so `validate` rewords `found` the same way.
+                    serde::de::Error::custom(format!("invalid type: {found}, expected {kind}"))
+                }
+                _ => e,
+            }
+        })?;
         let span = spanned.span();
         Ok(Checked::read(spanned.into_inner(), Some(span)))
     }
+}
+
+/// The kind of value a `Parse::FORMAT` stands for, as a type error names it.
+fn kind_of(format: &str) -> Option<&'static str> {
+    Some(match format {
+        "duration" => "a duration like \"15m\" or \"1h 30m\"",
+        "byte-size" => "a size like \"16 MiB\"",
+        "count" => "a whole number",
+        "fraction" => "a number like 0.1",
+        "css-selector" => "a CSS selector in quotes",
+        "regex" => "a regular expression in quotes",
+        "iana-time-zone" => "a time zone name like \"Europe/Moscow\"",
+        "language-tag" => "a language tag like \"en\"",
+        "uri" => "a URL in quotes",
+        "slug" => "an id in quotes (lower-case letters, digits, - and _)",
+        "socket-address" => "an address like \"127.0.0.1:8080\"",
+        "template" => "a template in quotes",
+        "keyword-or-regex" => "a keyword or a /regex/ in quotes",
+        _ => return None,
+    })
 }
 
 impl<P: Parse> Serialize for Checked<P> {

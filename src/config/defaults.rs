@@ -78,9 +78,8 @@ pub(super) fn shutdown_grace() -> Checked<GracePeriod> {
     Checked::unspanned("10s".into())
 }
 
-pub(super) fn database() -> String {
-    "feeds/scrapefeed.db".into()
-}
+// `storage.database` has no fixed default: it depends on the environment (systemd's
+// `STATE_DIRECTORY`) and the config file's place, so `data_dir::default_database` makes it.
 
 pub(super) fn feeds_dir() -> String {
     "feeds".into()

@@ -18,6 +18,14 @@
 //!    with the file position, site, section and key, all at once, so a user fixes a config in
 //!    one round.
 //!
+//! Around the three layers: `locate` decides which file is read (`--config`,
+//! `SCRAPEFEED_CONFIG`, then the usual places); `secrets` substitutes `${NAME}` in every string
+//! value of the parsed document before it becomes the raw structs; `validate::wording` rewords
+//! serde's type and unknown-key errors for people. `data_dir` chooses the database's default
+//! place (the data directory, never `feeds/`) at load, and `data_dir::settle`, called once
+//! at start by the commands that open the database, moves one left in `feeds/` there. The
+//! environment is a parameter (`Env`) wherever it is read, so tests inject it.
+//!
 //! This module is plain typed data: it imports no stage of the pipeline (only `crate::model`,
 //! for the filter's `Entry` and the sites' `TextLimits`). Stages build their runtime forms (a fetch request, a retry
 //! policy, an extraction plan) from it themselves. `Config::schema()` describes the file for
@@ -25,11 +33,14 @@
 
 mod checked;
 mod choices;
+pub mod data_dir;
 mod defaults;
 pub mod filter;
 mod headers;
+pub mod locate;
 mod raw;
 mod rules;
+mod secrets;
 mod site;
 pub mod template;
 mod validate;
@@ -43,7 +54,9 @@ use std::time::Duration;
 use url::Url;
 
 pub use choices::HttpMethod;
+pub use data_dir::{settle, DataDirError};
 pub use filter::{EntryFilter, FilterFields, Pattern};
+pub use locate::{locate, process_env, Env, NotFound};
 pub use rules::{Css, JsonPath, Rule, Source, Take, Transform};
 pub use site::{
     ArticleRules, ListingFields, ListingKind, ListingRules, PageParam, PageStep, Pagination,
@@ -106,6 +119,9 @@ pub struct ConnectionSettings {
 #[derive(Debug, Clone)]
 pub struct StorageSettings {
     pub database: PathBuf,
+    /// The old default place of the database (`feeds/scrapefeed.db` beside the config), set
+    /// when `database` is the default: `data_dir::settle` moves a database found there.
+    pub legacy_database: Option<PathBuf>,
     pub feeds_dir: PathBuf,
     pub max_entries: usize,
     /// Default age beyond which entries are removed; none keeps them until `max_entries`.
@@ -134,9 +150,14 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Reads and validates a config file. Relative paths inside it are relative to its
-    /// directory, so a config and its database travel together.
+    /// Reads and validates a config file, with the process's environment. Relative paths
+    /// inside it are relative to its directory, so a config and its database travel together.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        Config::load(path, &process_env)
+    }
+
+    /// `from_file` with the environment given: `${NAME}` values and `STATE_DIRECTORY`.
+    pub fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
@@ -145,12 +166,22 @@ impl Config {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        validate::validate(&text, &path.display().to_string(), base)
+        validate::validate(&text, &path.display().to_string(), base, env)
     }
 
-    /// Validates config text; relative paths resolve against `base_dir`.
+    /// Validates config text with the process's environment; relative paths resolve against
+    /// `base_dir`.
     pub fn parse(text: &str, base_dir: &Path) -> Result<Config, ConfigError> {
-        validate::validate(text, "config", base_dir)
+        Config::parse_with_env(text, base_dir, &process_env)
+    }
+
+    /// `parse` with the environment given.
+    pub fn parse_with_env(
+        text: &str,
+        base_dir: &Path,
+        env: Env<'_>,
+    ) -> Result<Config, ConfigError> {
+        validate::validate(text, "config", base_dir, env)
     }
 
     /// Every section with its site, in config order.

@@ -109,10 +109,10 @@ pub struct RawServer {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStorage {
-    /// SQLite database file, relative to the config file's directory (default
-    /// "feeds/scrapefeed.db").
-    #[serde(default = "defaults::database")]
-    pub database: String,
+    /// SQLite database file, relative to the config file's directory; by default
+    /// `scrapefeed.db` in the data directory: `$STATE_DIRECTORY` under systemd, else `data`
+    /// beside the config file (never in `feeds_dir`, which a static server may publish).
+    pub database: Option<String>,
     /// Directory where rendered feed files are written (default "feeds").
     #[serde(default = "defaults::feeds_dir")]
     pub feeds_dir: String,

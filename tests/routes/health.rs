@@ -170,7 +170,7 @@ async fn healthz_shows_the_database_and_the_feed_files() {
 async fn a_feed_the_database_cannot_give_is_a_500_that_shows_no_path_and_no_sql() {
     let routes = routes().await;
     // Something the server does not expect goes wrong in the database.
-    let database = routes.dir().join("feeds/scrapefeed.db");
+    let database = routes.dir().join("data/scrapefeed.db");
     rusqlite::Connection::open(&database)
         .unwrap()
         .execute_batch("DROP TABLE entries")

@@ -69,7 +69,7 @@ impl InProcess {
     }
 
     /// The temporary directory relative paths of the config resolve in (the database is
-    /// `feeds/scrapefeed.db` there by default).
+    /// `data/scrapefeed.db` there by default).
     pub fn dir(&self) -> &std::path::Path {
         self._dir.path()
     }

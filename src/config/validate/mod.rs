@@ -22,28 +22,51 @@ mod listing;
 mod section;
 mod server;
 mod site;
+mod wording;
 
 use std::ops::Range;
 use std::path::Path;
 
 use reqwest::header::HeaderMap;
+use serde::Deserialize;
+use toml::de::DeTable;
 
 use super::checked::{Checked, Parse};
 use super::headers::Headers;
+use super::locate::Env;
 use super::raw::RawConfig;
+use super::secrets;
 use super::values::{CssSelector, TemplateText};
 use super::{Config, ConfigError, Css, Template};
 
-pub(super) fn validate(text: &str, file: &str, base_dir: &Path) -> Result<Config, ConfigError> {
-    let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+pub(super) fn validate(
+    text: &str,
+    file: &str,
+    base_dir: &Path,
+    env: Env<'_>,
+) -> Result<Config, ConfigError> {
+    let syntax = |e: toml::de::Error| ConfigError::Syntax {
         file: file.to_string(),
-        message: e.to_string().trim_end().to_string(),
-    })?;
+        message: quoted(text, e.span(), &wording::humanize(e.message())),
+    };
+    let mut document = DeTable::parse(text).map_err(syntax)?;
+    let unset = secrets::substitute(document.get_mut(), env);
+    if !unset.is_empty() {
+        let problems = unset
+            .into_iter()
+            .map(|u| format!("{}: key `{}`: {}", position(text, u.span), u.key, u.message))
+            .collect();
+        return Err(ConfigError::Invalid {
+            file: file.to_string(),
+            problems,
+        });
+    }
+    let raw = RawConfig::deserialize(toml::de::Deserializer::from(document)).map_err(syntax)?;
     let mut check = Checker {
         src: text,
         problems: Vec::new(),
     };
-    let config = check.config(raw, base_dir);
+    let config = check.config(raw, base_dir, env);
     if check.problems.is_empty() {
         Ok(config)
     } else {
@@ -54,6 +77,49 @@ pub(super) fn validate(text: &str, file: &str, base_dir: &Path) -> Result<Config
     }
 }
 
+/// `line L, column C` of a byte offset; columns count characters, as editors do.
+fn position(src: &str, span: Range<usize>) -> String {
+    let before = &src[..floor_char_boundary(src, span.start)];
+    let line = before.matches('\n').count() + 1;
+    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
+    format!("line {line}, column {column}")
+}
+
+/// The largest char boundary at or before `at`, within `src`.
+fn floor_char_boundary(src: &str, at: usize) -> usize {
+    let mut at = at.min(src.len());
+    while !src.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// A message about what TOML itself rejected, with its position and the line it is on, the
+/// value underlined.
+fn quoted(src: &str, span: Option<Range<usize>>, message: &str) -> String {
+    let Some(span) = span else {
+        return message.to_string();
+    };
+    let start = floor_char_boundary(src, span.start);
+    let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = src[start..].find('\n').map_or(src.len(), |i| start + i);
+    let line = src[line_start..line_end].trim_end_matches('\r');
+    let indent = src[line_start..start].chars().count();
+    let end = floor_char_boundary(src, span.end.min(line_end).max(start));
+    let width = src[start..end].chars().count().max(1);
+    let number = src[..start].matches('\n').count() + 1;
+    let gutter = " ".repeat(number.to_string().len());
+    format!(
+        "{}: {message}\n  {number} | {line}\n  {gutter} | {}{}",
+        position(src, span),
+        " ".repeat(indent),
+        "^".repeat(width)
+    )
+}
+
 /// Collects problems while building the typed config.
 struct Checker<'a> {
     src: &'a str,
@@ -61,9 +127,9 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn config(&mut self, raw: RawConfig, base_dir: &Path) -> Config {
+    fn config(&mut self, raw: RawConfig, base_dir: &Path, env: Env<'_>) -> Config {
         let server = self.server(raw.server, base_dir);
-        let storage = self.storage(raw.storage, base_dir);
+        let storage = self.storage(raw.storage, base_dir, env);
         let scheduler = self.scheduler(raw.scheduler);
         let limits = self.limits(raw.limits);
         let sites = self.sites(raw.site, &storage, &limits);
@@ -76,14 +142,7 @@ impl Checker<'_> {
     }
 
     fn position(&self, span: Range<usize>) -> String {
-        let before = &self.src[..span.start.min(self.src.len())];
-        let line = before.matches('\n').count() + 1;
-        // Columns count characters, as the toml crate's own errors do.
-        let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
-            .chars()
-            .count()
-            + 1;
-        format!("line {line}, column {column}")
+        position(self.src, span)
     }
 
     /// Records a problem; `context` is `site "x", ` or `site "x", section "y", ` or empty.

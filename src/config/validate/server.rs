@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use super::Checker;
+use crate::config::data_dir;
 use crate::config::defaults;
+use crate::config::locate::Env;
 use crate::config::raw::{RawScheduler, RawServer, RawStorage};
 use crate::config::{ConnectionSettings, SchedulerSettings, ServerSettings, StorageSettings};
 
@@ -53,15 +55,30 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn storage(&mut self, raw: RawStorage, base_dir: &Path) -> StorageSettings {
+    pub(super) fn storage(
+        &mut self,
+        raw: RawStorage,
+        base_dir: &Path,
+        env: Env<'_>,
+    ) -> StorageSettings {
         let max_entries = self
             .take(raw.max_entries, "", "storage.max_entries")
             .unwrap_or_else(|| defaults::max_entries().valid());
         let max_age = raw
             .max_age
             .and_then(|age| self.take(age, "", "storage.max_age"));
+        // Unset, the database goes to the data directory, and one found at the old default
+        // (in `feeds/`) is moved there at start (`data_dir::settle`).
+        let (database, legacy_database) = match raw.database {
+            Some(path) => (base_dir.join(path), None),
+            None => (
+                data_dir::default_database(base_dir, env),
+                Some(data_dir::legacy_database(base_dir)),
+            ),
+        };
         StorageSettings {
-            database: base_dir.join(raw.database),
+            database,
+            legacy_database,
             feeds_dir: base_dir.join(raw.feeds_dir),
             max_entries,
             max_age,

@@ -11,6 +11,7 @@ mod connections;
 mod lengths;
 mod measures;
 mod names;
+mod selector_error;
 mod syntax;
 
 pub use connections::{ClientTimeout, GracePeriod};

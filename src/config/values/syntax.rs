@@ -38,7 +38,10 @@ impl CssSelector {
                 text: text.to_string(),
                 selector,
             })
-            .map_err(|e| format!("{text:?} is not a valid CSS selector: {e}"))
+            .map_err(|_| {
+                let why = super::selector_error::explain(text);
+                format!("`{text}` is not a valid CSS selector: {why}")
+            })
     }
 }
 
