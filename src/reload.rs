@@ -261,8 +261,8 @@ mod tests {
 
     #[test]
     fn sections_added_removed_and_changed_by_site_and_section() {
-        let old = config(&[("a", "a.example", &["w", "x"]), ("b", "b.example", &["z"])]);
-        let mut new = config(&[("a", "a.example", &["w", "x", "y"]), ("b", "b.example", &[])]);
+        let old = config(&[("a", "a.example", &["w", "x"]), ("b", "b.example", &["z", "k"])]);
+        let mut new = config(&[("a", "a.example", &["w", "x", "y"]), ("b", "b.example", &["k"])]);
         // A section's own setting.
         let a = Arc::get_mut(&mut new.sites[0]).unwrap();
         a.sections[0].title = "renamed".into();
@@ -287,8 +287,8 @@ mod tests {
 
     #[test]
     fn a_section_moved_to_another_site_is_removed_and_added() {
-        let old = config(&[("a", "a.example", &["x"]), ("b", "b.example", &[])]);
-        let new = config(&[("a", "a.example", &[]), ("b", "b.example", &["x"])]);
+        let old = config(&[("a", "a.example", &["x", "ka"]), ("b", "b.example", &["kb"])]);
+        let new = config(&[("a", "a.example", &["ka"]), ("b", "b.example", &["x", "kb"])]);
         let changes = Changes::between(&old, &new);
         assert_eq!(
             changes.to_string(),
@@ -298,9 +298,12 @@ mod tests {
 
     #[test]
     fn long_lists_are_cut_and_tables_named() {
-        let many: Vec<String> = (0..12).map(|i| format!("s{i}")).collect();
+        let many: Vec<String> = ["k".to_string()]
+            .into_iter()
+            .chain((0..12).map(|i| format!("s{i}")))
+            .collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
-        let old = config(&[("a", "a.example", &[])]);
+        let old = config(&[("a", "a.example", &["k"])]);
         let mut new = config(&[("a", "a.example", &many)]);
         new.scheduler.concurrency += 1;
         let text = Changes::between(&old, &new).to_string();
