@@ -162,8 +162,18 @@ fn packaging(command: &Command) -> Option<std::io::Result<()>> {
             clap_complete::generate(*shell, &mut Cli::command(), "scrapefeed", &mut text);
         }
         Command::Man => {
-            if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut text) {
-                return Some(Err(e));
+            // The main page lists the commands as `scrapefeed-serve(1)` and so on: their
+            // pages follow it in the same document, so one file holds every option.
+            let main = Cli::command();
+            let pages = std::iter::once(main.clone()).chain(main.get_subcommands().map(|sub| {
+                sub.clone()
+                    .name(format!("scrapefeed-{}", sub.get_name()))
+                    .version(env!("CARGO_PKG_VERSION"))
+            }));
+            for page in pages {
+                if let Err(e) = clap_mangen::Man::new(page).render(&mut text) {
+                    return Some(Err(e));
+                }
             }
         }
         _ => return None,
