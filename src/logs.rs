@@ -65,13 +65,7 @@ where
                 .fmt_fields(debug_fn(one_line_field).delimited(" "))
                 .finish(),
         ),
-        LogFormat::Json => Box::new(
-            builder
-                .with_ansi(false)
-                .json()
-                .flatten_event(true)
-                .finish(),
-        ),
+        LogFormat::Json => Box::new(builder.with_ansi(false).json().flatten_event(true).finish()),
     }
 }
 
@@ -183,7 +177,10 @@ mod tests {
 
     #[test]
     fn one_line_leaves_a_line_alone() {
-        assert!(matches!(one_line("plain"), std::borrow::Cow::Borrowed("plain")));
+        assert!(matches!(
+            one_line("plain"),
+            std::borrow::Cow::Borrowed("plain")
+        ));
         assert_eq!(one_line("a\nb\r\n"), r"a\nb\r\n");
     }
 }

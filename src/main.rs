@@ -440,7 +440,9 @@ async fn serve(
         }
         let Some((config, pages)) = next else { break };
         let changes = reload::Changes::between(&app.config, &config);
-        for key in reload::restart_only_changes(&app.config.server, &config.server, listen.is_some()) {
+        for key in
+            reload::restart_only_changes(&app.config.server, &config.server, listen.is_some())
+        {
             tracing::warn!("server.{key} changed: it takes effect at the next restart");
         }
         match app.reopen(

@@ -261,15 +261,25 @@ mod tests {
 
     #[test]
     fn sections_added_removed_and_changed_by_site_and_section() {
-        let old = config(&[("a", "a.example", &["w", "x"]), ("b", "b.example", &["z", "k"])]);
-        let mut new = config(&[("a", "a.example", &["w", "x", "y"]), ("b", "b.example", &["k"])]);
+        let old = config(&[
+            ("a", "a.example", &["w", "x"]),
+            ("b", "b.example", &["z", "k"]),
+        ]);
+        let mut new = config(&[
+            ("a", "a.example", &["w", "x", "y"]),
+            ("b", "b.example", &["k"]),
+        ]);
         // A section's own setting.
         let a = Arc::get_mut(&mut new.sites[0]).unwrap();
         a.sections[0].title = "renamed".into();
         let changes = Changes::between(&old, &new);
         assert_eq!(changes.added, names(&["a/y"]));
         assert_eq!(changes.removed, names(&["b/z"]));
-        assert_eq!(changes.changed, names(&["a/w"]), "only the section that changed");
+        assert_eq!(
+            changes.changed,
+            names(&["a/w"]),
+            "only the section that changed"
+        );
         assert_eq!(
             changes.to_string(),
             "1 section added (a/y), 1 removed (b/z), 1 changed (a/w)"
@@ -287,8 +297,14 @@ mod tests {
 
     #[test]
     fn a_section_moved_to_another_site_is_removed_and_added() {
-        let old = config(&[("a", "a.example", &["x", "ka"]), ("b", "b.example", &["kb"])]);
-        let new = config(&[("a", "a.example", &["ka"]), ("b", "b.example", &["x", "kb"])]);
+        let old = config(&[
+            ("a", "a.example", &["x", "ka"]),
+            ("b", "b.example", &["kb"]),
+        ]);
+        let new = config(&[
+            ("a", "a.example", &["ka"]),
+            ("b", "b.example", &["x", "kb"]),
+        ]);
         let changes = Changes::between(&old, &new);
         assert_eq!(
             changes.to_string(),
@@ -311,6 +327,9 @@ mod tests {
             text.starts_with("12 sections added (a/s0, a/s1, a/s2,"),
             "{text}"
         );
-        assert!(text.ends_with(", and 2 more); [scheduler] changed"), "{text}");
+        assert!(
+            text.ends_with(", and 2 more); [scheduler] changed"),
+            "{text}"
+        );
     }
 }

@@ -81,7 +81,9 @@ fn on_a_terminal(command: &str, no_color: Option<&str>) -> Option<String> {
         .envs(no_color.map(|v| ("NO_COLOR", v)))
         .output();
     match script {
-        Ok(output) if output.status.success() => Some(String::from_utf8_lossy(&output.stdout).into()),
+        Ok(output) if output.status.success() => {
+            Some(String::from_utf8_lossy(&output.stdout).into())
+        }
         Ok(output) => panic!(
             "script failed: {}\n{}",
             output.status,
@@ -108,7 +110,10 @@ fn a_terminal_gets_colour_unless_no_color_is_set() {
     let Some(coloured) = on_a_terminal(&command, None) else {
         return;
     };
-    assert!(coloured.contains("\x1b["), "no colour on a terminal:\n{coloured}");
+    assert!(
+        coloured.contains("\x1b["),
+        "no colour on a terminal:\n{coloured}"
+    );
     let plain = on_a_terminal(&command, Some("1")).unwrap();
     assert!(plain.contains("INFO"), "{plain}");
     assert!(!plain.contains('\x1b'), "colour despite NO_COLOR:\n{plain}");

@@ -73,8 +73,14 @@ fn subcommands() -> Vec<String> {
 /// executable exists), in `dir`.
 fn unit_for_test(dir: &Path) -> PathBuf {
     let unit = std::fs::read_to_string(repo("dist/scrapefeed.service")).unwrap();
-    assert!(unit.contains("ExecStart=/usr/local/bin/scrapefeed "), "{unit}");
-    let unit = unit.replace("/usr/local/bin/scrapefeed", env!("CARGO_BIN_EXE_scrapefeed"));
+    assert!(
+        unit.contains("ExecStart=/usr/local/bin/scrapefeed "),
+        "{unit}"
+    );
+    let unit = unit.replace(
+        "/usr/local/bin/scrapefeed",
+        env!("CARGO_BIN_EXE_scrapefeed"),
+    );
     let path = dir.join("scrapefeed.service");
     std::fs::write(&path, unit).unwrap();
     path
@@ -219,7 +225,10 @@ fn the_man_page_formats_and_names_every_subcommand() {
     let text = String::from_utf8_lossy(&output.stdout);
     // Each command has its page, with its own options.
     for name in subcommands() {
-        assert!(page.contains(&format!(".TH scrapefeed-{name} 1 ")), "no page for {name}");
+        assert!(
+            page.contains(&format!(".TH scrapefeed-{name} 1 ")),
+            "no page for {name}"
+        );
     }
     for option in ["--log-format", "--section-id", "--listen", "--json"] {
         assert!(text.contains(option), "{option} missing:\n{text}");
