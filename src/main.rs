@@ -138,6 +138,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let format = cli.log_format;
     let result = runtime.block_on(run(cli));
     // Whatever still runs was abandoned on purpose (a stop's grace period ran out, with a
     // scrape or a request stuck): exit now rather than wait for it.
@@ -145,7 +146,11 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            match format {
+                // A collector reading one object per line gets the reason too.
+                LogFormat::Json => tracing::error!(error = %format!("{e:#}"), "exiting"),
+                LogFormat::Text => eprintln!("error: {e:#}"),
+            }
             ExitCode::FAILURE
         }
     }

@@ -136,3 +136,19 @@ fn an_unknown_log_format_is_a_clear_error() {
         assert!(stderr.contains("[possible values: text, json]"), "{stderr}");
     }
 }
+
+#[test]
+fn a_failed_command_says_why_in_json_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.toml");
+    let output = scrape(&missing, &["--log-format", "json"], &[]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let log = String::from_utf8(output.stderr).unwrap();
+    let events = json_lines(&log);
+    let last = events.last().expect("the failure is logged");
+    assert_eq!(last["level"], "ERROR", "{log}");
+    assert!(
+        last["error"].as_str().unwrap().contains("missing.toml"),
+        "the error names the file: {log}"
+    );
+}
