@@ -185,7 +185,11 @@ fn packaging(command: &Command) -> Option<std::io::Result<()>> {
     }
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    Some(out.write_all(&text).and_then(|()| out.flush()))
+    match out.write_all(&text).and_then(|()| out.flush()) {
+        // The reader had enough (`| head`): as for any filter, not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Some(Ok(())),
+        written => Some(written),
+    }
 }
 
 /// Settings given on the command line (or its environment variables) that replace the

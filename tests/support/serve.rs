@@ -240,6 +240,10 @@ impl Options {
             .args(["serve", "--listen", &self.listen])
             .args(&self.args)
             .env("RUST_LOG", "info")
+            // The `serving feeds addr=…` line is read as text; feed files go where the
+            // config says.
+            .env_remove("SCRAPEFEED_LOG_FORMAT")
+            .env_remove("SCRAPEFEED_FEEDS_DIR")
             .envs(self.envs.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
