@@ -9,6 +9,7 @@ pub mod clock;
 pub mod errors;
 pub mod html;
 pub mod identity;
+pub mod logs;
 pub mod metrics;
 pub mod model;
 pub mod text;

@@ -1,4 +1,5 @@
-//! The `scrapefeed` command: `serve`, `scrape`, `check`, `export`, `import`.
+//! The `scrapefeed` command: `serve`, `scrape`, `check`, `suggest`, `export`, `import`, and
+//! `completions` and `man` for packaging.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,12 +8,13 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use scrapefeed::app::App;
 use scrapefeed::clock::{Clock, ShiftedClock, SystemClock};
 use scrapefeed::config::{self, Config};
+use scrapefeed::logs::LogFormat;
 use scrapefeed::metrics::ReloadResult;
 use scrapefeed::{backup, check, reload, scheduler, server};
 
@@ -37,6 +39,19 @@ struct Cli {
         hide_env_values = true
     )]
     now: Option<DateTime<Utc>>,
+    /// How the log on standard error is written: readable lines, or one JSON object per line.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "SCRAPEFEED_LOG_FORMAT",
+        default_value_t = LogFormat::Text
+    )]
+    log_format: LogFormat,
+    /// Directory of the feed files (overrides `storage.feeds_dir`); a relative path is
+    /// relative to the current directory. The systemd unit sets it to its cache directory.
+    #[arg(long, global = true, value_name = "DIR", env = "SCRAPEFEED_FEEDS_DIR")]
+    feeds_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -96,17 +111,27 @@ enum Command {
         /// File written by `export`; `-` for standard input.
         input: PathBuf,
     },
+    /// Print a completion script for SHELL (`scrapefeed completions bash > …`); needs no config.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page as roff (`scrapefeed man | man -l -`); needs no config.
+    Man,
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    scrapefeed::logs::init(cli.log_format);
+    if let Some(printed) = packaging(&cli.command) {
+        return match printed {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: cannot write to standard output: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -114,6 +139,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let format = cli.log_format;
     let result = runtime.block_on(run(cli));
     // Whatever still runs was abandoned on purpose (a stop's grace period ran out, with a
     // scrape or a request stuck): exit now rather than wait for it.
@@ -121,13 +147,71 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            match format {
+                // A collector reading one object per line gets the reason too.
+                LogFormat::Json => tracing::error!(error = %format!("{e:#}"), "exiting"),
+                LogFormat::Text => eprintln!("error: {e:#}"),
+            }
             ExitCode::FAILURE
         }
     }
 }
 
+/// Prints what `completions` and `man` ask for; `None` for the other commands.
+///
+/// The text is built in memory and written once, so a closed pipe (`| head`) is an error
+/// reported like any other instead of a panic inside the generator.
+fn packaging(command: &Command) -> Option<std::io::Result<()>> {
+    let mut text = Vec::new();
+    match command {
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "scrapefeed", &mut text);
+        }
+        Command::Man => {
+            // The main page lists the commands as `scrapefeed-serve(1)` and so on: their
+            // pages follow it in the same document, so one file holds every option.
+            let main = Cli::command();
+            let pages = std::iter::once(main.clone()).chain(main.get_subcommands().map(|sub| {
+                sub.clone()
+                    .name(format!("scrapefeed-{}", sub.get_name()))
+                    .version(env!("CARGO_PKG_VERSION"))
+            }));
+            for page in pages {
+                if let Err(e) = clap_mangen::Man::new(page).render(&mut text) {
+                    return Some(Err(e));
+                }
+            }
+        }
+        _ => return None,
+    }
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(&text).and_then(|()| out.flush()) {
+        // The reader had enough (`| head`): as for any filter, not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Some(Ok(())),
+        written => Some(written),
+    }
+}
+
+/// Settings given on the command line (or its environment variables) that replace the
+/// config's, at start and at every reload.
+struct Overrides {
+    feeds_dir: Option<PathBuf>,
+}
+
+impl Overrides {
+    fn apply(&self, mut config: Config) -> Config {
+        if let Some(dir) = &self.feeds_dir {
+            config.storage.feeds_dir = dir.clone();
+        }
+        config
+    }
+}
+
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let overrides = Overrides {
+        feeds_dir: cli.feeds_dir.clone(),
+    };
     let clock: Arc<dyn Clock> = match cli.now {
         Some(start) => Arc::new(ShiftedClock::starting_at(start)),
         None => Arc::new(SystemClock),
@@ -156,14 +240,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         });
     }
     let config_path = config::locate(cli.config.as_deref(), &config::process_env)?;
-    let mut config = Config::from_file(&config_path)?;
+    let mut config = overrides.apply(Config::from_file(&config_path)?);
     if !matches!(cli.command, Command::Check { .. }) {
         // Before the database is opened: it may be moved out of `feeds/`.
         config::settle(&mut config.storage)?;
     }
     match cli.command {
-        Command::Suggest { .. } => anyhow::bail!("suggest is answered before the config is read"),
-        Command::Serve { listen } => serve(&config_path, config, clock, listen).await,
+        Command::Suggest { .. } | Command::Completions { .. } | Command::Man => {
+            anyhow::bail!("this command is answered before the config is read")
+        }
+        Command::Serve { listen } => serve(&config_path, &overrides, config, clock, listen).await,
         Command::Scrape { sections } => scrape(config, clock, &sections).await,
         Command::Check {
             json,
@@ -295,6 +381,7 @@ const EXPORT_PERIOD: std::time::Duration = std::time::Duration::from_secs(2);
 
 async fn serve(
     config_path: &std::path::Path,
+    overrides: &Overrides,
     config: Config,
     clock: Arc<dyn Clock>,
     listen: Option<SocketAddr>,
@@ -339,7 +426,7 @@ async fn serve(
                 _ = cancel.cancelled() => break None,
                 why = reloads.next() => why,
             };
-            match load_for_reload(config_path) {
+            match load_for_reload(config_path, overrides) {
                 Ok(loaded) => {
                     tracing::info!(reason = why, "reloading the config");
                     break Some(loaded);
@@ -366,7 +453,10 @@ async fn serve(
             }
         }
         let Some((config, pages)) = next else { break };
-        for key in restart_only_changes(&app.config.server, &config.server, listen.is_some()) {
+        let changes = reload::Changes::between(&app.config, &config);
+        for key in
+            reload::restart_only_changes(&app.config.server, &config.server, listen.is_some())
+        {
             tracing::warn!("server.{key} changed: it takes effect at the next restart");
         }
         match app.reopen(
@@ -379,6 +469,7 @@ async fn serve(
                 live.replace(new_app.clone(), pages);
                 app = new_app;
                 metrics.reload(ReloadResult::Applied);
+                tracing::info!("reload: {changes}");
             }
             Err(e) => {
                 tracing::error!(error = %format!("{e:#}"), "cannot apply the new config; the running one stays");
@@ -403,36 +494,12 @@ async fn serve(
 /// How long after the grace period the HTTP workers may take to drop their last connections.
 const WORKERS_MARGIN: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// The `[server]` keys read only at start that differ between `old` and `new`
-/// (`listen` not when `--listen` overrides it).
-fn restart_only_changes(
-    old: &scrapefeed::config::ServerSettings,
-    new: &scrapefeed::config::ServerSettings,
-    listen_overridden: bool,
-) -> Vec<&'static str> {
-    let c = (&old.connections, &new.connections);
-    [
-        ("listen", old.listen != new.listen && !listen_overridden),
-        ("header_timeout", c.0.header_timeout != c.1.header_timeout),
-        (
-            "keep_alive_timeout",
-            c.0.keep_alive_timeout != c.1.keep_alive_timeout,
-        ),
-        ("send_timeout", c.0.send_timeout != c.1.send_timeout),
-        (
-            "max_connections",
-            c.0.max_connections != c.1.max_connections,
-        ),
-        ("shutdown_grace", old.shutdown_grace != new.shutdown_grace),
-    ]
-    .into_iter()
-    .filter_map(|(key, changed)| changed.then_some(key))
-    .collect()
-}
-
 /// Reads and validates the config and its templates for a reload.
-fn load_for_reload(path: &std::path::Path) -> anyhow::Result<(Config, Arc<server::Pages>)> {
-    let mut config = Config::from_file(path)?;
+fn load_for_reload(
+    path: &std::path::Path,
+    overrides: &Overrides,
+) -> anyhow::Result<(Config, Arc<server::Pages>)> {
+    let mut config = overrides.apply(Config::from_file(path)?);
     // The running process has the database open: never moved now, only followed.
     config.storage.follow_unmoved();
     let pages = Arc::new(server::Pages::load(&config.server.templates_dir)?);

@@ -82,6 +82,11 @@ async fn config_changes_apply_without_a_restart() {
     )
     .unwrap();
     wait_for(&client, &mut serve, "/", "Politics (renamed)").await;
+    // The log says what the reload changed, in one line.
+    serve.wait_for_log(
+        |line| line.contains("reload: 1 section changed (tass/politics)"),
+        Duration::from_secs(30),
+    );
 
     // SIGHUP re-reads it too, even without a change of modification time.
     std::fs::write(
@@ -103,4 +108,10 @@ async fn config_changes_apply_without_a_restart() {
     )
     .await;
     assert!(rss.contains("<item>"), "entries still served after reloads");
+    // Politics back to its first title, sports renamed: whether the file's change or the
+    // SIGHUP applied them, one reload names both.
+    serve.wait_for_log(
+        |line| line.contains("reload: 2 sections changed (tass/politics, tass/sports)"),
+        Duration::from_secs(30),
+    );
 }

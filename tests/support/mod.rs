@@ -53,6 +53,8 @@ pub fn run(config: &Path, args: &[&str]) -> Output {
         .arg(config)
         .args(args)
         .env("RUST_LOG", "info")
+        .env_remove("SCRAPEFEED_LOG_FORMAT")
+        .env_remove("SCRAPEFEED_FEEDS_DIR")
         .output()
         .expect("binary runs")
 }

@@ -40,6 +40,7 @@ pub struct Options {
     args: Vec<OsString>,
     envs: Vec<(OsString, OsString)>,
     soft_open_files: Option<u64>,
+    current_dir: Option<PathBuf>,
 }
 
 impl Serve {
@@ -57,6 +58,7 @@ impl Serve {
             args: Vec::new(),
             envs: Vec::new(),
             soft_open_files: None,
+            current_dir: None,
         }
     }
 
@@ -217,6 +219,12 @@ impl Options {
         self
     }
 
+    /// Runs the server in `dir` (the test's own directory otherwise).
+    pub fn current_dir(mut self, dir: impl Into<PathBuf>) -> Options {
+        self.current_dir = Some(dir.into());
+        self
+    }
+
     /// Starts the server; panics with its log if it does not come up.
     pub fn start(self) -> Serve {
         self.try_start()
@@ -232,10 +240,17 @@ impl Options {
             .args(["serve", "--listen", &self.listen])
             .args(&self.args)
             .env("RUST_LOG", "info")
+            // The `serving feeds addr=…` line is read as text; feed files go where the
+            // config says.
+            .env_remove("SCRAPEFEED_LOG_FORMAT")
+            .env_remove("SCRAPEFEED_FEEDS_DIR")
             .envs(self.envs.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        if let Some(dir) = &self.current_dir {
+            command.current_dir(dir);
+        }
         if let Some(soft) = self.soft_open_files {
             use std::os::unix::process::CommandExt;
             // SAFETY: between fork and exec only async-signal-safe calls: getrlimit and
