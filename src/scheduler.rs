@@ -13,9 +13,10 @@
 //! A loop never dies silently: `run` supervises them, and a loop that ends before shutdown
 //! (a panic anywhere in a scrape, or a return) is logged, counted in the section's health
 //! (`loop_restarts`, `last_loop_failure`, and as a failed run) and started again after the
-//! failing section's backoff. Time arithmetic here saturates rather than overflows: an
-//! interval or a clock at the edge of chrono's range gives a far-off next run, never a
-//! panic.
+//! failing section's backoff. "Scrape now" wakes a section's loop early through its
+//! `app::Trigger`; a request while the section is queued or scraping joins that run. Time
+//! arithmetic here saturates rather than overflows: an interval or a clock at the edge of
+//! chrono's range gives a far-off next run, never a panic.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -138,10 +139,16 @@ async fn section_loop(
     };
     loop {
         app.set_next_run(&section.id, after(clock.now(), delay));
+        // "Scrape now" (`app::Trigger`) ends the wait early; the run then queues for a
+        // permit like any other.
+        let deadline = tokio::time::Instant::now()
+            .checked_add(delay)
+            .unwrap_or_else(far_future);
         tokio::select! {
             _ = cancel.cancelled() => return,
-            _ = tokio::time::sleep(delay) => {}
+            _ = wait_for_turn(&app, &section.id, deadline) => {}
         }
+        let running = app.trigger(&section.id).map(|t| t.begin(clock.now()));
         let permit = tokio::select! {
             _ = cancel.cancelled() => return,
             permit = permits.clone().acquire_owned() => permit,
@@ -149,6 +156,7 @@ async fn section_loop(
         // Errors are logged and recorded inside; the loop goes on regardless.
         let result = app.run_section(&site, &section, &cancel).await;
         drop(permit);
+        drop(running);
         if cancel.is_cancelled() {
             return;
         }
@@ -164,6 +172,19 @@ async fn section_loop(
         );
         delay = jittered(base, app.config.scheduler.jitter, &mut rand::rng());
     }
+}
+
+/// Until `deadline`, or until someone asks for a scrape of the section now.
+async fn wait_for_turn(app: &App, section: &str, deadline: tokio::time::Instant) {
+    match app.trigger(section) {
+        Some(trigger) => trigger.wait(deadline).await,
+        None => tokio::time::sleep_until(deadline).await,
+    }
+}
+
+/// A deadline no loop reaches (about 30 years), for a delay past what `Instant` can hold.
+fn far_future() -> tokio::time::Instant {
+    tokio::time::Instant::now() + Duration::from_secs(86_400 * 365 * 30)
 }
 
 /// `now + delay`, or the latest instant chrono can hold when that is further.

@@ -13,6 +13,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod admin;
 mod feeds;
 mod health;
 mod hostile;

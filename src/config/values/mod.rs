@@ -19,7 +19,7 @@ pub use measures::{
     ArticleCount, CacheSize, Concurrency, ConnectionCount, EntryCount, Interval, Jitter, PageCount,
     PoliteDelay, RequestTimeout, RetentionAge, Retries, RetryDelay, RetryWait,
 };
-pub use names::{HttpUrl, LanguageTag, ListenAddress, SectionId, SiteId, TimeZone};
+pub use names::{AdminToken, HttpUrl, LanguageTag, ListenAddress, SectionId, SiteId, TimeZone};
 pub use syntax::{CssSelector, FilterPattern, ParamValue, RegexText, TemplateText};
 
 #[cfg(test)]
