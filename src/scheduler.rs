@@ -370,6 +370,60 @@ interval = "10s"
             .unwrap();
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn scrape_now_wakes_the_loop_long_before_its_interval() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::Config::parse(
+            r#"[[site]]
+id = "example"
+base_url = "http://127.0.0.1:9/"
+interval = "1h"
+retries = 0
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+            dir.path(),
+        )
+        .unwrap();
+        let url = url::Url::parse("http://127.0.0.1:8080/").unwrap();
+        let app = App::open(config, Arc::new(crate::clock::SystemClock), url, Default::default())
+            .unwrap();
+        let mut runs = app.trigger("news").unwrap().runs();
+        let cancel = CancellationToken::new();
+        let scheduler = tokio::spawn(run(app.clone(), cancel.clone(), Start::Now));
+        let ran = |n: u64| {
+            let mut runs = runs.clone();
+            async move {
+                tokio::time::timeout(Duration::from_secs(20), runs.wait_for(|r| *r >= n))
+                    .await
+                    .is_ok()
+            }
+        };
+        assert!(ran(1).await, "the start-up scrape");
+        // The next scheduled run is hours away (an hour, doubled for the failure).
+        assert_eq!(app.scrape_now("news"), Some(crate::app::ScrapeNow::Started));
+        assert!(
+            matches!(app.scrape_now("news"), Some(crate::app::ScrapeNow::Joined { .. })),
+            "a second request joins the first"
+        );
+        assert!(ran(2).await, "woken by the request, not the timer");
+        assert_eq!(*runs.borrow_and_update(), 2, "the two requests made one scrape");
+        assert_eq!(app.scrape_now("nope"), None);
+        cancel.cancel();
+        tokio::time::timeout(Duration::from_secs(10), scheduler)
+            .await
+            .expect("the scheduler stops")
+            .unwrap();
+    }
+
     #[test]
     fn jitter_stays_within_bounds() {
         let mut rng = StdRng::seed_from_u64(7);
