@@ -202,3 +202,11 @@ fn titles(body: &[u8]) -> Vec<String> {
         })
         .collect()
 }
+
+/// The `attr` of every element `css` selects in an HTML page (values unescaped).
+fn pages_links(html: &str, css: &str, attr: &str) -> Vec<String> {
+    let page = scraper::Html::parse_document(html);
+    page.select(&scraper::Selector::parse(css).unwrap())
+        .filter_map(|e| e.value().attr(attr).map(String::from))
+        .collect()
+}
