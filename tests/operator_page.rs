@@ -204,7 +204,7 @@ async fn the_operator_page_reads_well_and_scrape_now_works_in_a_browser() {
         );
         assert_eq!(view["violations"], Value::Array(vec![]), "{what}: axe: {view:#}");
     }
-    assert_eq!(report["scrapeNow"]["label"], "Scrape Вести Края: Новости now");
+    assert_eq!(report["scrapeNow"]["label"], "Scrape now: Вести Края: Новости");
     let landed = report["scrapeNow"]["url"].as_str().unwrap();
     assert!(landed.ends_with("/#feed-vesti-kraya-news"), "{landed}");
     // The button woke the section's loop: a second scrape, long before its 20 minutes.
