@@ -216,6 +216,8 @@ struct FeedCard {
     error_url: Option<String>,
     last_success: Option<when::When>,
     next_run: Option<when::When>,
+    /// `updated`, relative (the index's merged feeds).
+    updated_when: Option<when::When>,
     /// Where "Scrape now" posts (sections, for a signed-in operator).
     scrape: Option<String>,
 }
@@ -258,6 +260,7 @@ impl FeedCard {
             error_url: None,
             last_success: None,
             next_run: None,
+            updated_when: None,
             scrape: None,
         }
     }
@@ -266,6 +269,11 @@ impl FeedCard {
     /// "Scrape now" target when `operator` is signed in.
     fn status(&mut self, app: &App, spec: &FeedSpec, site: &str, now: DateTime<Utc>, operator: bool) {
         self.site = site.to_string();
+        self.updated_when = app
+            .feeds
+            .last_head(&spec.name)
+            .filter(|h| h.entries > 0)
+            .map(|h| when::When::new(h.updated.to_utc(), now));
         let Some(health) = &self.health else {
             return;
         };

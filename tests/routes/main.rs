@@ -14,6 +14,7 @@
 mod support;
 
 mod admin;
+mod admin_page;
 mod feeds;
 mod health;
 mod hostile;
