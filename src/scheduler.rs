@@ -394,8 +394,13 @@ id = "news"
         )
         .unwrap();
         let url = url::Url::parse("http://127.0.0.1:8080/").unwrap();
-        let app = App::open(config, Arc::new(crate::clock::SystemClock), url, Default::default())
-            .unwrap();
+        let app = App::open(
+            config,
+            Arc::new(crate::clock::SystemClock),
+            url,
+            Default::default(),
+        )
+        .unwrap();
         let mut runs = app.trigger("news").unwrap().runs();
         let cancel = CancellationToken::new();
         let scheduler = tokio::spawn(run(app.clone(), cancel.clone(), Start::Now));
@@ -411,11 +416,18 @@ id = "news"
         // The next scheduled run is hours away (an hour, doubled for the failure).
         assert_eq!(app.scrape_now("news"), Some(crate::app::ScrapeNow::Started));
         assert!(
-            matches!(app.scrape_now("news"), Some(crate::app::ScrapeNow::Joined { .. })),
+            matches!(
+                app.scrape_now("news"),
+                Some(crate::app::ScrapeNow::Joined { .. })
+            ),
             "a second request joins the first"
         );
         assert!(ran(2).await, "woken by the request, not the timer");
-        assert_eq!(*runs.borrow_and_update(), 2, "the two requests made one scrape");
+        assert_eq!(
+            *runs.borrow_and_update(),
+            2,
+            "the two requests made one scrape"
+        );
         assert_eq!(app.scrape_now("nope"), None);
         cancel.cancel();
         tokio::time::timeout(Duration::from_secs(10), scheduler)

@@ -129,7 +129,9 @@ async fn the_operator_page_reads_well_and_scrape_now_works_in_a_browser() {
     let browser = match chromium() {
         Ok(browser) => browser,
         Err(why) if std::env::var_os("CI").is_some() => {
-            panic!("{why}: CI must run the browser check (.ci/run installs chromium and runs npm ci)")
+            panic!(
+                "{why}: CI must run the browser check (.ci/run installs chromium and runs npm ci)"
+            )
         }
         Err(why) => {
             eprintln!("skipped: {why}");
@@ -145,32 +147,61 @@ async fn the_operator_page_reads_well_and_scrape_now_works_in_a_browser() {
         .start();
     let client = reqwest::Client::new();
     serve
-        .poll_get(&client, "/healthz", "the first scrapes", Duration::from_secs(60), |_, body| {
-            let health: Value = serde_json::from_slice(body).unwrap();
-            let s = &health["sections"];
-            (!s["vesti-kraya-news"]["last_success"].is_null()
-                && !s["harbour-archive"]["last_error"].is_null())
-            .then_some(())
-        })
+        .poll_get(
+            &client,
+            "/healthz",
+            "the first scrapes",
+            Duration::from_secs(60),
+            |_, body| {
+                let health: Value = serde_json::from_slice(body).unwrap();
+                let s = &health["sections"];
+                (!s["vesti-kraya-news"]["last_success"].is_null()
+                    && !s["harbour-archive"]["last_error"].is_null())
+                .then_some(())
+            },
+        )
         .await;
 
     // What the page says, before the browser looks at it.
-    let page = client.get(serve.url("/")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(serve.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let html = scraper::Html::parse_document(&page);
     let select = |css: &str| {
         html.select(&scraper::Selector::parse(css).unwrap())
             .map(|e| e.text().collect::<String>())
             .collect::<Vec<_>>()
     };
-    assert_eq!(select("html[lang=en] section.site[lang=ru] h2"), ["Вести Края"]);
+    assert_eq!(
+        select("html[lang=en] section.site[lang=ru] h2"),
+        ["Вести Края"]
+    );
     let failing = select("#feed-harbour-archive .error").concat();
-    assert!(failing.contains("HTTP 404") && failing.contains("kama-river-towns"), "{failing}");
+    assert!(
+        failing.contains("HTTP 404") && failing.contains("kama-river-towns"),
+        "{failing}"
+    );
     let failing_link = select("#feed-harbour-archive .error a").concat();
-    assert!(failing_link.starts_with(&origin.base_url()), "{failing_link}");
+    assert!(
+        failing_link.starts_with(&origin.base_url()),
+        "{failing_link}"
+    );
     let quiet = select("#feed-quiet-front").concat();
-    assert!(quiet.contains("not run yet") && quiet.contains("never"), "{quiet}");
-    assert!(select("#feed-vesti-kraya-news time").iter().any(|t| t == "just now"));
-    assert!(select("#feed-vesti-kraya-news dd").iter().any(|t| t.starts_with("in ") && t.ends_with(" min")));
+    assert!(
+        quiet.contains("not run yet") && quiet.contains("never"),
+        "{quiet}"
+    );
+    assert!(select("#feed-vesti-kraya-news time")
+        .iter()
+        .any(|t| t == "just now"));
+    assert!(select("#feed-vesti-kraya-news dd")
+        .iter()
+        .any(|t| t.starts_with("in ") && t.ends_with(" min")));
     assert!(select("form.scrape").is_empty(), "signed out: no buttons");
 
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../screenshots");
@@ -202,9 +233,16 @@ async fn the_operator_page_reads_well_and_scrape_now_works_in_a_browser() {
             view["scrollWidth"].as_u64() <= view["innerWidth"].as_u64(),
             "{what}: overflows sideways: {view:#}"
         );
-        assert_eq!(view["violations"], Value::Array(vec![]), "{what}: axe: {view:#}");
+        assert_eq!(
+            view["violations"],
+            Value::Array(vec![]),
+            "{what}: axe: {view:#}"
+        );
     }
-    assert_eq!(report["scrapeNow"]["label"], "Scrape now: Вести Края: Новости");
+    assert_eq!(
+        report["scrapeNow"]["label"],
+        "Scrape now: Вести Края: Новости"
+    );
     let landed = report["scrapeNow"]["url"].as_str().unwrap();
     assert!(landed.ends_with("/#feed-vesti-kraya-news"), "{landed}");
     // The button woke the section's loop: a second scrape, long before its 20 minutes.

@@ -28,7 +28,9 @@ pub enum ScrapeNow {
     Started,
     /// A scrape was already asked for, waiting for a permit or running (since when, if it
     /// has begun); the request rides on it.
-    Joined { running_since: Option<DateTime<Utc>> },
+    Joined {
+        running_since: Option<DateTime<Utc>>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +118,9 @@ pub struct Running<'a> {
 impl Drop for Running<'_> {
     fn drop(&mut self) {
         *self.trigger.phase.lock().unwrap_or_else(|e| e.into_inner()) = Phase::Idle;
-        self.trigger.runs.send_modify(|runs| *runs = runs.wrapping_add(1));
+        self.trigger
+            .runs
+            .send_modify(|runs| *runs = runs.wrapping_add(1));
     }
 }
 

@@ -106,11 +106,11 @@ pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = warp::
         });
     let with_app = warp::any().map(move || live.app());
     let login = warp::path!("admin" / "login")
-        .and(request.clone())
+        .and(request)
         .and(with_app.clone())
         .map(|request, app: Arc<App>| answer(&app, request, sign_in));
     let logout = warp::path!("admin" / "logout")
-        .and(request.clone())
+        .and(request)
         .and(with_app.clone())
         .map(|request, app: Arc<App>| answer(&app, request, sign_out));
     let scrape = warp::path!("admin" / "sections" / String / "scrape")
@@ -173,7 +173,7 @@ fn answer(
         origin,
         referer,
         request.header(header::HOST),
-        &app.feeds.public_url(),
+        app.feeds.public_url(),
     ) {
         let from = origin.or(referer).unwrap_or_default();
         return text(

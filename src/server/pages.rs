@@ -267,7 +267,14 @@ impl FeedCard {
 
     /// The operator's view of the card: times relative to `now`, the failing URL, and the
     /// "Scrape now" target when `operator` is signed in.
-    fn status(&mut self, app: &App, spec: &FeedSpec, site: &str, now: DateTime<Utc>, operator: bool) {
+    fn status(
+        &mut self,
+        app: &App,
+        spec: &FeedSpec,
+        site: &str,
+        now: DateTime<Utc>,
+        operator: bool,
+    ) {
         self.site = site.to_string();
         self.updated_when = app
             .feeds

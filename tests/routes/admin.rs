@@ -48,8 +48,15 @@ fn scrape_forms(html: &str) -> Vec<(String, String)> {
 #[tokio::test]
 async fn without_a_token_there_are_no_admin_routes_and_no_buttons() {
     let routes = super::routes().await;
-    for path in [SCRAPE, "/admin/sections/nope/scrape", "/admin/login", "/admin/logout"] {
-        let answer = routes.request("POST", path, &[("authorization", BEARER)]).await;
+    for path in [
+        SCRAPE,
+        "/admin/sections/nope/scrape",
+        "/admin/login",
+        "/admin/logout",
+    ] {
+        let answer = routes
+            .request("POST", path, &[("authorization", BEARER)])
+            .await;
         assert_eq!(answer.status, 404, "{path}");
         assert_eq!(answer.text(), "not found: the list of feeds is at /\n");
     }
@@ -61,14 +68,22 @@ async fn without_a_token_there_are_no_admin_routes_and_no_buttons() {
 #[tokio::test]
 async fn a_script_starts_a_scrape_with_the_token_and_a_second_one_joins() {
     let routes = with_token().await;
-    let answer = routes.request("POST", SCRAPE, &[("authorization", BEARER)]).await;
+    let answer = routes
+        .request("POST", SCRAPE, &[("authorization", BEARER)])
+        .await;
     assert_eq!(answer.status, 202, "{}", answer.text());
     assert_eq!(answer.header("cache-control"), "no-store");
     let body = json(&answer);
     assert_eq!(body["section"], "world");
     assert_eq!(body["scrape"], "started");
     // Asked for and not begun yet: the next request rides on it.
-    let again = routes.request("POST", SCRAPE, &[("authorization", "bearer  s3cret-operator-token-0123")]).await;
+    let again = routes
+        .request(
+            "POST",
+            SCRAPE,
+            &[("authorization", "bearer  s3cret-operator-token-0123")],
+        )
+        .await;
     assert_eq!(again.status, 202);
     assert_eq!(json(&again)["scrape"], "joined");
     // The section now shows as due.
@@ -85,7 +100,9 @@ async fn a_request_while_the_section_is_scraping_joins_the_running_scrape() {
         .to_utc();
     // What the scheduler's loop does when its time comes.
     let running = app.trigger("world").unwrap().begin(since);
-    let answer = routes.request("POST", SCRAPE, &[("authorization", BEARER)]).await;
+    let answer = routes
+        .request("POST", SCRAPE, &[("authorization", BEARER)])
+        .await;
     assert_eq!(answer.status, 202);
     let body = json(&answer);
     assert_eq!(body["scrape"], "joined");
@@ -100,20 +117,36 @@ async fn missing_wrong_and_foreign_credentials_are_refused_never_500() {
     for headers in [&[][..], &[("authorization", "Basic b3BlcmF0b3I6cHc=")][..]] {
         let answer = routes.request("POST", SCRAPE, headers).await;
         assert_eq!(answer.status, 401, "{headers:?}");
-        assert_eq!(answer.header("www-authenticate"), "Bearer realm=\"scrapefeed\"");
+        assert_eq!(
+            answer.header("www-authenticate"),
+            "Bearer realm=\"scrapefeed\""
+        );
         assert!(answer.text().contains("Authorization: Bearer TOKEN"));
     }
-    for wrong in ["Bearer nope", "Bearer ", "Bearer s3cret-operator-token-012", "Bearer s3cret-operator-token-01234"] {
-        let answer = routes.request("POST", SCRAPE, &[("authorization", wrong)]).await;
+    for wrong in [
+        "Bearer nope",
+        "Bearer ",
+        "Bearer s3cret-operator-token-012",
+        "Bearer s3cret-operator-token-01234",
+    ] {
+        let answer = routes
+            .request("POST", SCRAPE, &[("authorization", wrong)])
+            .await;
         assert_eq!(answer.status, 403, "{wrong}");
         assert!(!answer.text().contains(TOKEN));
     }
     let unknown = routes
-        .request("POST", "/admin/sections/nope/scrape", &[("authorization", BEARER)])
+        .request(
+            "POST",
+            "/admin/sections/nope/scrape",
+            &[("authorization", BEARER)],
+        )
         .await;
     assert_eq!(unknown.status, 404);
     assert_eq!(unknown.text(), "no section \"nope\" in the config\n");
-    let get = routes.request("GET", SCRAPE, &[("authorization", BEARER)]).await;
+    let get = routes
+        .request("GET", SCRAPE, &[("authorization", BEARER)])
+        .await;
     assert_eq!(get.status, 405);
     assert_eq!(get.header("allow"), "POST");
     let huge = "x".repeat(100_000);
@@ -159,7 +192,10 @@ async fn a_browser_signs_in_then_scrapes_with_forms_that_other_sites_cannot_forg
     assert!(wrong.headers.get("set-cookie").is_none());
 
     let cookie = sign_in(&routes).await;
-    let page = routes.request("GET", "/", &[("cookie", &cookie)]).await.text();
+    let page = routes
+        .request("GET", "/", &[("cookie", &cookie)])
+        .await
+        .text();
     let forms = scrape_forms(&page);
     let sections: Vec<&str> = forms.iter().map(|(action, _)| action.as_str()).collect();
     assert_eq!(
@@ -173,8 +209,11 @@ async fn a_browser_signs_in_then_scrapes_with_forms_that_other_sites_cannot_forg
     let post = |headers: Vec<(&'static str, String)>, body: String| {
         let routes = &routes;
         async move {
-            let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            routes.request_with_body("POST", SCRAPE, &headers, &body).await
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            routes
+                .request_with_body("POST", SCRAPE, &headers, &body)
+                .await
         }
     };
     let with_cookie = |extra: &[(&'static str, &str)]| {
@@ -183,7 +222,12 @@ async fn a_browser_signs_in_then_scrapes_with_forms_that_other_sites_cannot_forg
         headers
     };
     // The anti-forgery field: missing, wrong, or another session's.
-    for body in [String::new(), "csrf=".into(), format!("csrf={}", &csrf[1..]), "csrf=0".repeat(2)] {
+    for body in [
+        String::new(),
+        "csrf=".into(),
+        format!("csrf={}", &csrf[1..]),
+        "csrf=0".repeat(2),
+    ] {
         let answer = post(with_cookie(&[]), body.clone()).await;
         assert_eq!(answer.status, 403, "{body:?}");
         assert!(answer.text().contains("anti-forgery"));
@@ -196,14 +240,21 @@ async fn a_browser_signs_in_then_scrapes_with_forms_that_other_sites_cannot_forg
     .await;
     assert_eq!(answer.status, 403, "a csrf belongs to its own session");
     // Sent from another site's page, even with a good field (a cookie that leaked).
-    for (name, value) in [("origin", "https://evil.example"), ("referer", "https://evil.example/page"), ("origin", "null")] {
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("referer", "https://evil.example/page"),
+        ("origin", "null"),
+    ] {
         let answer = post(with_cookie(&[(name, value)]), format!("csrf={csrf}")).await;
         assert_eq!(answer.status, 403, "{name}: {value}");
         assert!(answer.text().contains("another site"));
     }
     // A forged or stale cookie is no session.
     let answer = post(
-        vec![("cookie", "scrapefeed_session=1.2.3".into()), (FORM.0, FORM.1.into())],
+        vec![
+            ("cookie", "scrapefeed_session=1.2.3".into()),
+            (FORM.0, FORM.1.into()),
+        ],
         format!("csrf={csrf}"),
     )
     .await;
@@ -219,15 +270,27 @@ async fn a_browser_signs_in_then_scrapes_with_forms_that_other_sites_cannot_forg
     assert_eq!(answer.header("location"), format!("{PUBLIC}#feed-world"));
     assert_eq!(
         routes.app().scrape_now("world"),
-        Some(ScrapeNow::Joined { running_since: None }),
+        Some(ScrapeNow::Joined {
+            running_since: None
+        }),
         "the form asked for the scrape"
     );
 
     // Signing out clears the cookie.
     let answer = routes
-        .request_with_body("POST", "/admin/logout", &with_cookie(&[]).iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>(), &format!("csrf={csrf}"))
+        .request_with_body(
+            "POST",
+            "/admin/logout",
+            &with_cookie(&[])
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+            &format!("csrf={csrf}"),
+        )
         .await;
     assert_eq!(answer.status, 303);
-    assert!(answer.header("set-cookie").starts_with("scrapefeed_session=; "));
+    assert!(answer
+        .header("set-cookie")
+        .starts_with("scrapefeed_session=; "));
     assert!(answer.header("set-cookie").contains("Max-Age=0"));
 }

@@ -35,8 +35,12 @@ async fn with_history() -> InProcess {
         }
         store.record_run(&run("world", 12, None)).unwrap();
         store.record_run(&run("science", 60, None)).unwrap();
-        store.record_run(&run("science", 30, Some(LONG_ERROR))).unwrap();
-        store.record_run(&run("science", 5, Some(LONG_ERROR))).unwrap();
+        store
+            .record_run(&run("science", 30, Some(LONG_ERROR)))
+            .unwrap();
+        store
+            .record_run(&run("science", 5, Some(LONG_ERROR)))
+            .unwrap();
     })
     .await;
     let app = routes.app();
@@ -66,8 +70,12 @@ async fn each_section_shows_its_state_error_times_and_entries() {
 
     // The last error in full, as visible text, with its status; no tooltip.
     assert_eq!(texts(&page, "#feed-science .error .message"), [LONG_ERROR]);
-    assert!(texts(&page, "#feed-science .error").concat().contains("(HTTP 503)"));
-    assert!(attrs(&page, "[title]", "title").iter().all(|t| !t.contains("listing request failed")));
+    assert!(texts(&page, "#feed-science .error")
+        .concat()
+        .contains("(HTTP 503)"));
+    assert!(attrs(&page, "[title]", "title")
+        .iter()
+        .all(|t| !t.contains("listing request failed")));
     assert_eq!(texts(&page, "#feed-science .badge"), ["failing (2×)"]);
     assert_eq!(texts(&page, "#feed-world .badge"), ["ok"]);
     assert_eq!(texts(&page, "#feed-essays .badge"), ["not run yet"]);
@@ -75,13 +83,28 @@ async fn each_section_shows_its_state_error_times_and_entries() {
 
     // Relative times, the exact one in <time datetime> and its title.
     let world = texts(&page, "#feed-world dd");
-    assert_eq!(world, ["12 min ago", "in 4 min", "3"], "last success, next run, entries");
+    assert_eq!(
+        world,
+        ["12 min ago", "in 4 min", "3"],
+        "last success, next run, entries"
+    );
     let stamps = attrs(&page, "#feed-world time", "datetime");
     assert_eq!(stamps.len(), 2);
-    assert!(stamps.iter().all(|s| s.ends_with('Z') && s.len() == 20), "{stamps:?}");
-    assert!(attrs(&page, "#feed-world time", "title").iter().all(|t| t.ends_with(" UTC")));
-    assert_eq!(texts(&page, "#feed-science dd"), ["60 min ago", "due now", "2"]);
-    assert_eq!(texts(&page, "#feed-essays dd"), ["never", "not scheduled", "0"]);
+    assert!(
+        stamps.iter().all(|s| s.ends_with('Z') && s.len() == 20),
+        "{stamps:?}"
+    );
+    assert!(attrs(&page, "#feed-world time", "title")
+        .iter()
+        .all(|t| t.ends_with(" UTC")));
+    assert_eq!(
+        texts(&page, "#feed-science dd"),
+        ["60 min ago", "due now", "2"]
+    );
+    assert_eq!(
+        texts(&page, "#feed-essays dd"),
+        ["never", "not scheduled", "0"]
+    );
     assert_eq!(texts(&page, "#feed-news .badge"), ["failing (1 section)"]);
 }
 
@@ -89,11 +112,18 @@ async fn each_section_shows_its_state_error_times_and_entries() {
 async fn sites_carry_their_language_and_feed_links_say_which_feed() {
     let routes = with_history().await;
     let page = scraper::Html::parse_document(&routes.get("/").await.text());
-    assert_eq!(attrs(&page, "html", "lang"), ["en"], "the interface's language");
+    assert_eq!(
+        attrs(&page, "html", "lang"),
+        ["en"],
+        "the interface's language"
+    );
     assert_eq!(attrs(&page, "section.site[lang]", "lang"), ["ru"]);
     assert_eq!(texts(&page, "section.site[lang=ru] h2"), ["The Weekly"]);
     // Interface text inside a foreign site's block is marked English again.
-    assert_eq!(texts(&page, "section.site[lang=ru] div[lang=en] dt").len(), 5);
+    assert_eq!(
+        texts(&page, "section.site[lang=ru] div[lang=en] dt").len(),
+        5
+    );
     let names = attrs(&page, "#feed-science a[type]", "aria-label");
     assert_eq!(
         names,

@@ -97,10 +97,7 @@ impl InProcess {
         headers: &[(&str, &str)],
         body: &str,
     ) -> Answer {
-        let mut request = warp::test::request()
-            .method(method)
-            .path(path)
-            .body(body.to_string());
+        let mut request = warp::test::request().method(method).path(path).body(body);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

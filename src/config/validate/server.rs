@@ -5,9 +5,9 @@ use std::path::Path;
 
 use super::Checker;
 use crate::config::checked::Parse;
-use crate::config::values::AdminToken;
 use crate::config::defaults;
 use crate::config::raw::{RawScheduler, RawServer, RawStorage};
+use crate::config::values::AdminToken;
 use crate::config::{ConnectionSettings, SchedulerSettings, ServerSettings, StorageSettings};
 
 /// Where the admin token is read when the config does not set it.
@@ -60,7 +60,9 @@ impl Checker<'_> {
     /// `SCRAPEFEED_ADMIN_TOKEN` when `server.admin_token` is unset: the secret can stay out
     /// of the file. An empty variable counts as unset; a weak one is a problem like a weak key.
     fn admin_token_from_env(&mut self) -> Option<String> {
-        let token = std::env::var(ADMIN_TOKEN_ENV).ok().filter(|t| !t.is_empty())?;
+        let token = std::env::var(ADMIN_TOKEN_ENV)
+            .ok()
+            .filter(|t| !t.is_empty())?;
         match AdminToken::parse(&token) {
             Ok(token) => Some(token),
             Err(problem) => {

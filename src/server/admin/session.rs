@@ -75,7 +75,10 @@ impl<'a> Keys<'a> {
 
     /// Whether `offered` is the anti-forgery value of `session`.
     pub fn is_csrf(&self, session: &str, offered: &str) -> bool {
-        self.csrf(session).as_bytes().ct_eq(offered.as_bytes()).into()
+        self.csrf(session)
+            .as_bytes()
+            .ct_eq(offered.as_bytes())
+            .into()
     }
 
     /// HMAC-SHA256 of `purpose:message` under the token, in hex: one key, separate uses.
@@ -180,10 +183,16 @@ mod tests {
         assert!(same(None, Some("http://127.0.0.1:8080/")));
         assert!(same(None, Some("https://feeds.example.org/sf/")));
         assert!(!same(Some("https://evil.example"), None));
-        assert!(!same(Some("http://feeds.example.org"), None), "scheme counts");
+        assert!(
+            !same(Some("http://feeds.example.org"), None),
+            "scheme counts"
+        );
         assert!(!same(Some("null"), None));
         assert!(!same(None, Some("https://evil.example/feeds.example.org")));
-        assert!(!same(Some("https://evil.example"), Some("http://127.0.0.1:8080/")));
+        assert!(!same(
+            Some("https://evil.example"),
+            Some("http://127.0.0.1:8080/")
+        ));
         assert!(!same_origin(
             Some("http://127.0.0.1:8080"),
             None,
