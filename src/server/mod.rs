@@ -106,7 +106,16 @@ pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infall
             |method, app: Arc<App>, pages: Arc<Pages>, session: Option<String>| {
                 get_or_head(&method).unwrap_or_else(|| {
                     let visitor = admin::Visitor::of(&app, session.as_deref());
-                    html(pages.index(&app, &visitor))
+                    let mut reply = html(pages.index(&app, &visitor));
+                    // Per visitor (an operator's page holds their anti-forgery value) and
+                    // live (health): never kept by a shared cache, revalidated by browsers.
+                    let headers = reply.headers_mut();
+                    headers.insert(
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("private, no-cache"),
+                    );
+                    headers.insert(header::VARY, HeaderValue::from_static("Cookie"));
+                    reply
                 })
             },
         );

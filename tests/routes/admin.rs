@@ -192,10 +192,11 @@ async fn a_browser_signs_in_then_scrapes_with_forms_that_other_sites_cannot_forg
     assert!(wrong.headers.get("set-cookie").is_none());
 
     let cookie = sign_in(&routes).await;
-    let page = routes
-        .request("GET", "/", &[("cookie", &cookie)])
-        .await
-        .text();
+    let signed_in = routes.request("GET", "/", &[("cookie", &cookie)]).await;
+    // The page holds this session's anti-forgery value: no shared cache may keep it.
+    assert_eq!(signed_in.header("cache-control"), "private, no-cache");
+    assert_eq!(signed_in.header("vary"), "Cookie");
+    let page = signed_in.text();
     let forms = scrape_forms(&page);
     let sections: Vec<&str> = forms.iter().map(|(action, _)| action.as_str()).collect();
     assert_eq!(

@@ -32,6 +32,23 @@ mod tests {
     }
 
     #[test]
+    fn admin_tokens_are_long_visible_ascii_and_never_quoted() {
+        assert!(AdminToken::parse(&"0123456789abcdef".into()).is_ok());
+        for (weak, says) in [
+            ("hunter2", "is 7 characters long; use at least 16"),
+            ("correct horse battery", "only visible ASCII"),
+            ("пароль-пароль-пароль", "only visible ASCII"),
+        ] {
+            let problem = AdminToken::parse(&weak.to_string()).unwrap_err();
+            assert!(problem.contains(says), "{problem}");
+            assert!(
+                !problem.contains(weak),
+                "the secret is never quoted: {problem}"
+            );
+        }
+    }
+
+    #[test]
     fn language_tags() {
         for good in ["en", "ru-RU", "pt_BR", "zh-Hant-TW", "ast"] {
             assert!(language(good), "{good}");
