@@ -295,3 +295,24 @@ async fn a_browser_signs_in_then_scrapes_with_forms_that_other_sites_cannot_forg
         .starts_with("scrapefeed_session=; "));
     assert!(answer.header("set-cookie").contains("Max-Age=0"));
 }
+
+#[tokio::test]
+async fn the_cookie_is_secure_when_the_server_is_public_over_https() {
+    let config = CONFIG.replace(
+        "[server]\npublic_url = \"http://feeds.example.test/sf/\"\n",
+        &format!(
+            "[server]\npublic_url = \"https://feeds.example.test/\"\nadmin_token = \"{TOKEN}\"\n"
+        ),
+    );
+    let routes = InProcess::open(&config, |_| {}).await;
+    let answer = routes
+        .request_with_body("POST", "/admin/login", &[FORM], &format!("token={TOKEN}"))
+        .await;
+    assert_eq!(answer.status, 303);
+    let cookie = answer.header("set-cookie");
+    assert!(
+        cookie.ends_with("; HttpOnly; SameSite=Strict; Secure"),
+        "{cookie}"
+    );
+    assert!(cookie.contains("; Path=/;"), "{cookie}");
+}
