@@ -8,6 +8,13 @@
 //! that cannot be written leave feeds served from memory, and a database file deleted,
 //! replaced or damaged while running stops every write until restart. Both are logged once
 //! by the layer that finds them and shown in `/healthz`.
+//!
+//! Each section has a `Trigger` ("Scrape now", `trigger.rs`): the admin route asks through
+//! `scrape_now`, the section's loop in `scheduler` waits on it beside its timer.
+
+mod trigger;
+
+pub use trigger::{Running, ScrapeNow, Trigger};
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -39,6 +46,9 @@ pub struct SectionHealth {
     pub last_success_duration_ms: Option<u64>,
     pub consecutive_failures: u32,
     pub last_error: Option<String>,
+    /// The URL whose request failed the last run, when a request did (not kept across
+    /// restarts).
+    pub last_error_url: Option<String>,
     /// The HTTP status of the last failure, when an HTTP answer caused it.
     pub last_http_status: Option<u16>,
     pub next_run: Option<DateTime<Utc>>,
@@ -88,6 +98,8 @@ pub struct App {
     pub scraper: Scraper,
     pub feeds: FeedSet,
     health: RwLock<HashMap<String, SectionHealth>>,
+    /// "Scrape now", by section id (every section of the config, made at open).
+    triggers: HashMap<String, Trigger>,
 }
 
 impl App {
@@ -122,6 +134,10 @@ impl App {
             scraper: Scraper::new(fetcher, store.clone(), clock, &config),
             feeds,
             health: RwLock::new(HashMap::new()),
+            triggers: config
+                .sections()
+                .map(|(_, s)| (s.id.clone(), Trigger::default()))
+                .collect(),
             store,
             config,
         };
@@ -251,6 +267,21 @@ impl App {
             .unwrap_or_default()
     }
 
+    /// The section's "Scrape now" trigger; `None` for a section the config does not have.
+    pub fn trigger(&self, section: &str) -> Option<&Trigger> {
+        self.triggers.get(section)
+    }
+
+    /// Asks for a scrape of the section now (see `Trigger::request`); `None` for a section
+    /// the config does not have. A started request shows as due now in the health data.
+    pub fn scrape_now(&self, section: &str) -> Option<ScrapeNow> {
+        let asked = self.trigger(section)?.request();
+        if asked == ScrapeNow::Started {
+            self.set_next_run(section, self.scraper.clock.now());
+        }
+        Some(asked)
+    }
+
     pub fn set_next_run(&self, section: &str, at: DateTime<Utc>) {
         let mut health = self.health.write().unwrap_or_else(|e| e.into_inner());
         health.entry(section.to_string()).or_default().next_run = Some(at);
@@ -270,6 +301,7 @@ impl App {
             "the section's scheduling loop stopped ({reason}) and was restarted"
         ));
         h.last_http_status = None;
+        h.last_error_url = None;
         h.consecutive_failures
     }
 
@@ -330,6 +362,7 @@ impl App {
                     h.last_success_duration_ms = Some(run.duration_ms);
                     h.consecutive_failures = 0;
                     h.last_error = None;
+                    h.last_error_url = None;
                     h.last_http_status = None;
                 }
                 Some(message) => {
@@ -339,6 +372,7 @@ impl App {
                     };
                     h.consecutive_failures = h.consecutive_failures.saturating_add(1);
                     h.last_error = Some(message.clone());
+                    h.last_error_url = result.as_ref().err().and_then(SectionFailure::url);
                     h.last_http_status = run.http_status;
                 }
             }
@@ -415,6 +449,14 @@ impl SectionFailure {
                 .fetch_error()
                 .is_some_and(crate::fetch::FetchError::is_unreachable),
             RunError::Render(_) => false,
+        }
+    }
+
+    /// The URL whose request failed the run, when a request did.
+    pub fn url(&self) -> Option<String> {
+        match &self.error {
+            RunError::Scrape(error) => error.fetch_error().map(|e| e.url().to_string()),
+            RunError::Render(_) => None,
         }
     }
 

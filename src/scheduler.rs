@@ -19,9 +19,10 @@
 //! A loop never dies silently: `run` supervises them, and a loop that ends before shutdown
 //! (a panic anywhere in a scrape, or a return) is logged, counted in the section's health
 //! (`loop_restarts`, `last_loop_failure`, and as a failed run) and started again after the
-//! failing section's backoff. Time arithmetic here saturates rather than overflows: an
-//! interval or a clock at the edge of chrono's range gives a far-off next run, never a
-//! panic.
+//! failing section's backoff. "Scrape now" wakes a section's loop early through its
+//! `app::Trigger`; a request while the section is queued or scraping joins that run. Time
+//! arithmetic here saturates rather than overflows: an interval or a clock at the edge of
+//! chrono's range gives a far-off next run, never a panic.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -144,10 +145,16 @@ async fn section_loop(
     };
     loop {
         app.set_next_run(&section.id, after(clock.now(), delay));
+        // "Scrape now" (`app::Trigger`) ends the wait early; the run then queues for a
+        // permit like any other.
+        let deadline = tokio::time::Instant::now()
+            .checked_add(delay)
+            .unwrap_or_else(far_future);
         tokio::select! {
             _ = cancel.cancelled() => return,
-            _ = tokio::time::sleep(delay) => {}
+            _ = wait_for_turn(&app, &section.id, deadline) => {}
         }
+        let running = app.trigger(&section.id).map(|t| t.begin(clock.now()));
         let permit = tokio::select! {
             _ = cancel.cancelled() => return,
             permit = permits.clone().acquire_owned() => permit,
@@ -155,6 +162,7 @@ async fn section_loop(
         // Errors are logged and recorded inside; the loop goes on regardless.
         let result = app.run_section(&site, &section, &cancel).await;
         drop(permit);
+        drop(running);
         if cancel.is_cancelled() {
             return;
         }
@@ -171,6 +179,19 @@ async fn section_loop(
             &mut rand::rng(),
         );
     }
+}
+
+/// Until `deadline`, or until someone asks for a scrape of the section now.
+async fn wait_for_turn(app: &App, section: &str, deadline: tokio::time::Instant) {
+    match app.trigger(section) {
+        Some(trigger) => trigger.wait(deadline).await,
+        None => tokio::time::sleep_until(deadline).await,
+    }
+}
+
+/// A deadline no loop reaches (about 30 years), for a delay past what `Instant` can hold.
+fn far_future() -> tokio::time::Instant {
+    tokio::time::Instant::now() + Duration::from_secs(86_400 * 365 * 30)
 }
 
 /// `now + delay`, or the latest instant chrono can hold when that is further.
@@ -502,6 +523,72 @@ interval = "10s"
         assert_eq!(shown["loop_restarts"], 1);
         assert_eq!(shown["last_loop_failure"], "panicked: clock exploded");
         // Shutdown still ends every loop, the restarted one included.
+        cancel.cancel();
+        tokio::time::timeout(Duration::from_secs(10), scheduler)
+            .await
+            .expect("the scheduler stops")
+            .unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn scrape_now_wakes_the_loop_long_before_its_interval() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::Config::parse(
+            r#"[[site]]
+id = "example"
+base_url = "http://127.0.0.1:9/"
+interval = "1h"
+retries = 0
+
+[site.listing]
+type = "html"
+items = "article"
+
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+
+[[site.section]]
+id = "news"
+"#,
+            dir.path(),
+        )
+        .unwrap();
+        let url = url::Url::parse("http://127.0.0.1:8080/").unwrap();
+        let app = App::open(
+            config,
+            Arc::new(crate::clock::SystemClock),
+            url,
+            Default::default(),
+        )
+        .unwrap();
+        let mut runs = app.trigger("news").unwrap().runs();
+        let cancel = CancellationToken::new();
+        let scheduler = tokio::spawn(run(app.clone(), cancel.clone(), Start::Now));
+        let ran = |n: u64| {
+            let mut runs = runs.clone();
+            async move {
+                tokio::time::timeout(Duration::from_secs(20), runs.wait_for(|r| *r >= n))
+                    .await
+                    .is_ok()
+            }
+        };
+        assert!(ran(1).await, "the start-up scrape");
+        // The next scheduled run is hours away (an hour, doubled for the failure).
+        assert_eq!(app.scrape_now("news"), Some(crate::app::ScrapeNow::Started));
+        assert!(
+            matches!(
+                app.scrape_now("news"),
+                Some(crate::app::ScrapeNow::Joined { .. })
+            ),
+            "a second request joins the first"
+        );
+        assert!(ran(2).await, "woken by the request, not the timer");
+        assert_eq!(
+            *runs.borrow_and_update(),
+            2,
+            "the two requests made one scrape"
+        );
+        assert_eq!(app.scrape_now("nope"), None);
         cancel.cancel();
         tokio::time::timeout(Duration::from_secs(10), scheduler)
             .await

@@ -90,6 +90,9 @@ pub struct ServerSettings {
     pub shutdown_grace: Duration,
     /// Whether `/suggest` is offered.
     pub suggest: bool,
+    /// The operator's secret (`server.admin_token` or `SCRAPEFEED_ADMIN_TOKEN`); the admin
+    /// routes exist only when it is set.
+    pub admin_token: Option<String>,
 }
 
 impl ServerSettings {

@@ -26,7 +26,7 @@ use super::choices::FilterField;
 use super::defaults;
 use super::headers::Headers;
 use super::values::{
-    ArticleCount, CacheSize, ClientTimeout, Concurrency, ConnectionCount, EntryCount,
+    AdminToken, ArticleCount, CacheSize, ClientTimeout, Concurrency, ConnectionCount, EntryCount,
     FilterPattern, GracePeriod, HttpUrl, Interval, Jitter, LanguageTag, ListenAddress, ParamValue,
     PoliteDelay, ProxyNetwork, PublicUrl, RequestTimeout, RetentionAge, Retries, RetryDelay,
     RetryWait, SectionId, SiteId, TimeZone,
@@ -103,6 +103,11 @@ pub struct RawServer {
     /// URLs its visitors give it (default false).
     #[serde(default = "defaults::suggest")]
     pub suggest: bool,
+    /// The operator's secret for the admin routes ("Scrape now" on the index page and
+    /// `POST /admin/sections/{id}/scrape`), at least 16 visible ASCII characters. Unset, the
+    /// environment variable `SCRAPEFEED_ADMIN_TOKEN` is used; with neither, the admin routes
+    /// do not exist (none by default).
+    pub admin_token: Option<Checked<AdminToken>>,
 }
 
 /// `[storage]`

@@ -189,6 +189,19 @@ impl FetchError {
         matches!(self, FetchError::Unreachable { .. })
     }
 
+    /// The URL of the request that failed.
+    pub fn url(&self) -> &str {
+        match self {
+            FetchError::Status { url, .. }
+            | FetchError::Timeout { url, .. }
+            | FetchError::Network { url, .. }
+            | FetchError::TooLarge { url, .. }
+            | FetchError::Robots { url, .. }
+            | FetchError::Cancelled { url } => url,
+            FetchError::Unreachable { robots, .. } => robots,
+        }
+    }
+
     /// The server's `Retry-After`, if it gave one.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

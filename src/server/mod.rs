@@ -4,8 +4,10 @@
 //! answered by `feed` (from memory, with validators; `hot` takes plain feed requests past the
 //! filter tree), pages by `pages` and `opml`. The server is the one place that maps outcomes
 //! to HTTP statuses and makes HTTP headers: unknown paths 404, known paths with a method other
-//! than GET or HEAD 405 with `Allow`.
+//! than GET or HEAD 405 with `Allow`. The operator's routes (`/admin/…`, "Scrape now") are in
+//! `admin`, and exist only when an admin token is configured.
 
+mod admin;
 mod feed;
 mod hot;
 pub mod listen;
@@ -85,6 +87,7 @@ pub fn service(live: Arc<Live>) -> impl listen::Routes {
 /// All routes.
 pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infallible> + Clone {
     let (app_source, feed_source) = (live.clone(), live.clone());
+    let admin = admin::routes(live.clone());
     let with_app = warp::any().map(move || app_source.app());
     let with_pages = warp::any().map(move || live.pages());
     // A feed request needs both; one lock read instead of two.
@@ -102,9 +105,24 @@ pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infall
         .and(warp::method())
         .and(with_app.clone())
         .and(with_pages)
-        .map(|method, app: Arc<App>, pages: Arc<Pages>| {
-            get_or_head(&method).unwrap_or_else(|| html(pages.index(&app)))
-        });
+        .and(warp::cookie::optional::<String>(admin::COOKIE))
+        .map(
+            |method, app: Arc<App>, pages: Arc<Pages>, session: Option<String>| {
+                get_or_head(&method).unwrap_or_else(|| {
+                    let visitor = admin::Visitor::of(&app, session.as_deref());
+                    let mut reply = html(pages.index(&app, &visitor));
+                    // Per visitor (an operator's page holds their anti-forgery value) and
+                    // live (health): never kept by a shared cache, revalidated by browsers.
+                    let headers = reply.headers_mut();
+                    headers.insert(
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("private, no-cache"),
+                    );
+                    headers.insert(header::VARY, HeaderValue::from_static("Cookie"));
+                    reply
+                })
+            },
+        );
     let opml = warp::path!("opml")
         .and(warp::method())
         .and(with_app.clone())
@@ -153,6 +171,8 @@ pub fn routes(live: Arc<Live>) -> impl Filter<Extract = (Reply,), Error = Infall
         .or(health)
         .unify()
         .or(metrics)
+        .unify()
+        .or(admin)
         .unify()
         .recover(
             |rejection: warp::Rejection| async move { Ok::<_, Infallible>(rejected(rejection)) },

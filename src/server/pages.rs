@@ -7,13 +7,22 @@
 //! browsers and readers given the server's address discover them. A preview shows entries as
 //! the feeds carry them (`render::feed_safe`): no control characters, and no image that is
 //! not an `http(s)` URL (escaping alone would not stop `<img src="javascript:…">`).
+//!
+//! The index is also the operator's view: per section its state, the last error in full with
+//! the URL that failed, the last success and the next run (relative, with the exact UTC time:
+//! `when`), and, for a signed-in operator, a "Scrape now" form (`admin`). The page's language
+//! is the interface's (English); each site's block carries the site's `lang`, so its names
+//! are read out in their language, and the interface text inside it is marked English again.
+
+mod when;
 
 use std::path::Path;
 
-use chrono::SecondsFormat;
+use chrono::{DateTime, SecondsFormat, Utc};
 use minijinja::Environment;
 use serde::Serialize;
 
+use super::admin::Visitor;
 use crate::app::{App, SectionHealth, SectionState};
 use crate::feeds::{FeedKind, FeedSpec, Format};
 use crate::model::Entry;
@@ -51,10 +60,16 @@ impl Pages {
         self.env.get_template(name)?.render(context)
     }
 
-    /// The index page.
-    pub fn index(&self, app: &App) -> Result<String, minijinja::Error> {
+    /// The index page, as `visitor` may use it.
+    pub fn index(&self, app: &App, visitor: &Visitor) -> Result<String, minijinja::Error> {
         let catalog = app.feeds.catalog();
-        let card = |spec: &FeedSpec| FeedCard::new(app, spec);
+        let now = app.scraper.clock.now();
+        let operator = matches!(visitor, Visitor::Operator { .. });
+        let card = |spec: &FeedSpec, site: &str| {
+            let mut card = FeedCard::new(app, spec);
+            card.status(app, spec, site, now, operator);
+            card
+        };
         let sites: Vec<IndexSite> = app
             .config
             .sites
@@ -63,12 +78,14 @@ impl Pages {
                 id: site.id.clone(),
                 title: site.title.clone(),
                 url: site.base_url.to_string(),
-                feed: catalog.get(&site.id).map(|f| card(f)),
+                // HTML wants BCP 47's hyphen; the config also accepts `pt_BR`.
+                lang: site.language_tag.as_ref().map(|tag| tag.replace('_', "-")),
+                feed: catalog.get(&site.id).map(|f| card(f, &site.title)),
                 sections: site
                     .sections
                     .iter()
                     .filter_map(|s| catalog.get(&s.id))
-                    .map(|f| card(f))
+                    .map(|f| card(f, &site.title))
                     .collect(),
             })
             .collect();
@@ -82,14 +99,30 @@ impl Pages {
                 })
             })
             .collect();
+        let operator = match visitor {
+            Visitor::Nobody => None,
+            Visitor::SignedOut => Some(OperatorView {
+                signed_in: false,
+                csrf: String::new(),
+                login: link(app, "admin/login"),
+                logout: link(app, "admin/logout"),
+            }),
+            Visitor::Operator { csrf } => Some(OperatorView {
+                signed_in: true,
+                csrf: csrf.clone(),
+                login: link(app, "admin/login"),
+                logout: link(app, "admin/logout"),
+            }),
+        };
         self.render(
             "index.html",
             minijinja::context! {
                 sites => sites,
-                all => catalog.get("all").map(|f| card(f)),
+                all => catalog.get("all").map(|f| card(f, "every site")),
                 alternates => alternates,
                 opml => link(app, "opml"),
                 suggest => app.config.server.suggest.then(|| link(app, "suggest")),
+                operator => operator,
                 version => env!("CARGO_PKG_VERSION"),
             },
         )
@@ -134,11 +167,20 @@ fn label(format: Format) -> &'static str {
     }
 }
 
-fn link(app: &App, path: &str) -> String {
+pub(super) fn link(app: &App, path: &str) -> String {
     let base = app.feeds.public_url();
     base.join(path)
         .map(String::from)
         .unwrap_or_else(|_| format!("/{path}"))
+}
+
+/// The operator's part of the index: sign-in, or sign-out and the forms' anti-forgery value.
+#[derive(Serialize)]
+struct OperatorView {
+    signed_in: bool,
+    csrf: String,
+    login: String,
+    logout: String,
 }
 
 #[derive(Serialize)]
@@ -169,6 +211,16 @@ struct FeedCard {
     last_error: Option<String>,
     /// The section's own health record (sections only).
     health: Option<SectionHealth>,
+    /// Where the feed belongs, for accessible names ("RSS feed for TASS: Politics").
+    site: String,
+    /// The last error's failing URL, when it is an http(s) URL (it becomes a link).
+    error_url: Option<String>,
+    last_success: Option<when::When>,
+    next_run: Option<when::When>,
+    /// `updated`, relative (the index's merged feeds).
+    updated_when: Option<when::When>,
+    /// Where "Scrape now" posts (sections, for a signed-in operator).
+    scrape: Option<String>,
 }
 
 impl FeedCard {
@@ -207,6 +259,46 @@ impl FeedCard {
             health: matches!(spec.kind, FeedKind::Section { .. })
                 .then(|| healths.into_iter().next())
                 .flatten(),
+            site: String::new(),
+            error_url: None,
+            last_success: None,
+            next_run: None,
+            updated_when: None,
+            scrape: None,
+        }
+    }
+
+    /// The operator's view of the card: times relative to `now`, the failing URL, and the
+    /// "Scrape now" target when `operator` is signed in.
+    fn status(
+        &mut self,
+        app: &App,
+        spec: &FeedSpec,
+        site: &str,
+        now: DateTime<Utc>,
+        operator: bool,
+    ) {
+        self.site = site.to_string();
+        self.updated_when = app
+            .feeds
+            .last_head(&spec.name)
+            .filter(|h| h.entries > 0)
+            .map(|h| when::When::new(h.updated.to_utc(), now));
+        let Some(health) = &self.health else {
+            return;
+        };
+        self.error_url = health
+            .last_error_url
+            .clone()
+            .filter(|url| url.starts_with("https://") || url.starts_with("http://"));
+        self.last_success = health.last_success.map(|at| when::When::new(at, now));
+        self.next_run = health.next_run.map(|at| {
+            let mut next = when::When::new(at, now);
+            next.relative = when::relative_due(at, now);
+            next
+        });
+        if operator {
+            self.scrape = Some(link(app, &format!("admin/sections/{}/scrape", spec.name)));
         }
     }
 }
@@ -216,6 +308,8 @@ struct IndexSite {
     id: String,
     title: String,
     url: String,
+    /// The site's language (`language` in its config), for its block's `lang`.
+    lang: Option<String>,
     feed: Option<FeedCard>,
     sections: Vec<FeedCard>,
 }

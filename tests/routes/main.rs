@@ -13,6 +13,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod admin;
+mod admin_page;
 mod feeds;
 mod health;
 mod hostile;
@@ -201,5 +203,13 @@ fn titles(body: &[u8]) -> Vec<String> {
                 .content
                 .clone()
         })
+        .collect()
+}
+
+/// The `attr` of every element `css` selects in an HTML page (values unescaped).
+fn pages_links(html: &str, css: &str, attr: &str) -> Vec<String> {
+    let page = scraper::Html::parse_document(html);
+    page.select(&scraper::Selector::parse(css).unwrap())
+        .filter_map(|e| e.value().attr(attr).map(String::from))
         .collect()
 }

@@ -79,9 +79,25 @@ impl InProcess {
         self.request("GET", path, &[]).await
     }
 
+    /// The app the routes serve (to look at or drive its state).
+    pub fn app(&self) -> Arc<App> {
+        self.live.app()
+    }
+
     /// A request through the warp routes (`server::routes`).
     pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Answer {
-        let mut request = warp::test::request().method(method).path(path);
+        self.request_with_body(method, path, headers, "").await
+    }
+
+    /// A request with a body (a url-encoded form) through the warp routes.
+    pub async fn request_with_body(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Answer {
+        let mut request = warp::test::request().method(method).path(path).body(body);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

@@ -5,10 +5,15 @@ use std::path::Path;
 
 use super::Checker;
 use crate::config::data_dir;
+use crate::config::checked::Parse;
 use crate::config::defaults;
 use crate::config::locate::Env;
 use crate::config::raw::{RawScheduler, RawServer, RawStorage};
+use crate::config::values::AdminToken;
 use crate::config::{ConnectionSettings, SchedulerSettings, ServerSettings, StorageSettings};
+
+/// Where the admin token is read when the config does not set it.
+pub const ADMIN_TOKEN_ENV: &str = "SCRAPEFEED_ADMIN_TOKEN";
 
 impl Checker<'_> {
     pub(super) fn server(&mut self, raw: RawServer, base_dir: &Path) -> ServerSettings {
@@ -43,6 +48,10 @@ impl Checker<'_> {
         let shutdown_grace = self
             .take(raw.shutdown_grace, "", "server.shutdown_grace")
             .unwrap_or_else(|| defaults::shutdown_grace().valid());
+        let admin_token = match raw.admin_token {
+            Some(token) => self.take(token, "", "server.admin_token"),
+            None => self.admin_token_from_env(),
+        };
         ServerSettings {
             listen,
             public_url,
@@ -52,6 +61,23 @@ impl Checker<'_> {
             connections,
             shutdown_grace,
             suggest: raw.suggest,
+            admin_token,
+        }
+    }
+
+    /// `SCRAPEFEED_ADMIN_TOKEN` when `server.admin_token` is unset: the secret can stay out
+    /// of the file. An empty variable counts as unset; a weak one is a problem like a weak key.
+    fn admin_token_from_env(&mut self) -> Option<String> {
+        let token = std::env::var(ADMIN_TOKEN_ENV)
+            .ok()
+            .filter(|t| !t.is_empty())?;
+        match AdminToken::parse(&token) {
+            Ok(token) => Some(token),
+            Err(problem) => {
+                self.problems
+                    .push(format!("environment variable {ADMIN_TOKEN_ENV}: {problem}"));
+                None
+            }
         }
     }
 

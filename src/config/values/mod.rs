@@ -21,7 +21,8 @@ pub use measures::{
     PoliteDelay, RequestTimeout, RetentionAge, Retries, RetryDelay, RetryWait,
 };
 pub use names::{
-    HttpUrl, LanguageTag, ListenAddress, ProxyNetwork, PublicUrl, SectionId, SiteId, TimeZone,
+    AdminToken, HttpUrl, LanguageTag, ListenAddress, ProxyNetwork, PublicUrl, SectionId, SiteId,
+    TimeZone,
 };
 pub use syntax::{CssSelector, FilterPattern, ParamValue, RegexText, TemplateText};
 
@@ -32,6 +33,23 @@ mod tests {
 
     fn language(tag: &str) -> bool {
         LanguageTag::parse(&tag.to_string()).is_ok()
+    }
+
+    #[test]
+    fn admin_tokens_are_long_visible_ascii_and_never_quoted() {
+        assert!(AdminToken::parse(&"0123456789abcdef".into()).is_ok());
+        for (weak, says) in [
+            ("hunter2", "is 7 characters long; use at least 16"),
+            ("correct horse battery", "only visible ASCII"),
+            ("пароль-пароль-пароль", "only visible ASCII"),
+        ] {
+            let problem = AdminToken::parse(&weak.to_string()).unwrap_err();
+            assert!(problem.contains(says), "{problem}");
+            assert!(
+                !problem.contains(weak),
+                "the secret is never quoted: {problem}"
+            );
+        }
     }
 
     #[test]

@@ -122,6 +122,33 @@ impl Parse for LanguageTag {
     }
 }
 
+/// The operator's secret for the admin routes ("Scrape now"): at least 16 visible ASCII
+/// characters, so it fits an `Authorization: Bearer` header and is not guessable by trying.
+/// Problems never quote the value: it is a secret, and config errors are logged.
+pub struct AdminToken;
+
+/// Shortest admin token accepted.
+pub const MIN_ADMIN_TOKEN: usize = 16;
+
+impl Parse for AdminToken {
+    type Raw = String;
+    type Value = String;
+    const FORMAT: &'static str = "secret";
+
+    fn parse(token: &String) -> Result<String, String> {
+        if token.len() < MIN_ADMIN_TOKEN {
+            Err(format!(
+                "is {} characters long; use at least {MIN_ADMIN_TOKEN} (such as the output of `openssl rand -hex 32`)",
+                token.chars().count()
+            ))
+        } else if !token.bytes().all(|b| b.is_ascii_graphic()) {
+            Err("may hold only visible ASCII characters (no spaces), as an `Authorization: Bearer` header carries it".into())
+        } else {
+            Ok(token.clone())
+        }
+    }
+}
+
 /// An IP address and port to listen on (host names are not resolved).
 pub struct ListenAddress;
 
