@@ -12,6 +12,7 @@ pub mod identity;
 pub mod logs;
 pub mod metrics;
 pub mod model;
+pub mod shutdown;
 pub mod text;
 
 // Plain typed settings.

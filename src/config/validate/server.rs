@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use super::Checker;
-use crate::config::data_dir;
 use crate::config::checked::Parse;
+use crate::config::data_dir;
 use crate::config::defaults;
 use crate::config::locate::Env;
 use crate::config::raw::{RawScheduler, RawServer, RawStorage};
