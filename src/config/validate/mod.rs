@@ -128,7 +128,7 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn config(&mut self, raw: RawConfig, base_dir: &Path, env: Env<'_>) -> Config {
-        let server = self.server(raw.server, base_dir);
+        let server = self.server(raw.server, base_dir, env);
         let storage = self.storage(raw.storage, base_dir, env);
         let scheduler = self.scheduler(raw.scheduler);
         let limits = self.limits(raw.limits);

@@ -16,7 +16,12 @@ use crate::config::{ConnectionSettings, SchedulerSettings, ServerSettings, Stora
 pub const ADMIN_TOKEN_ENV: &str = "SCRAPEFEED_ADMIN_TOKEN";
 
 impl Checker<'_> {
-    pub(super) fn server(&mut self, raw: RawServer, base_dir: &Path) -> ServerSettings {
+    pub(super) fn server(
+        &mut self,
+        raw: RawServer,
+        base_dir: &Path,
+        env: Env<'_>,
+    ) -> ServerSettings {
         let listen = self
             .take(raw.listen, "", "server.listen")
             .unwrap_or_else(|| defaults::listen().valid());
@@ -50,7 +55,7 @@ impl Checker<'_> {
             .unwrap_or_else(|| defaults::shutdown_grace().valid());
         let admin_token = match raw.admin_token {
             Some(token) => self.take(token, "", "server.admin_token"),
-            None => self.admin_token_from_env(),
+            None => self.admin_token_from_env(env),
         };
         ServerSettings {
             listen,
@@ -67,10 +72,8 @@ impl Checker<'_> {
 
     /// `SCRAPEFEED_ADMIN_TOKEN` when `server.admin_token` is unset: the secret can stay out
     /// of the file. An empty variable counts as unset; a weak one is a problem like a weak key.
-    fn admin_token_from_env(&mut self) -> Option<String> {
-        let token = std::env::var(ADMIN_TOKEN_ENV)
-            .ok()
-            .filter(|t| !t.is_empty())?;
+    fn admin_token_from_env(&mut self, env: Env<'_>) -> Option<String> {
+        let token = env(ADMIN_TOKEN_ENV).filter(|t| !t.is_empty())?;
         match AdminToken::parse(&token) {
             Ok(token) => Some(token),
             Err(problem) => {
@@ -122,5 +125,54 @@ impl Checker<'_> {
             concurrency,
             jitter,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::{Config, ConfigError};
+
+    const SITE: &str = r#"
+[[site]]
+id = "example"
+base_url = "https://www.example.com"
+[site.listing]
+type = "html"
+items = "li"
+[site.listing.fields]
+link = { css = "a", attr = "href" }
+[[site.section]]
+id = "news"
+"#;
+
+    fn with_env(text: &str, token: Option<&str>) -> Result<Config, ConfigError> {
+        let env = |name: &str| (name == super::ADMIN_TOKEN_ENV).then(|| token.map(String::from))?;
+        Config::parse_with_env(text, Path::new("."), &env)
+    }
+
+    #[test]
+    fn the_admin_token_comes_from_the_given_environment_when_the_key_is_unset() {
+        let config = with_env(SITE, Some("0123456789abcdef")).unwrap();
+        assert_eq!(
+            config.server.admin_token.as_deref(),
+            Some("0123456789abcdef")
+        );
+        assert_eq!(with_env(SITE, None).unwrap().server.admin_token, None);
+        assert_eq!(with_env(SITE, Some("")).unwrap().server.admin_token, None);
+        let keyed = format!("[server]\nadmin_token = \"fedcba9876543210\"\n{SITE}");
+        let config = with_env(&keyed, Some("0123456789abcdef")).unwrap();
+        assert_eq!(
+            config.server.admin_token.as_deref(),
+            Some("fedcba9876543210"),
+            "the key wins over the environment"
+        );
+        let weak = with_env(SITE, Some("hunter2")).unwrap_err().to_string();
+        assert!(weak.contains("SCRAPEFEED_ADMIN_TOKEN"), "{weak}");
+        assert!(
+            !weak.contains("hunter2"),
+            "the secret is never quoted: {weak}"
+        );
     }
 }
