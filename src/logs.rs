@@ -31,12 +31,24 @@ pub enum LogFormat {
 }
 
 /// Installs the process's log on standard error: `RUST_LOG` filters it (default `info`).
+/// A `RUST_LOG` that does not parse is said in the log, not silently replaced.
 pub fn init(format: LogFormat) {
     let ansi = colour(
         std::io::stderr().is_terminal(),
         std::env::var_os("NO_COLOR").as_deref(),
     );
     subscriber(format, ansi, std::io::stderr).init();
+    if let Some(problem) = filter_problem(std::env::var("RUST_LOG").ok().as_deref()) {
+        tracing::warn!("{problem}");
+    }
+}
+
+/// Why a `RUST_LOG` value is not used (the log then shows `info` and above).
+pub fn filter_problem(value: Option<&str>) -> Option<String> {
+    let value = value?;
+    EnvFilter::try_new(value).err().map(|e| {
+        format!("RUST_LOG={value:?} is not a valid filter ({e}); logging at `info` instead")
+    })
 }
 
 /// Whether to colour the log: only for a terminal, and never when `NO_COLOR` is set to
@@ -99,6 +111,18 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
+
+    #[test]
+    fn a_rust_log_that_does_not_parse_is_named() {
+        assert_eq!(filter_problem(None), None);
+        assert_eq!(filter_problem(Some("debug,scrapefeed::access=debug")), None);
+        let problem = filter_problem(Some("scrapefeed=loud")).unwrap();
+        assert!(
+            problem.contains("RUST_LOG=\"scrapefeed=loud\""),
+            "{problem}"
+        );
+        assert!(problem.contains("logging at `info`"), "{problem}");
+    }
 
     /// A log written to memory.
     #[derive(Clone, Default)]

@@ -237,7 +237,7 @@ fn html(page: Result<String, minijinja::Error>) -> Reply {
             .body(Bytes::from(html))
             .expect("static response parts are valid"),
         Err(e) => {
-            tracing::error!(error = %e, "page template failed");
+            tracing::error!(error = %crate::errors::chain(&e), "page template failed");
             text(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("page template failed: {e}\n"),
