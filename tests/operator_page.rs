@@ -2,10 +2,10 @@
 //! origins — a Russian one (`language = "ru"`) scraped fine, an English one with a section
 //! failing on a long URL, and one whose origin never answers, so its section has never run —
 //! and headless Chromium (`tests/browser/check.mjs`, Playwright and axe-core) signs in with
-//! the admin token, takes screenshots at 1280 px and 390 px in light and dark (kept in
-//! `$CARGO_TARGET_DIR/screenshots/`), checks that nothing overflows sideways at 390 px, runs
-//! axe-core's WCAG 2 A/AA rules, and presses "Scrape now", which must scrape that section
-//! again.
+//! the admin token, takes screenshots of the index and of a preview page at 1280 px and
+//! 390 px in light and dark (kept in `$CARGO_TARGET_DIR/screenshots/`), checks that nothing
+//! overflows sideways at 390 px, runs axe-core's WCAG 2 A/AA rules, and presses "Scrape
+//! now", which must scrape that section again.
 //!
 //! It needs Chromium (`/usr/bin/chromium`, or `$CHROMIUM`), Node.js and `npm ci` in
 //! `tests/browser/`. Without them the test says so and passes, except under CI (`$CI` set),
@@ -226,9 +226,19 @@ async fn the_operator_page_reads_well_and_scrape_now_works_in_a_browser() {
     assert_eq!(report["signIn"]["signedIn"], true, "{report:#}");
     assert_eq!(report["signIn"]["buttons"], 3, "one per section");
     let views = report["views"].as_array().unwrap();
-    assert_eq!(views.len(), 4);
+    assert_eq!(
+        views.len(),
+        8,
+        "the index and a preview page, two widths, two schemes"
+    );
+    assert!(report["preview"]
+        .as_str()
+        .is_some_and(|p| p.ends_with("/feeds/vesti-kraya-news.html")));
     for view in views {
-        let what = format!("{} px, {}", view["width"], view["colorScheme"]);
+        let what = format!(
+            "{} at {} px, {}",
+            view["page"], view["width"], view["colorScheme"]
+        );
         assert!(
             view["scrollWidth"].as_u64() <= view["innerWidth"].as_u64(),
             "{what}: overflows sideways: {view:#}"

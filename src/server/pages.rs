@@ -135,21 +135,31 @@ impl Pages {
         spec: &FeedSpec,
         entries: &[Entry],
     ) -> Result<String, minijinja::Error> {
+        let now = app.scraper.clock.now();
         let entries: Vec<PreviewEntry> = entries
             .iter()
             .map(|e| feed_safe(e))
             .map(|e| PreviewEntry {
                 title: e.title.clone(),
                 url: e.url.clone(),
-                published: e.published.to_rfc3339_opts(SecondsFormat::Secs, true),
+                published: when::When::new(e.published.to_utc(), now),
                 summary: e.summary.clone(),
                 image: e.image.clone(),
             })
             .collect();
+        let feed = FeedCard::new(app, spec);
+        let updated = app
+            .feeds
+            .last_head(&spec.name)
+            .filter(|h| h.entries > 0)
+            .map(|h| when::When::new(h.updated.to_utc(), now));
         self.render(
             "feed.html",
             minijinja::context! {
-                feed => FeedCard::new(app, spec),
+                feed => feed,
+                updated => updated,
+                // The entries are in the site's language (HTML wants BCP 47's hyphen).
+                lang => spec.meta.language.as_ref().map(|tag| tag.replace('_', "-")),
                 description => spec.meta.description.clone(),
                 entries => entries,
                 index => link(app, ""),
@@ -318,7 +328,7 @@ struct IndexSite {
 struct PreviewEntry {
     title: String,
     url: String,
-    published: String,
+    published: when::When,
     summary: Option<String>,
     image: Option<String>,
 }

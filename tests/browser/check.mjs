@@ -2,9 +2,9 @@
 //
 //   node check.mjs BASE_URL TOKEN SCREENSHOT_DIR
 //
-// Signs in with the token through the page's own form, then, in light and dark, at 1280 px
-// and 390 px wide: takes a screenshot, measures horizontal overflow and runs axe-core's
-// WCAG 2 A/AA rules. Last, presses one "Scrape now" button (a real form post, with the
+// Signs in with the token through the page's own form, then, for the index and the first
+// section's preview page, in light and dark, at 1280 px and 390 px wide: takes a screenshot,
+// measures horizontal overflow and runs axe-core's WCAG 2 A/AA rules. Last, presses one "Scrape now" button (a real form post, with the
 // browser's own Origin header and cookie) and records where it lands. Prints one JSON
 // report on stdout; the Rust test judges it. Only 127.0.0.1 is ever contacted.
 
@@ -44,12 +44,16 @@ try {
     buttons: await page.locator('form.scrape').count(),
     signedIn: (await page.content()).includes('Signed in as the operator'),
   };
+  // The first section's preview page (a feed as a reader would show it) is judged alike.
+  const preview = await page.locator('a', { hasText: 'Preview' }).first().getAttribute('href');
+  report.preview = preview;
+  for (const [pageName, url] of [['index', base], ['preview', preview]]) {
   for (const colorScheme of ['light', 'dark']) {
     for (const width of [1280, 390]) {
       await page.emulateMedia({ colorScheme });
       await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
-      await page.goto(base, { waitUntil: 'load' });
-      const name = `index-${width}-${colorScheme}.png`;
+      await page.goto(url, { waitUntil: 'load' });
+      const name = `${pageName}-${width}-${colorScheme}.png`;
       await page.screenshot({ path: join(shots, name), fullPage: true });
       const overflow = await page.evaluate(() => ({
         scrollWidth: document.scrollingElement.scrollWidth,
@@ -68,8 +72,9 @@ try {
           nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
         }));
       });
-      report.views.push({ colorScheme, width, screenshot: name, ...overflow, violations: axe });
+      report.views.push({ page: pageName, colorScheme, width, screenshot: name, ...overflow, violations: axe });
     }
+  }
   }
   // "Scrape now" as a person would press it: the first section's button.
   await page.emulateMedia({ colorScheme: 'light' });

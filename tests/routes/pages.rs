@@ -2,7 +2,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{routes, titles_of, FEEDS, FORMATS, PUBLIC};
+use super::{routes, stored, titles_of, CONFIG, FEEDS, FORMATS, PUBLIC};
+use crate::support::routes::{save, InProcess};
 
 #[tokio::test]
 async fn unknown_paths_feeds_and_extensions_are_404_saying_why() {
@@ -282,4 +283,51 @@ fn opml_feeds(bytes: &[u8]) -> Vec<HashMap<String, String>> {
     }
     assert!(root.is_some(), "an <opml> root");
     found
+}
+
+#[tokio::test]
+async fn preview_pages_mark_the_site_language_and_say_times_plainly() {
+    let config = CONFIG.replace(
+        "id = \"weekly\"\ntitle = \"The Weekly\"",
+        "id = \"weekly\"\ntitle = \"The Weekly\"\nlanguage = \"pt_BR\"",
+    );
+    assert_ne!(config, CONFIG, "the weekly site is in the config");
+    let routes = InProcess::open(&config, |store| {
+        for (section, entries) in stored() {
+            save(store, section, &entries);
+        }
+    })
+    .await;
+    let answer = routes.get("/feeds/essays.html").await;
+    assert_eq!(answer.status, 200);
+    let html = scraper::Html::parse_document(&answer.text());
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    let main = html
+        .select(&select("main"))
+        .next()
+        .expect("a main landmark");
+    // The entries are in the site's language, as BCP 47 writes it.
+    assert_eq!(main.value().attr("lang"), Some("pt-BR"));
+    let time = html.select(&select("article time")).next().unwrap();
+    assert!(time.value().attr("title").unwrap().ends_with(" UTC"));
+    let shown: String = time.text().collect();
+    assert_eq!(
+        shown.get(10..11),
+        Some(" "),
+        "not a raw RFC 3339 stamp: {shown}"
+    );
+    let line: String = html
+        .select(&select("article p.muted"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert!(line.contains(" ago)"), "{line}");
+    // Subscribe links say which feed they are for.
+    let names: Vec<&str> = html
+        .select(&select(".subscribe a"))
+        .filter_map(|a| a.value().attr("aria-label"))
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names.iter().all(|n| n.contains("Essays")), "{names:?}");
 }
