@@ -191,58 +191,58 @@ fn rss_of(meta: &FeedMeta, entries: &SafeEntries<'_>, media: &FeedMedia) -> Vec<
     let mut uses_media = false;
     let items: Vec<rss::Item> = entries
         .iter()
-        .map(|e| rss::Item {
-            title: Some(e.title.clone()),
-            link: Some(e.url.clone()),
-            // Readers read an RSS description as HTML: the plain-text lead is escaped into it.
-            description: e
-                .summary
-                .as_deref()
-                .map(|s| html_escape::encode_text(s).into_owned()),
-            author: None,
-            categories: e
-                .tags
-                .iter()
-                .map(|t| rss::Category {
-                    name: t.clone(),
-                    domain: None,
-                })
-                .collect(),
-            guid: Some(rss::Guid {
-                value: e.url.clone(),
-                permalink: true,
-            }),
-            pub_date: Some(rfc2822(&e.published)),
-            content: e.body.clone(),
-            dublin_core_ext: e.author.as_ref().map(|a| {
-                rss::extension::dublincore::DublinCoreExtension {
-                    creators: vec![a.clone()],
-                    ..Default::default()
-                }
-            }),
-            enclosure: match e.image.as_deref().map(|url| media.picture(url)) {
-                Some(Picture::Enclosure { url, length, mime }) => Some(rss::Enclosure {
-                    url: url.to_string(),
-                    length: length.to_string(),
-                    mime_type: mime.to_string(),
+        .map(|e| {
+            // The lead image's picture: an enclosure, or a Media RSS element.
+            let picture = e.image.as_deref().map(|url| media.picture(url));
+            rss::Item {
+                title: Some(e.title.clone()),
+                link: Some(e.url.clone()),
+                // Readers read an RSS description as HTML: the plain-text lead is escaped into it.
+                description: e
+                    .summary
+                    .as_deref()
+                    .map(|s| html_escape::encode_text(s).into_owned()),
+                author: None,
+                categories: e
+                    .tags
+                    .iter()
+                    .map(|t| rss::Category {
+                        name: t.clone(),
+                        domain: None,
+                    })
+                    .collect(),
+                guid: Some(rss::Guid {
+                    value: e.url.clone(),
+                    permalink: true,
                 }),
-                _ => None,
-            },
-            extensions: e
-                .image
-                .as_deref()
-                .and_then(|url| {
-                    media.picture(url).media_extension(false, |name, attrs| {
-                        rss::extension::Extension {
+                pub_date: Some(rfc2822(&e.published)),
+                content: e.body.clone(),
+                dublin_core_ext: e.author.as_ref().map(|a| {
+                    rss::extension::dublincore::DublinCoreExtension {
+                        creators: vec![a.clone()],
+                        ..Default::default()
+                    }
+                }),
+                enclosure: match picture {
+                    Some(Picture::Enclosure { url, length, mime }) => Some(rss::Enclosure {
+                        url: url.to_string(),
+                        length: length.to_string(),
+                        mime_type: mime.to_string(),
+                    }),
+                    _ => None,
+                },
+                extensions: picture
+                    .and_then(|picture| {
+                        picture.media_extension(false, |name, attrs| rss::extension::Extension {
                             name,
                             attrs,
                             ..Default::default()
-                        }
+                        })
                     })
-                })
-                .inspect(|_| uses_media = true)
-                .unwrap_or_default(),
-            ..Default::default()
+                    .inspect(|_| uses_media = true)
+                    .unwrap_or_default(),
+                ..Default::default()
+            }
         })
         .collect();
     let mut namespaces = BTreeMap::new();
@@ -308,59 +308,60 @@ fn atom_of(meta: &FeedMeta, entries: &SafeEntries<'_>, media: &FeedMedia) -> Vec
     };
     let atom_entries: Vec<AtomEntry> = entries
         .iter()
-        .map(|e| AtomEntry {
-            id: e.url.clone(),
-            title: Text::plain(e.title.clone()),
-            updated: e.updated_or_published(),
-            published: Some(e.published),
-            authors: e
-                .author
-                .iter()
-                .map(|name| Person {
-                    name: name.clone(),
-                    ..Default::default()
-                })
-                .collect(),
-            // The lead image as RSS carries it: an enclosure when its size is known.
-            links: std::iter::once(link(&e.url, "alternate", Some("text/html")))
-                .chain(match e.image.as_deref().map(|url| media.picture(url)) {
-                    Some(Picture::Enclosure { url, length, mime }) => Some(Link {
-                        length: Some(length.to_string()),
-                        ..link(url, "enclosure", Some(mime))
-                    }),
-                    _ => None,
-                })
-                .collect(),
-            // atom_syndication writes extension attributes verbatim: escaped here.
-            extensions: e
-                .image
-                .as_deref()
-                .and_then(|url| {
-                    media.picture(url).media_extension(true, |name, attrs| {
-                        atom_syndication::extension::Extension {
-                            name,
-                            attrs,
-                            ..Default::default()
-                        }
+        .map(|e| {
+            let picture = e.image.as_deref().map(|url| media.picture(url));
+            AtomEntry {
+                id: e.url.clone(),
+                title: Text::plain(e.title.clone()),
+                updated: e.updated_or_published(),
+                published: Some(e.published),
+                authors: e
+                    .author
+                    .iter()
+                    .map(|name| Person {
+                        name: name.clone(),
+                        ..Default::default()
                     })
-                })
-                .inspect(|_| uses_media = true)
-                .unwrap_or_default(),
-            summary: e.summary.as_ref().map(|s| Text::plain(s.clone())),
-            content: e.body.as_ref().map(|body| Content {
-                value: Some(body.clone()),
-                content_type: Some("html".into()),
-                ..Default::default()
-            }),
-            categories: e
-                .tags
-                .iter()
-                .map(|t| atom_syndication::Category {
-                    term: t.clone(),
+                    .collect(),
+                // The lead image as RSS carries it: an enclosure when its size is known.
+                links: std::iter::once(link(&e.url, "alternate", Some("text/html")))
+                    .chain(match picture {
+                        Some(Picture::Enclosure { url, length, mime }) => Some(Link {
+                            length: Some(length.to_string()),
+                            ..link(url, "enclosure", Some(mime))
+                        }),
+                        _ => None,
+                    })
+                    .collect(),
+                // atom_syndication writes extension attributes verbatim: escaped here.
+                extensions: picture
+                    .and_then(|picture| {
+                        picture.media_extension(true, |name, attrs| {
+                            atom_syndication::extension::Extension {
+                                name,
+                                attrs,
+                                ..Default::default()
+                            }
+                        })
+                    })
+                    .inspect(|_| uses_media = true)
+                    .unwrap_or_default(),
+                summary: e.summary.as_ref().map(|s| Text::plain(s.clone())),
+                content: e.body.as_ref().map(|body| Content {
+                    value: Some(body.clone()),
+                    content_type: Some("html".into()),
                     ..Default::default()
-                })
-                .collect(),
-            ..Default::default()
+                }),
+                categories: e
+                    .tags
+                    .iter()
+                    .map(|t| atom_syndication::Category {
+                        term: t.clone(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }
         })
         .collect();
     let icons = media.icons(meta.icon.as_deref());

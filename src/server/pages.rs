@@ -18,7 +18,7 @@ mod when;
 
 use std::path::Path;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use minijinja::Environment;
 use serde::Serialize;
 
@@ -66,7 +66,7 @@ impl Pages {
         let now = app.scraper.clock.now();
         let operator = matches!(visitor, Visitor::Operator { .. });
         let card = |spec: &FeedSpec, site: &str| {
-            let mut card = FeedCard::new(app, spec);
+            let mut card = FeedCard::new(app, spec, now);
             card.status(app, spec, site, now, operator);
             card
         };
@@ -78,8 +78,7 @@ impl Pages {
                 id: site.id.clone(),
                 title: site.title.clone(),
                 url: site.base_url.to_string(),
-                // HTML wants BCP 47's hyphen; the config also accepts `pt_BR`.
-                lang: site.language_tag.as_ref().map(|tag| tag.replace('_', "-")),
+                lang: site.language_tag.as_deref().map(html_lang),
                 feed: catalog.get(&site.id).map(|f| card(f, &site.title)),
                 sections: site
                     .sections
@@ -147,19 +146,13 @@ impl Pages {
                 image: e.image.clone(),
             })
             .collect();
-        let feed = FeedCard::new(app, spec);
-        let updated = app
-            .feeds
-            .last_head(&spec.name)
-            .filter(|h| h.entries > 0)
-            .map(|h| when::When::new(h.updated.to_utc(), now));
+        let feed = FeedCard::new(app, spec, now);
         self.render(
             "feed.html",
             minijinja::context! {
                 feed => feed,
-                updated => updated,
-                // The entries are in the site's language (HTML wants BCP 47's hyphen).
-                lang => spec.meta.language.as_ref().map(|tag| tag.replace('_', "-")),
+                // The entries are in the site's language.
+                lang => spec.meta.language.as_deref().map(html_lang),
                 description => spec.meta.description.clone(),
                 entries => entries,
                 index => link(app, ""),
@@ -175,6 +168,12 @@ fn label(format: Format) -> &'static str {
         Format::Atom => "Atom",
         Format::Json => "JSON Feed",
     }
+}
+
+/// A language tag as HTML's `lang` wants it: BCP 47's hyphen (the config also accepts
+/// `pt_BR`).
+fn html_lang(tag: &str) -> String {
+    tag.replace('_', "-")
 }
 
 pub(super) fn link(app: &App, path: &str) -> String {
@@ -227,15 +226,19 @@ struct FeedCard {
     error_url: Option<String>,
     last_success: Option<when::When>,
     next_run: Option<when::When>,
-    /// `updated`, relative (the index's merged feeds).
+    /// `updated`, relative and exact (the index and the preview page).
     updated_when: Option<when::When>,
     /// Where "Scrape now" posts (sections, for a signed-in operator).
     scrape: Option<String>,
 }
 
 impl FeedCard {
-    fn new(app: &App, spec: &FeedSpec) -> FeedCard {
+    fn new(app: &App, spec: &FeedSpec, now: DateTime<Utc>) -> FeedCard {
         let head = app.feeds.last_head(&spec.name);
+        let updated = head
+            .as_ref()
+            .filter(|h| h.entries > 0)
+            .map(|h| when::When::new(h.updated.to_utc(), now));
         let healths: Vec<SectionHealth> = spec.members.iter().map(|m| app.health(m)).collect();
         let failing = healths
             .iter()
@@ -260,9 +263,7 @@ impl FeedCard {
             json: spec.url(Format::Json).to_string(),
             html: link(app, &format!("feeds/{}.html", spec.name)),
             entries: head.as_ref().map_or(0, |h| h.entries),
-            updated: head
-                .filter(|h| h.entries > 0)
-                .map(|h| h.updated.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            updated: updated.as_ref().map(|when| when.utc.clone()),
             state,
             failing,
             last_error: healths.iter().find_map(|h| h.last_error.clone()),
@@ -273,7 +274,7 @@ impl FeedCard {
             error_url: None,
             last_success: None,
             next_run: None,
-            updated_when: None,
+            updated_when: updated,
             scrape: None,
         }
     }
@@ -289,11 +290,6 @@ impl FeedCard {
         operator: bool,
     ) {
         self.site = site.to_string();
-        self.updated_when = app
-            .feeds
-            .last_head(&spec.name)
-            .filter(|h| h.entries > 0)
-            .map(|h| when::When::new(h.updated.to_utc(), now));
         let Some(health) = &self.health else {
             return;
         };
