@@ -295,8 +295,9 @@ impl FeedCard {
         };
         self.error_url = health
             .last_error_url
-            .clone()
-            .filter(|url| url.starts_with("https://") || url.starts_with("http://"));
+            .as_deref()
+            .and_then(crate::text::web_url)
+            .map(std::borrow::Cow::into_owned);
         self.last_success = health.last_success.map(|at| when::When::new(at, now));
         self.next_run = health.next_run.map(|at| {
             let mut next = when::When::new(at, now);
