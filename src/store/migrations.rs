@@ -35,6 +35,12 @@ pub enum MigrationError {
         version: i64,
         source: rusqlite::Error,
     },
+    /// The PostgreSQL store's (`store::postgres::migrations`).
+    #[error("migration to schema version {version} failed: {source}")]
+    Postgres {
+        version: i64,
+        source: postgres::Error,
+    },
 }
 
 /// Brings the database to `LATEST`; returns the version it had before.

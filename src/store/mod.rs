@@ -16,6 +16,7 @@ mod facade;
 mod fetch_state;
 mod media;
 mod migrations;
+pub mod pg;
 mod retention;
 mod sqlite;
 mod transfer;
@@ -160,6 +161,11 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("database holds an unreadable {what} {value:?}")]
     Corrupt { what: &'static str, value: String },
+    #[error("database error")]
+    Pg(#[from] ::postgres::Error),
+    /// No connection to the shared store (it is down, unreachable, or refused us).
+    #[error("cannot connect to database {url}: {message}")]
+    PgUnavailable { url: String, message: String },
     #[error("storage task failed")]
     Task(#[source] tokio::task::JoinError),
     #[error("database {path}: {source}")]

@@ -8,6 +8,7 @@
 pub mod faulty;
 pub mod hostile;
 pub mod origin;
+pub mod pg;
 pub mod routes;
 pub mod serve;
 pub mod static_origin;
