@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub mod cluster;
 pub mod faulty;
 pub mod hostile;
 pub mod origin;

@@ -174,11 +174,23 @@ pub struct Seen {
     pub status: u16,
 }
 
+/// How busy the origin has been: for tests of politeness across several instances.
+#[derive(Debug, Default)]
+pub struct Load {
+    /// Requests being answered now.
+    active: std::sync::atomic::AtomicUsize,
+    /// The most requests ever answered at once.
+    peak: std::sync::atomic::AtomicUsize,
+    /// Every listing call: when it arrived, and the `sectionId` it asked for.
+    listings: Mutex<Vec<(std::time::Instant, u64)>>,
+}
+
 /// A running origin.
 pub struct Origin {
     pub addr: SocketAddr,
     pub site: Arc<Mutex<SiteModel>>,
     pub log: Arc<Mutex<Vec<Seen>>>,
+    pub load: Arc<Load>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -189,7 +201,8 @@ impl Origin {
         let log = Arc::new(Mutex::new(Vec::new()));
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let (site2, log2) = (site.clone(), log.clone());
+        let load = Arc::new(Load::default());
+        let (site2, log2, load2) = (site.clone(), log.clone(), load.clone());
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -198,7 +211,7 @@ impl Origin {
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                warp::serve(routes(site2, log2))
+                warp::serve(routes(site2, log2, load2))
                     .incoming(listener)
                     .graceful(async move {
                         let _ = stop_rx.await;
@@ -212,6 +225,7 @@ impl Origin {
             addr,
             site,
             log,
+            load,
             shutdown: Some(stop_tx),
             thread: Some(thread),
         }
@@ -232,6 +246,16 @@ impl Origin {
     pub fn model(&self) -> SiteModel {
         self.site.lock().unwrap().clone()
     }
+
+    /// The most requests the origin (one host) ever answered at once.
+    pub fn peak_concurrency(&self) -> usize {
+        self.load.peak.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Every listing call so far: when, and for which `sectionId`.
+    pub fn listing_calls(&self) -> Vec<(std::time::Instant, u64)> {
+        self.load.listings.lock().unwrap().clone()
+    }
 }
 
 impl Drop for Origin {
@@ -245,13 +269,14 @@ impl Drop for Origin {
     }
 }
 
-type Shared = (Arc<Mutex<SiteModel>>, Arc<Mutex<Vec<Seen>>>);
+type Shared = (Arc<Mutex<SiteModel>>, Arc<Mutex<Vec<Seen>>>, Arc<Load>);
 
 fn routes(
     site: Arc<Mutex<SiteModel>>,
     log: Arc<Mutex<Vec<Seen>>>,
+    load: Arc<Load>,
 ) -> impl Filter<Extract = (Response<String>,), Error = warp::Rejection> + Clone {
-    let shared: Shared = (site, log);
+    let shared: Shared = (site, log, load);
     warp::method()
         .and(warp::path::full())
         .and(warp::header::headers_cloned())
@@ -261,8 +286,21 @@ fn routes(
                   path: warp::path::FullPath,
                   headers: warp::http::HeaderMap,
                   body: bytes::Bytes| {
-                let (site, log) = shared.clone();
+                let (site, log, load) = shared.clone();
                 async move {
+                    use std::sync::atomic::Ordering::SeqCst;
+                    let now_active = load.active.fetch_add(1, SeqCst) + 1;
+                    load.peak.fetch_max(now_active, SeqCst);
+                    if path.as_str().ends_with("/categoryNewsList") {
+                        let section = serde_json::from_slice::<serde_json::Value>(&body)
+                            .ok()
+                            .and_then(|v| v["sectionId"].as_u64())
+                            .unwrap_or(0);
+                        load.listings
+                            .lock()
+                            .unwrap()
+                            .push((std::time::Instant::now(), section));
+                    }
                     let (response, delay) = {
                         let site = site.lock().unwrap();
                         let response =
@@ -277,6 +315,7 @@ fn routes(
                         path: path.as_str().to_string(),
                         status: response.status().as_u16(),
                     });
+                    load.active.fetch_sub(1, SeqCst);
                     Ok::<_, warp::Rejection>(response)
                 }
             },
