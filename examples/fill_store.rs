@@ -32,6 +32,13 @@ struct Args {
     /// Approximate size of each entry's body HTML.
     #[arg(long, default_value_t = 1500)]
     body_bytes: usize,
+    /// The load origin's port, so entry URLs are the ones a scrape of it finds (a listing of
+    /// stored articles then fetches no article page); 0: none (`http://127.0.0.1/…`).
+    #[arg(long, default_value_t = 0)]
+    origin_port: u16,
+    /// The load origin's `--hosts`: section i is on 127.0.0.(i mod K + 1), as its config says.
+    #[arg(long, default_value_t = 1)]
+    hosts: u8,
 }
 
 fn main() {
@@ -44,6 +51,14 @@ fn main() {
     let started = std::time::Instant::now();
     for i in 0..args.sections {
         let s = synthetic::section(i);
+        let host = format!(
+            "http://127.0.0.{}{}",
+            i % usize::from(args.hosts.max(1)) + 1,
+            match args.origin_port {
+                0 => String::new(),
+                port => format!(":{port}"),
+            }
+        );
         let entries: Vec<ScrapedEntry> = (0..args.entries)
             .map(|k| {
                 let a = synthetic::article(&s, k);
@@ -52,13 +67,13 @@ fn main() {
                     .fixed_offset();
                 ScrapedEntry {
                     entry: Entry {
-                        url: format!("http://127.0.0.1{}", a.path),
+                        url: format!("{host}{}", a.path),
                         title: a.title,
                         summary: Some(a.lead),
                         body: Some(body.clone()),
                         author: Some("TASS".into()),
                         tags: vec!["Russia".into(), "Economy".into()],
-                        image: Some(format!("http://127.0.0.1/img/{}.jpg", a.id)),
+                        image: Some(format!("{host}/img/{}.jpg", a.id)),
                         published,
                         updated: None,
                         first_seen: seen,

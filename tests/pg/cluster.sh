@@ -11,6 +11,8 @@
 #                                 one database each through it)
 #   SCRAPEFEED_TEST_PG_DIR        DIR, so a test can restart the server (tests/cluster.rs)
 #
+# PG_OPTIONS adds server options at start (benches/cluster.sh loads pg_stat_statements).
+#
 # initdb refuses to run as root: as root, the cluster runs as the `postgres` user the package
 # creates. Password authentication over TCP (scram-sha-256), so a wrong password is a real
 # error a test can provoke. fsync is off: the cluster is thrown away, and a fast restart
@@ -37,7 +39,7 @@ pg_start() {
     for _ in $(seq 1 20); do
         port=$((20000 + RANDOM % 30000))
         if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 30 \
-            -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c full_page_writes=off" \
+            -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c full_page_writes=off ${PG_OPTIONS:-}" \
             start >/dev/null; then
             {
                 echo "SCRAPEFEED_TEST_DATABASE_URL=postgres://postgres:$password@127.0.0.1:$port/postgres"
@@ -65,7 +67,7 @@ restart)
     port=$(cat "$dir/port")
     as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 30 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c full_page_writes=off" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c full_page_writes=off ${PG_OPTIONS:-}" \
         start >/dev/null
     ;;
 stop)
