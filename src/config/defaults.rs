@@ -100,31 +100,6 @@ pub(super) fn database_is_postgres(database: Option<&str>, url_from_env: Option<
     url_from_env.is_some_and(|u| !u.trim().is_empty()) || database.is_some_and(is_url)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn feed_files_are_written_by_default_with_sqlite_only() {
-        let cases = [
-            (None, None, Some("feeds")),
-            (Some("state/scrapefeed.db"), None, Some("feeds")),
-            (Some("postgres://sf@db/sf"), None, None),
-            (Some(" PostgreSQL://sf@db/sf"), None, None),
-            (None, Some("postgres://sf:pw@db/sf"), None),
-            (Some("state/scrapefeed.db"), Some("postgres://sf@db/sf"), None),
-            (Some("postgres.db"), Some(""), Some("feeds")),
-        ];
-        for (database, env, expected) in cases {
-            assert_eq!(
-                feeds_dir(database_is_postgres(database, env)),
-                expected,
-                "{database:?} {env:?}"
-            );
-        }
-    }
-}
-
 pub(super) fn max_entries() -> Checked<EntryCount> {
     Checked::unspanned(100)
 }
@@ -221,6 +196,26 @@ pub(super) fn filter_fields() -> Vec<FilterField> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feed_files_are_written_by_default_with_sqlite_only() {
+        let cases = [
+            (None, None, Some("feeds")),
+            (Some("state/scrapefeed.db"), None, Some("feeds")),
+            (Some("postgres://sf@db/sf"), None, None),
+            (Some(" PostgreSQL://sf@db/sf"), None, None),
+            (None, Some("postgres://sf:pw@db/sf"), None),
+            (Some("state/scrapefeed.db"), Some("postgres://sf@db/sf"), None),
+            (Some("postgres.db"), Some(""), Some("feeds")),
+        ];
+        for (database, env, expected) in cases {
+            assert_eq!(
+                feeds_dir(database_is_postgres(database, env)),
+                expected,
+                "{database:?} {env:?}"
+            );
+        }
+    }
 
     /// The built-in values parse: `Checked::valid` may rely on it.
     #[test]
