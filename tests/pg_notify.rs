@@ -39,7 +39,11 @@ fn the_listener_delivers_other_stores_notices_and_resyncs_after_a_lost_connectio
     })
     .unwrap();
     let wait = Duration::from_secs(10);
-    assert_eq!(rx.recv_timeout(wait), Ok(Notice::Resync), "once LISTEN holds");
+    assert_eq!(
+        rx.recv_timeout(wait),
+        Ok(Notice::Resync),
+        "once LISTEN holds"
+    );
 
     let mut client = db.client();
     notify(&mut client, "mine", "one");
@@ -77,7 +81,11 @@ fn the_listener_delivers_other_stores_notices_and_resyncs_after_a_lost_connectio
 
     let asked = Instant::now();
     listener.stop();
-    assert!(asked.elapsed() < Duration::from_secs(1), "{:?}", asked.elapsed());
+    assert!(
+        asked.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        asked.elapsed()
+    );
     assert_eq!(
         rx.recv_timeout(Duration::from_millis(100)),
         Err(mpsc::RecvTimeoutError::Disconnected),
@@ -123,14 +131,20 @@ fn an_app_answers_with_the_new_etag_within_a_second_of_another_instances_change(
         save(
             store,
             "world",
-            &[entry("https://news.example/a", "A", "2026-06-13T10:00:00+03:00")],
+            &[entry(
+                "https://news.example/a",
+                "A",
+                "2026-06-13T10:00:00+03:00",
+            )],
         )
     }));
     let app = instance.app();
     let follower = app.clone();
-    let listener = follow_feed_changes(PgTarget::parse(&db.url).unwrap(), "mine".into(), move || {
-        follower.clone()
-    })
+    let listener = follow_feed_changes(
+        PgTarget::parse(&db.url).unwrap(),
+        "mine".into(),
+        move || follower.clone(),
+    )
     .unwrap();
     // LISTEN holds once its Resync dropped every head the open rendered.
     let listening = Instant::now();
@@ -145,10 +159,18 @@ fn an_app_answers_with_the_new_etag_within_a_second_of_another_instances_change(
     save(
         app.store.blocking(),
         "world",
-        &[entry("https://news.example/b", "B", "2026-06-13T11:00:00+03:00")],
+        &[entry(
+            "https://news.example/b",
+            "B",
+            "2026-06-13T11:00:00+03:00",
+        )],
     );
     let unheard = runtime.block_on(instance.get("/feeds/all.atom"));
-    assert_eq!(unheard.header("etag"), before.header("etag"), "not heard yet");
+    assert_eq!(
+        unheard.header("etag"),
+        before.header("etag"),
+        "not heard yet"
+    );
     notify(&mut db.client(), "theirs", "world");
     let sent = Instant::now();
     let after = loop {
@@ -156,11 +178,17 @@ fn an_app_answers_with_the_new_etag_within_a_second_of_another_instances_change(
         if answer.header("etag") != before.header("etag") {
             break answer;
         }
-        assert!(sent.elapsed() < Duration::from_secs(1), "still the old feed");
+        assert!(
+            sent.elapsed() < Duration::from_secs(1),
+            "still the old feed"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(String::from_utf8_lossy(&after.body).contains("news.example/b"));
-    assert_ne!(after.header("last-modified"), before.header("last-modified"));
+    assert_ne!(
+        after.header("last-modified"),
+        before.header("last-modified")
+    );
     // The section itself, and the validators a fresh instance would compute.
     let world = runtime.block_on(instance.get("/feeds/world.rss"));
     assert!(String::from_utf8_lossy(&world.body).contains("news.example/b"));

@@ -24,7 +24,10 @@ impl App {
             }
             Notice::Resync => {
                 let feeds = self.feeds.invalidate_all();
-                tracing::debug!(feeds, "listening again: every feed is rendered again on demand");
+                tracing::debug!(
+                    feeds,
+                    "listening again: every feed is rendered again on demand"
+                );
             }
         }
     }
@@ -39,5 +42,7 @@ pub fn follow_feed_changes(
     own_tag: String,
     current: impl Fn() -> Arc<App> + Send + 'static,
 ) -> std::io::Result<Listener> {
-    Listener::start(target, own_tag, move |notice| current().feed_notice(&notice))
+    Listener::start(target, own_tag, move |notice| {
+        current().feed_notice(&notice)
+    })
 }

@@ -205,7 +205,11 @@ mod tests {
             (Some("postgres://sf@db/sf"), None, None),
             (Some(" PostgreSQL://sf@db/sf"), None, None),
             (None, Some("postgres://sf:pw@db/sf"), None),
-            (Some("state/scrapefeed.db"), Some("postgres://sf@db/sf"), None),
+            (
+                Some("state/scrapefeed.db"),
+                Some("postgres://sf@db/sf"),
+                None,
+            ),
             (Some("postgres.db"), Some(""), Some("feeds")),
         ];
         for (database, env, expected) in cases {

@@ -27,6 +27,14 @@
 //! memory (rendered again from the store if the budget drops them), and it is *unwritten*:
 //! `export_stale` retries its files, one feed per call while writes fail (`writes`), and its
 //! head is recorded in the store only once they are written, so a restart renders it again.
+//!
+//! Without a feeds directory (`storage.feeds_dir` unset, the default under PostgreSQL) the
+//! set writes and reads no file and records nothing in the store: the memory cache is the
+//! documents' only home, and a document it dropped is rendered again from the store. Every
+//! head is unknown at open and made by the first request (or a scrape's `refresh`). With
+//! several instances on one store, each hears the others' changes and forgets what it held
+//! of those feeds (`invalidate`); rendering depends on nothing but the store and the config,
+//! so every instance serves the same bytes under the same validators.
 
 mod budget;
 mod cache;

@@ -192,7 +192,8 @@ id = "news"
     #[test]
     fn feed_files_default_to_feeds_with_sqlite_and_to_none_with_postgres() {
         let parse = |storage: &str, url: Option<&str>| {
-            let env = |name: &str| (name == super::DATABASE_URL_ENV).then(|| url.map(String::from))?;
+            let env =
+                |name: &str| (name == super::DATABASE_URL_ENV).then(|| url.map(String::from))?;
             let text = format!("[storage]\n{storage}\n{SITE}");
             Config::parse_with_env(&text, Path::new("."), &env)
                 .unwrap()
@@ -203,7 +204,10 @@ id = "news"
         assert_eq!(parse("database = \"postgres://sf@db/sf\"", None), None);
         assert_eq!(parse("", Some("postgres://sf:pw@db/sf")), None);
         assert_eq!(
-            parse("database = \"postgres://sf@db/sf\"\nfeeds_dir = \"out\"", None),
+            parse(
+                "database = \"postgres://sf@db/sf\"\nfeeds_dir = \"out\"",
+                None
+            ),
             Some(Path::new("./out").into()),
             "set, an instance on PostgreSQL writes files too"
         );

@@ -103,7 +103,13 @@ fn two_instances_serve_identical_bytes_and_follow_each_others_changes() {
     // A writes files, B serves from memory: what differs between instances must not show.
     let files = config(&dir.path().join("a"), "16 MiB");
     let a = FeedSet::open(url(), &files, &store, Default::default()).unwrap();
-    let b = FeedSet::open(url(), &no_files(files.clone(), 16 << 20), &store, Default::default()).unwrap();
+    let b = FeedSet::open(
+        url(),
+        &no_files(files.clone(), 16 << 20),
+        &store,
+        Default::default(),
+    )
+    .unwrap();
     a.export_stale(&store).unwrap();
     // Rendered at another moment, in another order.
     std::thread::sleep(std::time::Duration::from_millis(1100));
@@ -120,19 +126,27 @@ fn two_instances_serve_identical_bytes_and_follow_each_others_changes() {
     a.export_stale(&store).unwrap();
     let (head, doc) = b.document(&store, "one", Format::Rss).unwrap().unwrap();
     assert!(Arc::ptr_eq(&head, &old_head) && Arc::ptr_eq(&doc, &old_doc));
-    assert_eq!(head.etag(Format::Rss, Encoding::Identity), *doc.etag(Encoding::Identity));
+    assert_eq!(
+        head.etag(Format::Rss, Encoding::Identity),
+        *doc.etag(Encoding::Identity)
+    );
 
     // The notice arrives: the section and the merged feeds it belongs to, not the others.
     assert!(b.invalidate("one"));
     for name in ["one", "news", "all"] {
         assert!(b.head(name).is_none(), "{name} is stale");
-        assert!(b.cached(&format!("{name}.rss"), Format::Rss, &old_head).is_none());
+        assert!(b
+            .cached(&format!("{name}.rss"), Format::Rss, &old_head)
+            .is_none());
     }
     assert!(b.head("two").is_some(), "two did not change");
     assert_same(&a, &b, &store);
     let (_, doc) = b.document(&store, "all", Format::Atom).unwrap().unwrap();
     assert!(String::from_utf8_lossy(doc.identity()).contains("news.example/one/50"));
-    assert!(!b.invalidate("elsewhere"), "a feed only another instance declares");
+    assert!(
+        !b.invalidate("elsewhere"),
+        "a feed only another instance declares"
+    );
 
     // After a reconnect every feed is rendered again, to the same bytes.
     let generation = b.head("two").unwrap().generation;
@@ -158,9 +172,13 @@ fn filtered_documents_follow_an_invalidation() {
     save_rich(&store, "one", 2);
     // Another instance saved: until the notice, the filtered view stays as it was.
     let head = feeds.head("one").unwrap();
-    assert!(feeds.filtered_cached("one", Format::Rss, &query, &head).is_some());
+    assert!(feeds
+        .filtered_cached("one", Format::Rss, &query, &head)
+        .is_some());
     feeds.invalidate("one");
-    assert!(feeds.filtered_cached("one", Format::Rss, &query, &head).is_none());
+    assert!(feeds
+        .filtered_cached("one", Format::Rss, &query, &head)
+        .is_none());
     let (_, second) = feeds
         .filtered(&store, "one", Format::Rss, &query)
         .unwrap()
@@ -180,7 +198,10 @@ fn without_a_directory_feeds_are_served_from_memory_and_nothing_is_recorded() {
     save_rich(&store, "one", 1);
     save_rich(&store, "two", 2);
     let feeds = FeedSet::open(url(), &config, &store, Default::default()).unwrap();
-    assert!(FEEDS.iter().all(|name| feeds.head(name).is_none()), "unknown until made");
+    assert!(
+        FEEDS.iter().all(|name| feeds.head(name).is_none()),
+        "unknown until made"
+    );
     assert!(!feeds.has_stale(), "nothing waits for an export");
     assert_eq!(feeds.export_stale(&store).unwrap(), 0);
 
@@ -190,7 +211,10 @@ fn without_a_directory_feeds_are_served_from_memory_and_nothing_is_recorded() {
     for name in FEEDS {
         for format in Format::ALL {
             let (head, doc) = feeds.document(&store, name, format).unwrap().unwrap();
-            assert_eq!(head.etag(format, Encoding::Identity), *doc.etag(Encoding::Identity));
+            assert_eq!(
+                head.etag(format, Encoding::Identity),
+                *doc.etag(Encoding::Identity)
+            );
             seen.push(doc.identity().clone());
         }
     }

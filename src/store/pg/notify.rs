@@ -187,8 +187,10 @@ impl Listening {
                         Some((_, feed)) => (self.deliver)(Notice::Changed {
                             feed: feed.to_string(),
                         }),
-                        None => tracing::debug!(payload = notice.payload(),
-                            "ignored a feed notice of another form"),
+                        None => tracing::debug!(
+                            payload = notice.payload(),
+                            "ignored a feed notice of another form"
+                        ),
                     }
                 }
                 Ok(Some(_)) => {}
@@ -211,5 +213,43 @@ impl Listening {
             self.stopped.recv_timeout(period),
             Err(RecvTimeoutError::Timeout)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn a_listener_that_cannot_connect_retries_and_still_stops_within_a_second() {
+        // Nothing listens on port 1: each attempt is refused at once.
+        let target = PgTarget::parse("postgres://sf:s3cret@127.0.0.1:1/sf").unwrap();
+        let (tx, rx) = mpsc::channel();
+        let listener = Listener::start(target, "mine".into(), move |n| {
+            let _ = tx.send(n);
+        })
+        .unwrap();
+        // In its backoff by now (the first attempt fails at once).
+        assert_eq!(
+            rx.recv_timeout(Duration::from_millis(300)),
+            Err(RecvTimeoutError::Timeout),
+            "no Resync without a connection"
+        );
+        let asked = Instant::now();
+        listener.stop();
+        assert!(asked.elapsed() < STOP_WAIT, "{:?}", asked.elapsed());
+        assert_eq!(
+            rx.recv_timeout(Duration::from_millis(100)),
+            Err(RecvTimeoutError::Disconnected)
+        );
+        // Dropped without `stop`, it stops too.
+        let (tx, rx) = mpsc::channel::<Notice>();
+        let target = PgTarget::parse("postgres://sf@127.0.0.1:1/sf").unwrap();
+        drop(Listener::start(target, "mine".into(), move |n| drop(tx.send(n))).unwrap());
+        assert_eq!(
+            rx.recv_timeout(Duration::from_millis(100)),
+            Err(RecvTimeoutError::Disconnected)
+        );
     }
 }
