@@ -35,7 +35,9 @@ fn the_listener_delivers_other_stores_notices_and_resyncs_after_a_lost_connectio
     let target = PgTarget::parse(&db.url).unwrap();
     let (tx, rx) = mpsc::channel();
     let listener = Listener::start(target, "mine".into(), move |notice| {
+        let boom = notice == changed("boom");
         let _ = tx.send(notice);
+        assert!(!boom, "a callback that panics");
     })
     .unwrap();
     let wait = Duration::from_secs(10);
@@ -78,6 +80,13 @@ fn the_listener_delivers_other_stores_notices_and_resyncs_after_a_lost_connectio
     assert_eq!(rx.recv_timeout(wait), Ok(Notice::Resync));
     notify(&mut client, "theirs", "five");
     assert_eq!(rx.recv_timeout(wait), Ok(changed("five")));
+    // A callback that panics may have left its work half done: the listener lives on, and
+    // connects again so that a Resync makes everything whole.
+    notify(&mut client, "theirs", "boom");
+    assert_eq!(rx.recv_timeout(wait), Ok(changed("boom")));
+    assert_eq!(rx.recv_timeout(wait), Ok(Notice::Resync));
+    notify(&mut client, "theirs", "six");
+    assert_eq!(rx.recv_timeout(wait), Ok(changed("six")));
 
     let asked = Instant::now();
     listener.stop();

@@ -148,6 +148,17 @@ fn two_instances_serve_identical_bytes_and_follow_each_others_changes() {
         "a feed only another instance declares"
     );
 
+    // The other way round: an instance with files hears a change and never serves its old
+    // file for it; the file is written again.
+    save_rich(&store, "two", 99);
+    b.refresh(&store, "two").unwrap();
+    assert!(!file(&dir.path().join("a"), "two.rss").contains("news.example/two/99"));
+    assert!(a.invalidate("two"));
+    let (_, doc) = a.document(&store, "two", Format::Rss).unwrap().unwrap();
+    assert!(String::from_utf8_lossy(doc.identity()).contains("news.example/two/99"));
+    assert!(file(&dir.path().join("a"), "two.rss").contains("news.example/two/99"));
+    assert_same(&a, &b, &store);
+
     // After a reconnect every feed is rendered again, to the same bytes.
     let generation = b.head("two").unwrap().generation;
     assert_eq!(b.invalidate_all(), FEEDS.len());

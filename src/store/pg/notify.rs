@@ -141,8 +141,11 @@ impl Listening {
                         tracing::debug!(database = %self.target, "listening for feed changes");
                     }
                     backoff = FIRST_BACKOFF;
-                    (self.deliver)(Notice::Resync);
-                    match self.session(client) {
+                    let ended = match self.deliver(Notice::Resync) {
+                        Ok(()) => self.session(client),
+                        Err(ended) => ended,
+                    };
+                    match ended {
                         Ended::Stopped => return,
                         Ended::Lost(why) => why,
                     }
@@ -173,6 +176,15 @@ impl Listening {
         Ok(client)
     }
 
+    /// Hands a notice to the callback. One that panics is treated as a lost connection:
+    /// what it was doing may be half done, so the listener connects again and the next
+    /// `Resync` makes everything whole; the thread itself never dies of it.
+    fn deliver(&mut self, notice: Notice) -> Result<(), Ended> {
+        let deliver = &mut self.deliver;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| deliver(notice)))
+            .map_err(|_| Ended::Lost("handling a notice panicked".into()))
+    }
+
     /// Delivers notices until the connection is lost or a stop is asked.
     fn session(&mut self, mut client: postgres::Client) -> Ended {
         loop {
@@ -184,9 +196,14 @@ impl Listening {
                 Ok(Some(notice)) if notice.channel() == FEED_CHANNEL => {
                     match parse_notice(notice.payload()) {
                         Some((tag, _)) if tag == self.own_tag => {}
-                        Some((_, feed)) => (self.deliver)(Notice::Changed {
-                            feed: feed.to_string(),
-                        }),
+                        Some((_, feed)) => {
+                            let changed = Notice::Changed {
+                                feed: feed.to_string(),
+                            };
+                            if let Err(ended) = self.deliver(changed) {
+                                return ended;
+                            }
+                        }
                         None => tracing::debug!(
                             payload = notice.payload(),
                             "ignored a feed notice of another form"
