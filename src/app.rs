@@ -12,8 +12,10 @@
 //! Each section has a `Trigger` ("Scrape now", `trigger.rs`): the admin route asks through
 //! `scrape_now`, the section's loop in `scheduler` waits on it beside its timer.
 
+mod notices;
 mod trigger;
 
+pub use notices::follow_feed_changes;
 pub use trigger::{Running, ScrapeNow, Trigger};
 
 use std::collections::HashMap;

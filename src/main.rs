@@ -202,7 +202,7 @@ struct Overrides {
 impl Overrides {
     fn apply(&self, mut config: Config) -> Config {
         if let Some(dir) = &self.feeds_dir {
-            config.storage.feeds_dir = dir.clone();
+            config.storage.feeds_dir = Some(dir.clone());
         }
         config
     }

@@ -796,7 +796,10 @@ id = "news"
     assert_eq!(config.public_url().as_str(), "http://127.0.0.1:8080/");
     assert_eq!(config.server.templates_dir, Path::new("./templates"));
     assert_eq!(config.storage.database, Path::new("./data/scrapefeed.db"));
-    assert_eq!(config.storage.feeds_dir, Path::new("./feeds"));
+    assert_eq!(
+        config.storage.feeds_dir.as_deref(),
+        Some(Path::new("./feeds"))
+    );
     assert_eq!(config.storage.max_entries, 100);
     assert_eq!(config.scheduler.concurrency, 4);
     assert_eq!(config.scheduler.jitter, 0.1);

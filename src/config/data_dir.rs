@@ -115,9 +115,13 @@ pub fn settle(storage: &mut StorageSettings) -> Result<(), DataDirError> {
         source,
     })?;
     check_writable(&storage.database)?;
-    if storage.database.starts_with(&storage.feeds_dir) {
+    if let Some(feeds_dir) = storage
+        .feeds_dir
+        .as_ref()
+        .filter(|dir| storage.database.starts_with(dir))
+    {
         tracing::warn!(
-            database = %storage.database.display(), feeds_dir = %storage.feeds_dir.display(),
+            database = %storage.database.display(), feeds_dir = %feeds_dir.display(),
             "the database is inside the feeds directory, which a static web server may \
              publish; set storage.database elsewhere (or leave it unset for the data directory)"
         );

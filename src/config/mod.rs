@@ -125,7 +125,9 @@ pub struct StorageSettings {
     /// The old default place of the database (`feeds/scrapefeed.db` beside the config), set
     /// when `database` is the default: `data_dir::settle` moves a database found there.
     pub legacy_database: Option<PathBuf>,
-    pub feeds_dir: PathBuf,
+    /// Where every feed is also written as files; `None`: nowhere, feeds are served from
+    /// memory (`feeds::FeedSet`). See `defaults::feeds_dir` for the default.
+    pub feeds_dir: Option<PathBuf>,
     pub max_entries: usize,
     /// Default age beyond which entries are removed; none keeps them until `max_entries`.
     pub max_age: Option<Duration>,

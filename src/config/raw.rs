@@ -118,9 +118,10 @@ pub struct RawStorage {
     /// `scrapefeed.db` in the data directory: `$STATE_DIRECTORY` under systemd, else `data`
     /// beside the config file (never in `feeds_dir`, which a static server may publish).
     pub database: Option<String>,
-    /// Directory where rendered feed files are written (default "feeds").
-    #[serde(default = "defaults::feeds_dir")]
-    pub feeds_dir: String,
+    /// Directory where rendered feed files are written: by default "feeds" with an SQLite
+    /// database; none with PostgreSQL (each instance serves its feeds from memory, rendered
+    /// from the shared store, and writes no files unless this is set).
+    pub feeds_dir: Option<String>,
     /// Maximum number of entries kept per feed, 1 to 10000 (default 100).
     #[serde(default = "defaults::max_entries")]
     pub max_entries: Checked<EntryCount>,

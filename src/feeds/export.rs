@@ -34,7 +34,11 @@ impl FeedSet {
     }
 
     /// Whether any feed waits for `export_stale`: stale, or its files unwritten.
+    /// Without a feeds directory nothing ever waits: stale feeds are rendered on request.
     pub fn has_stale(&self) -> bool {
+        if self.dir.is_none() {
+            return false;
+        }
         let states = self.states.read().unwrap_or_else(|e| e.into_inner());
         states.values().any(|s| s.stale || s.unwritten)
     }
@@ -65,8 +69,14 @@ impl FeedSet {
     /// (which their sections' renders may have made stale); then writes the files of
     /// unwritten feeds again, stopping at the first that still fails, so a full disk costs
     /// one attempt per call however many feeds wait. Returns how many were rendered.
-    /// Blocking: call from a blocking context.
+    /// Without a feeds directory there is nothing to write, and nothing is rendered: a stale
+    /// feed (a merged one after its sections changed, any feed after another instance's
+    /// notice) is rendered by its next request, so an instance does not render 10,000 feeds
+    /// nobody asked it for. Blocking: call from a blocking context.
     pub fn export_stale(&self, store: &dyn Store) -> Result<usize, FeedError> {
+        if self.dir.is_none() {
+            return Ok(0);
+        }
         let mut rendered = 0;
         // A write of this call failed already: no retry needed to learn that.
         let mut failed = false;
@@ -133,9 +143,9 @@ impl FeedSet {
                 .map_or((None, false), |s| (s.head.clone(), s.unwritten))
         };
         let mut writes = Vec::new();
-        for format in Format::ALL {
+        for (dir, format) in self.dir.iter().flat_map(|d| Format::ALL.map(|f| (d, f))) {
             let doc = &documents[format.index()];
-            let path = file_path(&self.dir, &spec.name, format);
+            let path = file_path(dir, &spec.name, format);
             let same = previous
                 .as_ref()
                 .is_some_and(|p| p.digest(format) == doc.digest());
@@ -144,6 +154,8 @@ impl FeedSet {
             }
         }
         let written = self.write_files(&spec.name, &writes);
+        // Without files, memory is the documents' only home besides a render.
+        let memory_only = !written || self.dir.is_none();
         let digests = Format::ALL.map(|f| documents[f.index()].digest().to_string());
         let updated = render::feed_updated(&entries);
         let aggregates: Vec<&str> = match spec.kind {
@@ -171,7 +183,7 @@ impl FeedSet {
                 self.record(store, spec, &current, &behind);
             }
             self.set_unwritten(&spec.name, !written);
-            if !written {
+            if memory_only {
                 self.keep_all(&spec.name, &documents);
             }
             return Ok((current, documents));
@@ -203,7 +215,7 @@ impl FeedSet {
         for format in Format::ALL {
             self.resident.remove(&file_name(&spec.name, format));
         }
-        if !written {
+        if memory_only {
             self.keep_all(&spec.name, &documents);
         }
         self.filtered.forget(&spec.name);
@@ -215,10 +227,10 @@ impl FeedSet {
 
     /// Writes a feed's files; `false` (logged and shown in `/healthz`) if that failed.
     fn write_files(&self, name: &str, writes: &[(PathBuf, &[u8])]) -> bool {
-        if writes.is_empty() {
+        let Some(dir) = self.dir.as_ref().filter(|_| !writes.is_empty()) else {
             return true;
-        }
-        match write_all_atomically(&self.dir, writes) {
+        };
+        match write_all_atomically(dir, writes) {
             Ok(()) => {
                 self.writes.succeeded(name);
                 true
@@ -233,8 +245,12 @@ impl FeedSet {
     /// Records in the store that the feed's files hold `head`, and marks `aggregates`
     /// stale. A failure (the database refusing writes) is logged and goes no further: the
     /// files are written and served, and the store still has the feed stale, so a restart
-    /// renders it again.
+    /// renders it again. Without files nothing is recorded: the record says what files
+    /// hold, and under PostgreSQL the table is every instance's.
     fn record(&self, store: &dyn Store, spec: &FeedSpec, head: &Head, aggregates: &[&str]) {
+        if self.dir.is_none() {
+            return;
+        }
         let exported = ExportedHead {
             fingerprint: spec.fingerprint.clone(),
             digests: head.digests.clone(),

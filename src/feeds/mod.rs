@@ -27,6 +27,14 @@
 //! memory (rendered again from the store if the budget drops them), and it is *unwritten*:
 //! `export_stale` retries its files, one feed per call while writes fail (`writes`), and its
 //! head is recorded in the store only once they are written, so a restart renders it again.
+//!
+//! Without a feeds directory (`storage.feeds_dir` unset, the default under PostgreSQL) the
+//! set writes and reads no file and records nothing in the store: the memory cache is the
+//! documents' only home, and a document it dropped is rendered again from the store. Every
+//! head is unknown at open and made by the first request (or a scrape's `refresh`). With
+//! several instances on one store, each hears the others' changes and forgets what it held
+//! of those feeds (`invalidate`); rendering depends on nothing but the store and the config,
+//! so every instance serves the same bytes under the same validators.
 
 mod budget;
 mod cache;
@@ -34,6 +42,7 @@ pub mod catalog;
 pub mod document;
 mod export;
 mod files;
+mod invalidate;
 pub mod query;
 mod writes;
 
@@ -125,7 +134,9 @@ struct FeedState {
 /// Every feed's head, and the documents that fit the memory budget.
 pub struct FeedSet {
     public_url: Url,
-    dir: PathBuf,
+    /// Where feed files are written; `None`: nowhere (`storage.feeds_dir` unset under
+    /// PostgreSQL), documents live in memory only and nothing is recorded in the store.
+    dir: Option<PathBuf>,
     catalog: Catalog,
     states: RwLock<HashMap<String, FeedState>>,
     /// Keyed by file name, `{name}.{ext}`: what a request asks for, so a lookup allocates
@@ -153,22 +164,31 @@ impl FeedSet {
         metrics: Arc<Metrics>,
     ) -> Result<FeedSet, FeedError> {
         let dir = config.storage.feeds_dir.clone();
-        let removed = remove_stale_temp_files(&dir);
-        if removed > 0 {
-            tracing::info!(dir = %dir.display(), removed, "removed temporary feed files left by a crash");
+        if let Some(dir) = &dir {
+            let removed = remove_stale_temp_files(dir);
+            if removed > 0 {
+                tracing::info!(dir = %dir.display(), removed, "removed temporary feed files left by a crash");
+            }
         }
         let catalog = Catalog::new(config, &public_url);
-        let recorded: HashMap<String, _> = store
-            .exports()?
-            .into_iter()
-            .map(|s| (s.feed.clone(), s))
-            .collect();
+        // Without files there is nothing the store's records could vouch for (and under
+        // PostgreSQL they are another instance's): every head is made by a render here.
+        let recorded: HashMap<String, _> = match &dir {
+            Some(_) => store
+                .exports()?
+                .into_iter()
+                .map(|s| (s.feed.clone(), s))
+                .collect(),
+            None => HashMap::default(),
+        };
         let generations = AtomicU64::new(0);
         let mut states = HashMap::default();
         for spec in catalog.iter() {
-            let files = Format::ALL
-                .iter()
-                .all(|&f| file_path(&dir, &spec.name, f).exists());
+            let files = dir.as_ref().is_some_and(|dir| {
+                Format::ALL
+                    .iter()
+                    .all(|&f| file_path(dir, &spec.name, f).exists())
+            });
             let head = recorded
                 .get(&spec.name)
                 .filter(|r| !r.stale && files)
@@ -386,7 +406,7 @@ impl FeedSet {
 
     /// The feed's file, if it holds what `head` says: the bytes a render would produce.
     fn read_file(&self, name: &str, format: Format, head: &Head) -> Option<Arc<Document>> {
-        let bytes = std::fs::read(file_path(&self.dir, name, format)).ok()?;
+        let bytes = std::fs::read(file_path(self.dir.as_ref()?, name, format)).ok()?;
         let doc = Arc::new(Document::new(bytes));
         if doc.digest() != head.digest(format) {
             tracing::info!(

@@ -326,3 +326,5 @@ fn one_cleaning_renders_each_format_in_its_place() {
         );
     }
 }
+
+mod instances;

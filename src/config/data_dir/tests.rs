@@ -18,7 +18,7 @@ fn defaulted(base: &Path) -> StorageSettings {
     StorageSettings {
         database: default_database(base, &env_of(&[])),
         legacy_database: Some(legacy_database(base)),
-        feeds_dir: base.join("feeds"),
+        feeds_dir: Some(base.join("feeds")),
         max_entries: 100,
         max_age: None,
     }

@@ -12,6 +12,10 @@ use crate::config::raw::{RawScheduler, RawServer, RawStorage};
 use crate::config::values::AdminToken;
 use crate::config::{ConnectionSettings, SchedulerSettings, ServerSettings, StorageSettings};
 
+/// Where the PostgreSQL URL may be given instead of `storage.database` (so its password stays
+/// out of the file).
+pub const DATABASE_URL_ENV: &str = "SCRAPEFEED_DATABASE_URL";
+
 /// Where the admin token is read when the config does not set it.
 pub const ADMIN_TOKEN_ENV: &str = "SCRAPEFEED_ADMIN_TOKEN";
 
@@ -96,6 +100,15 @@ impl Checker<'_> {
         let max_age = raw
             .max_age
             .and_then(|age| self.take(age, "", "storage.max_age"));
+        let postgres = defaults::database_is_postgres(
+            raw.database.as_deref(),
+            env(DATABASE_URL_ENV).as_deref(),
+        );
+        let feeds_dir = raw
+            .feeds_dir
+            .as_deref()
+            .or(defaults::feeds_dir(postgres))
+            .map(|dir| base_dir.join(dir));
         // Unset, the database goes to the data directory, and one found at the old default
         // (in `feeds/`) is moved there at start (`data_dir::settle`).
         let (database, legacy_database) = match raw.database {
@@ -108,7 +121,7 @@ impl Checker<'_> {
         StorageSettings {
             database,
             legacy_database,
-            feeds_dir: base_dir.join(raw.feeds_dir),
+            feeds_dir,
             max_entries,
             max_age,
         }
@@ -173,6 +186,30 @@ id = "news"
         assert!(
             !weak.contains("hunter2"),
             "the secret is never quoted: {weak}"
+        );
+    }
+
+    #[test]
+    fn feed_files_default_to_feeds_with_sqlite_and_to_none_with_postgres() {
+        let parse = |storage: &str, url: Option<&str>| {
+            let env =
+                |name: &str| (name == super::DATABASE_URL_ENV).then(|| url.map(String::from))?;
+            let text = format!("[storage]\n{storage}\n{SITE}");
+            Config::parse_with_env(&text, Path::new("."), &env)
+                .unwrap()
+                .storage
+                .feeds_dir
+        };
+        assert_eq!(parse("", None), Some(Path::new("./feeds").into()));
+        assert_eq!(parse("database = \"postgres://sf@db/sf\"", None), None);
+        assert_eq!(parse("", Some("postgres://sf:pw@db/sf")), None);
+        assert_eq!(
+            parse(
+                "database = \"postgres://sf@db/sf\"\nfeeds_dir = \"out\"",
+                None
+            ),
+            Some(Path::new("./out").into()),
+            "set, an instance on PostgreSQL writes files too"
         );
     }
 }

@@ -7,9 +7,11 @@
 //! like SQLite (`store::AsyncStore`).
 
 pub mod migrations;
+pub mod notify;
 mod pool;
 mod target;
 
+pub use notify::{Listener, Notice};
 pub use pool::{get, pool, PgConnection, PgPool};
 pub use target::{redact, PgTarget, PgTargetError};
 
