@@ -24,7 +24,7 @@
 mod hosts;
 mod leases;
 #[cfg(test)]
-mod testdb;
+pub(crate) mod testdb;
 #[cfg(test)]
 mod tests;
 

@@ -265,6 +265,9 @@ struct Health {
     status: &'static str,
     database: DatabaseHealth,
     feed_files: FilesHealth,
+    /// In a cluster, every instance on record and whether it is alive; absent alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instances: Option<Vec<crate::cluster::InstanceState>>,
     sections: std::collections::BTreeMap<String, SectionHealth>,
 }
 
@@ -289,6 +292,7 @@ fn healthz(app: Arc<App>) -> Reply {
         },
         database: storage.database,
         feed_files: storage.feed_files,
+        instances: app.cluster_instances(),
         sections,
     };
     Response::builder()
