@@ -27,9 +27,9 @@ use super::defaults;
 use super::headers::Headers;
 use super::values::{
     AdminToken, ArticleCount, CacheSize, ClientTimeout, Concurrency, ConnectionCount, EntryCount,
-    FilterPattern, GracePeriod, HttpUrl, Interval, Jitter, LanguageTag, LeaseExpiry, ListenAddress, ParamValue,
-    PoliteDelay, ProxyNetwork, PublicUrl, RequestTimeout, RetentionAge, Retries, RetryDelay,
-    RetryWait, SectionId, SiteId, TimeZone,
+    FilterPattern, GracePeriod, HttpUrl, Interval, Jitter, LanguageTag, LeaseExpiry, ListenAddress,
+    ParamValue, PoliteDelay, ProxyNetwork, PublicUrl, RequestTimeout, RetentionAge, Retries,
+    RetryDelay, RetryWait, SectionId, SiteId, TimeZone,
 };
 
 pub use limits::{RawLimits, RawSiteLimits};

@@ -13,7 +13,11 @@ use crate::cluster::testdb::TestDb;
 const SECTIONS: [&str; 4] = ["s0", "s1", "s2", "s3"];
 
 fn config(dir: &std::path::Path) -> crate::config::Config {
-    let sections: String = SECTIONS
+    config_of(dir, &SECTIONS)
+}
+
+fn config_of(dir: &std::path::Path, sections: &[&str]) -> crate::config::Config {
+    let sections: String = sections
         .iter()
         .map(|s| format!("[[site.section]]\nid = \"{s}\"\npath = \"/{s}\"\n\n"))
         .collect();
@@ -205,4 +209,63 @@ async fn a_killed_instances_section_is_taken_over_after_its_lease_expires() {
         .await
         .expect("the loop stops")
         .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reload_keeps_the_schedule_and_drops_only_what_nobody_declares() {
+    let Some(db) = TestDb::fresh() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let a = instance(&db, "a", Duration::from_secs(60), dir.path());
+    // b declares s3 too, without running (as an instance that just started would).
+    let b = Cluster::join_as(
+        db.pool(1),
+        db.target.clone(),
+        "b".into(),
+        "test".into(),
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    let cancel = CancellationToken::new();
+    let first = start(&a, &cancel);
+    until("every section scraped", Duration::from_secs(20), || {
+        all_runs(&[&a]) >= 4
+    })
+    .await;
+    cancel.cancel();
+    first.await.unwrap();
+    // The reload drops s2 and s3; b still declares s3.
+    let b = Arc::new(b);
+    b.blocking(|c| c.declare(&["s3".to_string()]))
+        .await
+        .unwrap();
+    let reloaded = Instance {
+        app: a
+            .app
+            .reopen(
+                config_of(dir.path(), &["s0", "s1"]),
+                Arc::new(crate::clock::SystemClock),
+                url::Url::parse("http://127.0.0.1:8080/").unwrap(),
+                Default::default(),
+            )
+            .unwrap(),
+    };
+    let cancel = CancellationToken::new();
+    let second = start(&reloaded, &cancel);
+    let cluster = reloaded.app.cluster().unwrap().clone();
+    let mut sections = Vec::new();
+    until("s2's lease removed", Duration::from_secs(20), || {
+        let leases = std::thread::scope(|s| s.spawn(|| cluster.leases().unwrap()).join().unwrap());
+        sections = leases.into_iter().map(|l| l.section).collect();
+        sections.len() == 3
+    })
+    .await;
+    assert_eq!(sections, ["s0", "s1", "s3"]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        runs(&[&reloaded], "s0") + runs(&[&reloaded], "s1"),
+        0,
+        "the reload scraped nothing again"
+    );
+    cancel.cancel();
+    second.await.unwrap();
 }
