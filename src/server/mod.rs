@@ -8,6 +8,8 @@
 //! `admin`, and exist only when an admin token is configured.
 
 mod admin;
+#[cfg(test)]
+mod cluster_health;
 mod feed;
 mod hot;
 pub mod listen;
