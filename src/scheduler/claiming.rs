@@ -83,10 +83,13 @@ pub async fn run_polling(
             }
         }
         let free = permits.available_permits();
+        let mut wait = poll;
         let claims = match cluster.blocking(move |c| c.claim(free)).await {
             Ok(claims) => claims,
             Err(error) => {
-                tracing::error!(%error, "cannot claim due sections; trying again");
+                // The database is down or unreachable: asked again less often meanwhile.
+                tracing::error!(%error, retry_in_s = RETRY.as_secs(), "cannot claim due sections");
+                wait = RETRY;
                 Vec::new()
             }
         };
@@ -117,7 +120,7 @@ pub async fn run_polling(
         tokio::select! {
             _ = cancel.cancelled() => {}
             _ = app.claiming_woken() => {}
-            _ = tokio::time::sleep(poll) => {}
+            _ = tokio::time::sleep(wait) => {}
             Some(_) = running.join_next(), if !running.is_empty() => {}
         }
     }
