@@ -12,6 +12,7 @@
 //! Each section has a `Trigger` ("Scrape now", `trigger.rs`): the admin route asks through
 //! `scrape_now`, the section's loop in `scheduler` waits on it beside its timer.
 
+mod cluster;
 mod notices;
 mod trigger;
 
@@ -54,6 +55,10 @@ pub struct SectionHealth {
     /// The HTTP status of the last failure, when an HTTP answer caused it.
     pub last_http_status: Option<u16>,
     pub next_run: Option<DateTime<Utc>>,
+    /// In a cluster, the instance scraping the section now (holding its lease); absent
+    /// when none does, and alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// How many times the section's loop ended unexpectedly (a panic) and was restarted
     /// by the scheduler since the process started.
     pub loop_restarts: u32,
@@ -102,6 +107,12 @@ pub struct App {
     health: RwLock<HashMap<String, SectionHealth>>,
     /// "Scrape now", by section id (every section of the config, made at open).
     triggers: HashMap<String, Trigger>,
+    /// The cluster this process is an instance of (PostgreSQL); none alone (`app::cluster`).
+    cluster: Option<Arc<crate::cluster::Cluster>>,
+    /// The instances on record at the claiming loop's last heartbeat.
+    instances: RwLock<Vec<crate::cluster::InstanceState>>,
+    /// Wakes the claiming loop for a "Scrape now".
+    claiming_wake: tokio::sync::Notify,
 }
 
 impl App {
@@ -114,11 +125,26 @@ impl App {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<App>> {
         let store = SqliteStore::open(&config.storage.database)?;
-        App::with_store(store, config, clock, public_url, metrics)
+        App::with_store(store, None, config, clock, public_url, metrics)
+    }
+
+    /// Opens the app as an instance of `cluster`: sections are scheduled by its leases
+    /// (`scheduler::claiming`) and every request to a host takes the host's cluster-wide
+    /// turn (`cluster::HostSlots`). The store is the one the cluster's instances share.
+    pub fn open_in_cluster(
+        store: SqliteStore,
+        cluster: Arc<crate::cluster::Cluster>,
+        config: Config,
+        clock: Arc<dyn Clock>,
+        public_url: Url,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<Arc<App>> {
+        App::with_store(store, Some(cluster), config, clock, public_url, metrics)
     }
 
     fn with_store(
         store: SqliteStore,
+        cluster: Option<Arc<crate::cluster::Cluster>>,
         config: Config,
         clock: Arc<dyn Clock>,
         public_url: Url,
@@ -126,9 +152,12 @@ impl App {
     ) -> anyhow::Result<Arc<App>> {
         use anyhow::Context;
         let store = AsyncStore::new(store);
-        let fetcher = Fetcher::new()
+        let mut fetcher = Fetcher::new()
             .context("cannot set up the HTTP client")?
             .with_metrics(metrics.clone());
+        if let Some(cluster) = &cluster {
+            fetcher = fetcher.with_gate(Arc::new(crate::cluster::HostSlots::new(cluster.clone())));
+        }
         let feeds = FeedSet::open(public_url, &config, store.blocking(), metrics.clone())
             .context("cannot write the feed files")?;
         let app = App {
@@ -142,30 +171,11 @@ impl App {
                 .collect(),
             store,
             config,
+            cluster,
+            instances: RwLock::new(Vec::new()),
+            claiming_wake: tokio::sync::Notify::new(),
         };
-        for summary in app.store.blocking().run_summaries()? {
-            app.health
-                .write()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(
-                    summary.last.feed.clone(),
-                    SectionHealth {
-                        state: if summary.consecutive_failures > 0 {
-                            SectionState::Failing
-                        } else {
-                            SectionState::Ok
-                        },
-                        last_attempt: Some(summary.last.started),
-                        last_success: summary.last_success,
-                        last_success_duration_ms: summary.last_success_duration_ms,
-                        consecutive_failures: summary.consecutive_failures,
-                        last_error: summary.last.error,
-                        last_http_status: summary.last.http_status,
-                        next_run: None,
-                        ..SectionHealth::default()
-                    },
-                );
-        }
+        app.absorb_run_summaries(app.store.blocking().run_summaries()?);
         Ok(Arc::new(app))
     }
 
@@ -188,7 +198,15 @@ impl App {
             anyhow::bail!("{why}: the config is applied at the next restart");
         }
         let store = SqliteStore::open_again(&config.storage.database)?;
-        App::with_store(store, config, clock, public_url, metrics)
+        // The same instance goes on: the claiming loop declares the new config's sections.
+        App::with_store(
+            store,
+            self.cluster.clone(),
+            config,
+            clock,
+            public_url,
+            metrics,
+        )
     }
 
     /// Every `period` until cancelled, then once more: writes the files of stale merged
@@ -280,6 +298,10 @@ impl App {
         let asked = self.trigger(section)?.request();
         if asked == ScrapeNow::Started {
             self.set_next_run(section, self.scraper.clock.now());
+            // In a cluster no loop waits on the trigger: the claiming loop takes the request.
+            if self.cluster.is_some() {
+                self.wake_claiming();
+            }
         }
         Some(asked)
     }

@@ -21,6 +21,7 @@ pub mod config;
 // The stages, each on the layers before it: dates, fetch, listing, extract, assemble, store,
 // render, feeds.
 pub mod assemble;
+pub mod cluster;
 pub mod dates;
 pub mod extract;
 pub mod feeds;

@@ -478,6 +478,12 @@ async fn serve(
         }
         start = scheduler::Start::Resume;
     }
+    // The other instances take this one's sections at once, not at their leases' expiry.
+    if let Some(cluster) = app.cluster() {
+        if let Err(error) = cluster.leave() {
+            tracing::warn!(%error, "cannot leave the cluster; its leases expire by themselves");
+        }
+    }
     // The workers keep to the grace period themselves; this only bounds a worker that
     // does not.
     tokio::select! {

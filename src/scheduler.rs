@@ -23,6 +23,9 @@
 //! `app::Trigger`; a request while the section is queued or scraping joins that run. Time
 //! arithmetic here saturates rather than overflows: an interval or a clock at the edge of
 //! chrono's range gives a far-off next run, never a panic.
+//!
+//! With several instances on one PostgreSQL, `claiming` runs instead: the same scrapes and
+//! the same waits (`next_delay`), scheduled by the cluster's shared leases.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -55,8 +58,15 @@ enum Begin {
     After(Duration),
 }
 
-/// Runs until `cancel` fires and every in-flight scrape has finished.
+pub mod claiming;
+
+/// Runs until `cancel` fires and every in-flight scrape has finished. In a cluster the
+/// shared leases schedule the sections instead (`claiming`; they keep each section's
+/// rhythm across restarts and reloads, so `start` has nothing to add).
 pub async fn run(app: Arc<App>, cancel: CancellationToken, start: Start) {
+    if let Some(cluster) = app.cluster().cloned() {
+        return claiming::run(app, cluster, cancel).await;
+    }
     let permits = Arc::new(Semaphore::new(app.config.scheduler.concurrency));
     let sections: Vec<(Arc<Site>, Section)> = app
         .config

@@ -97,6 +97,18 @@ impl Trigger {
         *self.phase.lock().unwrap_or_else(|e| e.into_inner()) == Phase::Requested
     }
 
+    /// Takes a pending request, if there is one, leaving the trigger idle: in a cluster
+    /// the request is handed to the shared schedule (the section made due now), and
+    /// whichever instance claims the section answers it (`scheduler::claiming`).
+    pub fn take_request(&self) -> bool {
+        let mut phase = self.phase.lock().unwrap_or_else(|e| e.into_inner());
+        let requested = *phase == Phase::Requested;
+        if requested {
+            *phase = Phase::Idle;
+        }
+        requested
+    }
+
     /// The loop is about to scrape (it then waits for a permit): requests join this run
     /// until the guard is dropped.
     pub fn begin(&self, now: DateTime<Utc>) -> Running<'_> {
@@ -165,6 +177,9 @@ mod tests {
         // Idle again: the joined request asked for nothing more.
         assert!(!woken(&trigger).await);
         assert_eq!(trigger.request(), ScrapeNow::Started);
+        assert!(trigger.take_request(), "handed over");
+        assert!(!trigger.take_request(), "once");
+        assert_eq!(trigger.request(), ScrapeNow::Started, "idle again");
     }
 
     #[tokio::test]

@@ -14,11 +14,11 @@ use serde::de::DeserializeOwned;
 
 use super::checked::Checked;
 use super::choices::{FilterField, HttpMethod};
-use super::raw::{RawLimits, RawScheduler, RawServer, RawStorage};
+use super::raw::{RawCluster, RawLimits, RawScheduler, RawServer, RawStorage};
 use super::values::{
     ArticleCount, CacheSize, ClientTimeout, Concurrency, EntryCount, GracePeriod, Interval, Jitter,
-    ListenAddress, PageCount, PoliteDelay, RequestTimeout, Retries, RetryDelay, RetryWait,
-    TagCount, TagLength, TemplateText, TextSize, TimeZone,
+    LeaseExpiry, ListenAddress, PageCount, PoliteDelay, RequestTimeout, Retries, RetryDelay,
+    RetryWait, TagCount, TagLength, TemplateText, TextSize, TimeZone,
 };
 
 /// A table whose keys all have defaults, as if written empty (`[server]` with nothing in it),
@@ -37,6 +37,16 @@ pub(super) fn storage() -> RawStorage {
 
 pub(super) fn scheduler() -> RawScheduler {
     empty_table()
+}
+
+pub(super) fn cluster() -> RawCluster {
+    empty_table()
+}
+
+/// Long enough that a slow database never takes a live instance's sections (it renews
+/// every third of it), short enough that a lost machine's feeds pause for minutes only.
+pub(super) fn lease_expiry() -> Checked<LeaseExpiry> {
+    Checked::unspanned("2m".into())
 }
 
 pub(super) fn limits() -> RawLimits {
@@ -233,6 +243,7 @@ mod tests {
         max_entries().valid();
         concurrency().valid();
         jitter().valid();
+        lease_expiry().valid();
         timezone().valid();
         interval().valid();
         min_delay().valid();

@@ -70,6 +70,7 @@ pub struct Config {
     pub server: ServerSettings,
     pub storage: StorageSettings,
     pub scheduler: SchedulerSettings,
+    pub cluster: ClusterSettings,
     pub sites: Vec<Arc<Site>>,
 }
 
@@ -138,6 +139,13 @@ pub struct SchedulerSettings {
     pub concurrency: usize,
     /// Fraction of an interval added or removed at random, so sections do not fire together.
     pub jitter: f64,
+}
+
+/// How the instances of a cluster (several on one PostgreSQL store) share the work.
+#[derive(Debug, Clone)]
+pub struct ClusterSettings {
+    /// How long a section's lease lasts without renewal (`cluster::Cluster::join`).
+    pub lease_expiry: Duration,
 }
 
 /// A configuration that cannot be used, with where and why.

@@ -27,9 +27,9 @@ use super::defaults;
 use super::headers::Headers;
 use super::values::{
     AdminToken, ArticleCount, CacheSize, ClientTimeout, Concurrency, ConnectionCount, EntryCount,
-    FilterPattern, GracePeriod, HttpUrl, Interval, Jitter, LanguageTag, ListenAddress, ParamValue,
-    PoliteDelay, ProxyNetwork, PublicUrl, RequestTimeout, RetentionAge, Retries, RetryDelay,
-    RetryWait, SectionId, SiteId, TimeZone,
+    FilterPattern, GracePeriod, HttpUrl, Interval, Jitter, LanguageTag, LeaseExpiry, ListenAddress,
+    ParamValue, PoliteDelay, ProxyNetwork, PublicUrl, RequestTimeout, RetentionAge, Retries,
+    RetryDelay, RetryWait, SectionId, SiteId, TimeZone,
 };
 
 pub use limits::{RawLimits, RawSiteLimits};
@@ -48,6 +48,9 @@ pub struct RawConfig {
     /// How scrapes are scheduled; every key has a default.
     #[serde(default = "defaults::scheduler")]
     pub scheduler: RawScheduler,
+    /// Several instances on one PostgreSQL store; every key has a default.
+    #[serde(default = "defaults::cluster")]
+    pub cluster: RawCluster,
     /// How long an entry's values may be; every key has a default.
     #[serde(default = "defaults::limits")]
     pub limits: RawLimits,
@@ -140,6 +143,16 @@ pub struct RawScheduler {
     /// Random spread of each interval, as a fraction of it from 0 to 0.5 (default 0.1).
     #[serde(default = "defaults::jitter")]
     pub jitter: Checked<Jitter>,
+}
+
+/// `[cluster]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCluster {
+    /// How long a section stays with an instance that stopped renewing its lease (killed,
+    /// cut off) before another instance takes it over, 5 seconds to an hour (default "2m").
+    #[serde(default = "defaults::lease_expiry")]
+    pub lease_expiry: Checked<LeaseExpiry>,
 }
 
 /// `[[site]]`

@@ -18,6 +18,7 @@
 //! [`FetchError::Cancelled`]; whatever is abandoned leaves the origin's state consistent.
 
 mod decode;
+pub mod gate;
 mod head;
 mod origin;
 pub mod retry;
@@ -34,7 +35,8 @@ use url::Url;
 use crate::config::Site;
 use crate::model::Validators;
 pub use decode::decode;
-use origin::{Origin, Origins};
+pub use gate::{HostGate, HostTicket};
+use origin::{origin_key, Origin, Origins};
 pub use retry::RetryPolicy;
 
 /// The User-Agent sent when a site declares none: honest about who is asking.
@@ -152,6 +154,9 @@ pub enum FetchError {
     /// The caller stopped waiting (shutdown or a config reload): not a fault of the site.
     #[error("{url}: cancelled before an answer (shutdown or config reload)")]
     Cancelled { url: String },
+    /// The host's cluster-wide turn could not be taken (`gate`): nothing was sent.
+    #[error("{url}: cannot take the host's turn in the cluster: {message}")]
+    Gate { url: String, message: String },
 }
 
 impl FetchError {
@@ -175,7 +180,9 @@ impl FetchError {
             | FetchError::Robots { .. }
             // robots.txt is read once per attempt of the section: the section retries.
             | FetchError::Unreachable { .. }
-            | FetchError::Cancelled { .. } => false,
+            | FetchError::Cancelled { .. }
+            // The section retries once the shared database answers.
+            | FetchError::Gate { .. } => false,
         }
     }
 
@@ -197,7 +204,8 @@ impl FetchError {
             | FetchError::Network { url, .. }
             | FetchError::TooLarge { url, .. }
             | FetchError::Robots { url, .. }
-            | FetchError::Cancelled { url } => url,
+            | FetchError::Cancelled { url }
+            | FetchError::Gate { url, .. } => url,
             FetchError::Unreachable { robots, .. } => robots,
         }
     }
@@ -212,12 +220,18 @@ impl FetchError {
     }
 }
 
+/// How much longer than its request's timeout a cluster-wide turn is held: the time to
+/// read the answer and release, after which a killed instance's turn frees itself.
+const GATE_HOLD_MARGIN: Duration = Duration::from_secs(5);
+
 /// Shared HTTP client with per-origin politeness.
 pub struct Fetcher {
     client: reqwest::Client,
     origins: Origins,
     max_body: usize,
     metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
+    /// Politeness shared with other instances (a cluster); none alone.
+    gate: Option<std::sync::Arc<dyn HostGate>>,
 }
 
 impl Fetcher {
@@ -240,12 +254,20 @@ impl Fetcher {
             origins: Origins::default(),
             max_body: MAX_BODY_BYTES,
             metrics: None,
+            gate: None,
         })
     }
 
     /// The same fetcher, recording request durations.
     pub fn with_metrics(mut self, metrics: std::sync::Arc<crate::metrics::Metrics>) -> Fetcher {
         self.metrics = Some(metrics);
+        self
+    }
+
+    /// The same fetcher, also taking each origin's turn and robots.txt from `gate` (the
+    /// cluster's, shared by every instance).
+    pub fn with_gate(mut self, gate: std::sync::Arc<dyn HostGate>) -> Fetcher {
+        self.gate = Some(gate);
         self
     }
 
@@ -320,6 +342,23 @@ impl Fetcher {
         if let Some(at) = slot.next_allowed {
             tokio::time::sleep_until(at).await;
         }
+        // The cluster's turn, inside the local one: the local slot already orders this
+        // process's requests, the gate orders the instances'.
+        let ticket = match &self.gate {
+            Some(gate) => Some(
+                gate.acquire(
+                    &origin_key(req.url),
+                    req.timeout + GATE_HOLD_MARGIN,
+                    min_delay,
+                )
+                .await
+                .map_err(|e| FetchError::Gate {
+                    url: req.url.to_string(),
+                    message: e.0,
+                })?,
+            ),
+            None => None,
+        };
         // Spaced from the start too: a request abandoned before its answer (cancelled)
         // still keeps the next one `min_delay` away.
         slot.hold_for(min_delay);
@@ -329,9 +368,14 @@ impl Fetcher {
             metrics.fetch(started.elapsed());
         }
         slot.hold_for(min_delay);
+        let mut gap = min_delay;
         if let Some(after) = result.as_ref().err().and_then(FetchError::retry_after) {
             // The server asked everyone to wait: the whole origin waits.
             slot.hold_for(after.min(req.retry.max_wait));
+            gap = gap.max(after.min(req.retry.max_wait));
+        }
+        if let Some(ticket) = ticket {
+            ticket.release(gap).await;
         }
         result
     }
@@ -359,9 +403,12 @@ impl Fetcher {
         // and the next request reads robots.txt again.
         let cached = match cell.take() {
             Some(cached) if cached.serves(queued) => cached,
-            _ => robots::Cached {
-                rules: self.read_robots(req, &robots_url, origin).await,
-                fetched: Instant::now(),
+            _ => match self.shared_robots(req.url).await {
+                Some(shared) => shared,
+                None => robots::Cached {
+                    rules: self.read_robots(req, &robots_url, origin).await,
+                    fetched: Instant::now(),
+                },
             },
         };
         let answer = match &cached.rules {
@@ -404,11 +451,26 @@ impl Fetcher {
         };
         let outcome = self.attempt(&robots_req, origin, req.min_delay).await;
         let rules = robots::reading(&outcome);
+        if let (Some(gate), Ok(_)) = (&self.gate, &rules) {
+            // A readable answer only; a 4xx or an oversized file is "no rules", kept empty.
+            let body = outcome.as_ref().map(|p| p.text.clone()).unwrap_or_default();
+            gate.store_robots(&origin_key(req.url), body).await;
+        }
         if let Err(unreachable) = &rules {
             tracing::warn!(url = %robots_url, cause = %unreachable.cause,
                 "site unreachable: robots.txt could not be read; the site is paused until it can be");
         }
         rules
+    }
+
+    /// The cluster's copy of the origin's robots.txt, when one is fresh (`robots::TTL`).
+    async fn shared_robots(&self, url: &Url) -> Option<robots::Cached> {
+        let gate = self.gate.as_ref()?;
+        let (body, age) = gate.robots(&origin_key(url), robots::TTL).await?;
+        Some(robots::Cached {
+            rules: Ok(robots::Rules::from_body(body.as_bytes())),
+            fetched: Instant::now().checked_sub(age).unwrap_or_else(Instant::now),
+        })
     }
 
     async fn send(&self, req: &Request<'_>) -> Result<Fetched, FetchError> {

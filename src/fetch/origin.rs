@@ -69,7 +69,7 @@ fn after(gap: Duration) -> Instant {
 }
 
 /// `scheme://host:port`: the unit of politeness and of robots.txt.
-fn origin_key(url: &Url) -> String {
+pub(super) fn origin_key(url: &Url) -> String {
     format!(
         "{}://{}:{}",
         url.scheme(),

@@ -8,6 +8,8 @@
 //! `admin`, and exist only when an admin token is configured.
 
 mod admin;
+#[cfg(test)]
+mod cluster_health;
 mod feed;
 mod hot;
 pub mod listen;
@@ -265,6 +267,9 @@ struct Health {
     status: &'static str,
     database: DatabaseHealth,
     feed_files: FilesHealth,
+    /// In a cluster, every instance on record and whether it is alive; absent alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instances: Option<Vec<crate::cluster::InstanceState>>,
     sections: std::collections::BTreeMap<String, SectionHealth>,
 }
 
@@ -289,6 +294,7 @@ fn healthz(app: Arc<App>) -> Reply {
         },
         database: storage.database,
         feed_files: storage.feed_files,
+        instances: app.cluster_instances(),
         sections,
     };
     Response::builder()

@@ -131,12 +131,14 @@ impl Checker<'_> {
         let server = self.server(raw.server, base_dir, env);
         let storage = self.storage(raw.storage, base_dir, env);
         let scheduler = self.scheduler(raw.scheduler);
+        let cluster = self.cluster(raw.cluster);
         let limits = self.limits(raw.limits);
         let sites = self.sites(raw.site, &storage, &limits);
         Config {
             server,
             storage,
             scheduler,
+            cluster,
             sites,
         }
     }

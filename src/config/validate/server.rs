@@ -1,4 +1,4 @@
-//! `[server]`, `[storage]` and `[scheduler]`: values only, each parsed where it was read,
+//! `[server]`, `[storage]`, `[scheduler]` and `[cluster]`: values only, each parsed where it was read,
 //! plus the paths resolved against the config file's directory.
 
 use std::path::Path;
@@ -8,9 +8,11 @@ use crate::config::checked::Parse;
 use crate::config::data_dir;
 use crate::config::defaults;
 use crate::config::locate::Env;
-use crate::config::raw::{RawScheduler, RawServer, RawStorage};
+use crate::config::raw::{RawCluster, RawScheduler, RawServer, RawStorage};
 use crate::config::values::AdminToken;
-use crate::config::{ConnectionSettings, SchedulerSettings, ServerSettings, StorageSettings};
+use crate::config::{
+    ClusterSettings, ConnectionSettings, SchedulerSettings, ServerSettings, StorageSettings,
+};
 
 /// Where the PostgreSQL URL may be given instead of `storage.database` (so its password stays
 /// out of the file).
@@ -138,6 +140,13 @@ impl Checker<'_> {
             concurrency,
             jitter,
         }
+    }
+
+    pub(super) fn cluster(&mut self, raw: RawCluster) -> ClusterSettings {
+        let lease_expiry = self
+            .take(raw.lease_expiry, "", "cluster.lease_expiry")
+            .unwrap_or_else(|| defaults::lease_expiry().valid());
+        ClusterSettings { lease_expiry }
     }
 }
 

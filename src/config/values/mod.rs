@@ -7,6 +7,7 @@
 //! (a listing's `items` is a selector or a JSON path depending on `type`) stay in `validate`,
 //! which calls the same functions (`CssSelector::compile`).
 
+mod cluster;
 mod connections;
 mod lengths;
 mod measures;
@@ -14,6 +15,7 @@ mod names;
 mod selector_error;
 mod syntax;
 
+pub use cluster::LeaseExpiry;
 pub use connections::{ClientTimeout, GracePeriod};
 pub use lengths::{TagCount, TagLength, TextSize};
 pub use measures::{

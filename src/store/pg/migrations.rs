@@ -11,7 +11,10 @@ use postgres::Client;
 use crate::store::MigrationError;
 
 /// Every migration, in order; index + 1 is the version it produces.
-pub(crate) const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_cluster.sql"),
+];
 
 /// The schema version this release writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
