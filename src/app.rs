@@ -31,7 +31,7 @@ use crate::feeds::{FeedError, FeedSet, FilesHealth};
 use crate::fetch::Fetcher;
 use crate::metrics::Metrics;
 use crate::pipeline::{ScrapeError, ScrapeReport, Scraper};
-use crate::store::{AsyncStore, RunRecord, SaveOutcome, SqliteStore};
+use crate::store::{AsyncStore, Backend, RunRecord, SaveOutcome};
 
 /// A section's state as the health endpoint and the index page show it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -95,6 +95,9 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     pub config: Config,
     pub store: AsyncStore,
+    /// The same store by kind: the PostgreSQL one's pool, target and tag are shared with
+    /// the cluster (`App::postgres`).
+    backend: Backend,
     pub scraper: Scraper,
     pub feeds: FeedSet,
     health: RwLock<HashMap<String, SectionHealth>>,
@@ -111,19 +114,40 @@ impl App {
         public_url: Url,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<App>> {
-        let store = SqliteStore::open(&config.storage.database)?;
-        App::with_store(store, config, clock, public_url, metrics)
+        let never = CancellationToken::new();
+        App::open_until(config, clock, public_url, metrics, &never)
+    }
+
+    /// `open`, giving up when `cancel` fires while PostgreSQL is waited for (a stop signal
+    /// during start-up).
+    pub fn open_until(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        public_url: Url,
+        metrics: Arc<Metrics>,
+        cancel: &CancellationToken,
+    ) -> anyhow::Result<Arc<App>> {
+        let Some(backend) = crate::store::open(&config.storage, cancel)? else {
+            anyhow::bail!("gave up waiting for the database: it is not reachable");
+        };
+        App::with_store(backend, config, clock, public_url, metrics)
+    }
+
+    /// The shared PostgreSQL store (its `pool()`, `target()` and `tag()`), when the config
+    /// chose one.
+    pub fn postgres(&self) -> Option<&Arc<crate::store::pg::PgStore>> {
+        self.backend.postgres()
     }
 
     fn with_store(
-        store: SqliteStore,
+        backend: Backend,
         config: Config,
         clock: Arc<dyn Clock>,
         public_url: Url,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<App>> {
         use anyhow::Context;
-        let store = AsyncStore::new(store);
+        let store = AsyncStore::from_shared(backend.shared());
         let fetcher = Fetcher::new()
             .context("cannot set up the HTTP client")?
             .with_metrics(metrics.clone());
@@ -139,6 +163,7 @@ impl App {
                 .map(|(_, s)| (s.id.clone(), Trigger::default()))
                 .collect(),
             store,
+            backend,
             config,
         };
         for summary in app.store.blocking().run_summaries()? {
@@ -171,7 +196,8 @@ impl App {
     /// the start-up check (this process checked it, and has watched it since), unless it
     /// stopped taking writes: it is then gone, another file or damaged, and opening its path
     /// would serve an empty or foreign database (and drop the handle that still reads the
-    /// lost one). Another file is opened as at start.
+    /// lost one). Another file is opened as at start. The same PostgreSQL database keeps its
+    /// pool; another one is tried once (a reload does not wait for a server that is down).
     pub fn reopen(
         &self,
         config: Config,
@@ -179,14 +205,21 @@ impl App {
         public_url: Url,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<App>> {
-        if config.storage.database != self.config.storage.database {
+        let same_file = config.storage.database == self.config.storage.database;
+        if config.storage.postgres.is_none() && !same_file {
             return App::open(config, clock, public_url, metrics);
         }
         if let Err(why) = self.store.blocking().check_writable() {
             anyhow::bail!("{why}: the config is applied at the next restart");
         }
-        let store = SqliteStore::open_again(&config.storage.database)?;
-        App::with_store(store, config, clock, public_url, metrics)
+        match self.backend.reuse_for(&config.storage)? {
+            Some(backend) => App::with_store(backend, config, clock, public_url, metrics),
+            None => {
+                let once = CancellationToken::new();
+                once.cancel();
+                App::open_until(config, clock, public_url, metrics, &once)
+            }
+        }
     }
 
     /// Every `period` until cancelled, then once more: writes the files of stale merged

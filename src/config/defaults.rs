@@ -16,7 +16,7 @@ use super::checked::Checked;
 use super::choices::{FilterField, HttpMethod};
 use super::raw::{RawLimits, RawScheduler, RawServer, RawStorage};
 use super::values::{
-    ArticleCount, CacheSize, ClientTimeout, Concurrency, EntryCount, GracePeriod, Interval, Jitter,
+    ArticleCount, CacheSize, PoolSize, ClientTimeout, Concurrency, EntryCount, GracePeriod, Interval, Jitter,
     ListenAddress, PageCount, PoliteDelay, RequestTimeout, Retries, RetryDelay, RetryWait,
     TagCount, TagLength, TemplateText, TextSize, TimeZone,
 };
@@ -87,6 +87,10 @@ pub(super) fn feeds_dir() -> String {
 
 pub(super) fn max_entries() -> Checked<EntryCount> {
     Checked::unspanned(100)
+}
+
+pub(super) fn pool_size() -> Checked<PoolSize> {
+    Checked::unspanned(8)
 }
 
 pub(super) fn concurrency() -> Checked<Concurrency> {

@@ -26,7 +26,7 @@ use super::choices::FilterField;
 use super::defaults;
 use super::headers::Headers;
 use super::values::{
-    AdminToken, ArticleCount, CacheSize, ClientTimeout, Concurrency, ConnectionCount, EntryCount,
+    AdminToken, ArticleCount, CacheSize, PoolSize, ClientTimeout, Concurrency, ConnectionCount, EntryCount,
     FilterPattern, GracePeriod, HttpUrl, Interval, Jitter, LanguageTag, ListenAddress, ParamValue,
     PoliteDelay, ProxyNetwork, PublicUrl, RequestTimeout, RetentionAge, Retries, RetryDelay,
     RetryWait, SectionId, SiteId, TimeZone,
@@ -117,7 +117,14 @@ pub struct RawStorage {
     /// SQLite database file, relative to the config file's directory; by default
     /// `scrapefeed.db` in the data directory: `$STATE_DIRECTORY` under systemd, else `data`
     /// beside the config file (never in `feeds_dir`, which a static server may publish).
+    /// A `postgres://` URL instead chooses a PostgreSQL database that several instances can
+    /// share; the environment variable `SCRAPEFEED_DATABASE_URL`, when set and not empty,
+    /// takes the place of this key (so the password stays out of the file).
     pub database: Option<String>,
+    /// Connections to a PostgreSQL database this instance keeps at most, 1 to 100 (default
+    /// 8); unused with SQLite.
+    #[serde(default = "defaults::pool_size")]
+    pub pool_size: Checked<PoolSize>,
     /// Directory where rendered feed files are written (default "feeds").
     #[serde(default = "defaults::feeds_dir")]
     pub feeds_dir: String,

@@ -26,6 +26,11 @@ impl AsyncStore {
         }
     }
 
+    /// A store already shared (`Backend::shared`).
+    pub fn from_shared(inner: Arc<dyn Store>) -> AsyncStore {
+        AsyncStore { inner }
+    }
+
     /// The store itself, for code already on a blocking thread.
     pub fn blocking(&self) -> &dyn Store {
         self.inner.as_ref()

@@ -53,8 +53,8 @@ pub struct PrunedRecord {
 
 /// The wrapper that tells a tombstone line from an entry line.
 #[derive(Serialize)]
-struct PrunedLine<'a> {
-    pruned: &'a PrunedRecord,
+pub(super) struct PrunedLine<'a> {
+    pub(super) pruned: &'a PrunedRecord,
 }
 
 /// What an export wrote.
@@ -146,38 +146,21 @@ impl SqliteStore {
                 )
                 .map_err(StoreError::from)?;
             for (index, line) in input.lines().enumerate() {
-                let line_no = index + 1;
-                let line = line.map_err(|source| TransferError::Read {
-                    line: line_no,
-                    source,
-                })?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let parse_err = |source| TransferError::Parse {
-                    line: line_no,
-                    source,
-                };
-                let value: serde_json::Value = serde_json::from_str(&line).map_err(parse_err)?;
-                if let Some(pruned) = value.get("pruned") {
-                    let p = PrunedRecord::deserialize(pruned).map_err(parse_err)?;
-                    outcome.pruned += tx
-                        .execute(
-                            "INSERT INTO pruned (feed, url, pruned_ts)
-                             SELECT ?1, ?2, ?3 WHERE NOT EXISTS
-                                 (SELECT 1 FROM entries WHERE feed = ?1 AND url = ?2)
-                             ON CONFLICT (feed, url) DO NOTHING",
-                            params![p.feed, p.url, p.pruned_at.timestamp()],
-                        )
-                        .map_err(StoreError::from)?;
-                    continue;
-                }
-                let r = ExportRecord::deserialize(value).map_err(parse_err)?;
-                let Some(state) = ArticleState::parse(&r.state) else {
-                    return Err(TransferError::State {
-                        line: line_no,
-                        state: r.state,
-                    });
+                let (r, state) = match read_line(index + 1, line)? {
+                    None => continue,
+                    Some(Line::Pruned(p)) => {
+                        outcome.pruned += tx
+                            .execute(
+                                "INSERT INTO pruned (feed, url, pruned_ts)
+                                 SELECT ?1, ?2, ?3 WHERE NOT EXISTS
+                                     (SELECT 1 FROM entries WHERE feed = ?1 AND url = ?2)
+                                 ON CONFLICT (feed, url) DO NOTHING",
+                                params![p.feed, p.url, p.pruned_at.timestamp()],
+                            )
+                            .map_err(StoreError::from)?;
+                        continue;
+                    }
+                    Some(Line::Entry(r, state)) => (r, state),
                 };
                 let tags = serde_json::to_string(&r.tags).unwrap_or_else(|_| "[]".into());
                 let inserted = insert
@@ -250,8 +233,45 @@ fn record_from(row: &rusqlite::Row<'_>) -> Result<ExportRecord, StoreError> {
     })
 }
 
+/// One line of an export, read.
+pub(super) enum Line {
+    Entry(ExportRecord, ArticleState),
+    Pruned(PrunedRecord),
+}
+
+/// Reads line `line_no` of an import; `None` for a blank line.
+pub(super) fn read_line(
+    line_no: usize,
+    line: std::io::Result<String>,
+) -> Result<Option<Line>, TransferError> {
+    let line = line.map_err(|source| TransferError::Read {
+        line: line_no,
+        source,
+    })?;
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    let parse_err = |source| TransferError::Parse {
+        line: line_no,
+        source,
+    };
+    let value: serde_json::Value = serde_json::from_str(&line).map_err(parse_err)?;
+    if let Some(pruned) = value.get("pruned") {
+        let p = PrunedRecord::deserialize(pruned).map_err(parse_err)?;
+        return Ok(Some(Line::Pruned(p)));
+    }
+    let r = ExportRecord::deserialize(value).map_err(parse_err)?;
+    let Some(state) = ArticleState::parse(&r.state) else {
+        return Err(TransferError::State {
+            line: line_no,
+            state: r.state,
+        });
+    };
+    Ok(Some(Line::Entry(r, state)))
+}
+
 /// Writes one value as a JSON line.
-fn write_line<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<(), TransferError> {
+pub(super) fn write_line<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<(), TransferError> {
     serde_json::to_writer(&mut *out, value).map_err(|e| TransferError::Write(e.into()))?;
     out.write_all(b"\n").map_err(TransferError::Write)
 }

@@ -17,6 +17,8 @@ fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
 fn defaulted(base: &Path) -> StorageSettings {
     StorageSettings {
         database: default_database(base, &env_of(&[])),
+        postgres: None,
+        pool_size: 8,
         legacy_database: Some(legacy_database(base)),
         feeds_dir: base.join("feeds"),
         max_entries: 100,

@@ -4,13 +4,16 @@
 use std::path::Path;
 
 use super::Checker;
+
+/// The environment variable that, set and not empty, takes the place of `storage.database`.
+pub const DATABASE_URL_ENV: &str = "SCRAPEFEED_DATABASE_URL";
 use crate::config::checked::Parse;
 use crate::config::data_dir;
 use crate::config::defaults;
 use crate::config::locate::Env;
 use crate::config::raw::{RawScheduler, RawServer, RawStorage};
 use crate::config::values::AdminToken;
-use crate::config::{ConnectionSettings, SchedulerSettings, ServerSettings, StorageSettings};
+use crate::config::{PgTarget, ConnectionSettings, SchedulerSettings, ServerSettings, StorageSettings};
 
 /// Where the admin token is read when the config does not set it.
 pub const ADMIN_TOKEN_ENV: &str = "SCRAPEFEED_ADMIN_TOKEN";
@@ -96,9 +99,36 @@ impl Checker<'_> {
         let max_age = raw
             .max_age
             .and_then(|age| self.take(age, "", "storage.max_age"));
+        let pool_size = self
+            .take(raw.pool_size, "", "storage.pool_size")
+            .unwrap_or_else(|| defaults::pool_size().valid());
+        // The environment's URL takes the key's place, so the password stays out of the file.
+        let from_env = env(DATABASE_URL_ENV).filter(|url| !url.trim().is_empty());
+        let (in_env, database_text) = match from_env {
+            Some(url) => (true, Some(url)),
+            None => (false, raw.database),
+        };
+        let postgres = match database_text.as_deref() {
+            Some(text) if PgTarget::is_postgres_url(text) => match PgTarget::parse(text) {
+                Ok(target) => Some(target),
+                Err(error) if in_env => {
+                    let problem = format!("environment variable {DATABASE_URL_ENV}: {error}");
+                    self.problems.push(problem);
+                    None
+                }
+                Err(error) => {
+                    self.problem(None, "", "storage.database", error.to_string());
+                    None
+                }
+            },
+            _ => None,
+        };
         // Unset, the database goes to the data directory, and one found at the old default
-        // (in `feeds/`) is moved there at start (`data_dir::settle`).
-        let (database, legacy_database) = match raw.database {
+        // (in `feeds/`) is moved there at start (`data_dir::settle`); never for PostgreSQL.
+        let (database, legacy_database) = match database_text {
+            Some(text) if PgTarget::is_postgres_url(&text) => {
+                (data_dir::default_database(base_dir, env), None)
+            }
             Some(path) => (base_dir.join(path), None),
             None => (
                 data_dir::default_database(base_dir, env),
@@ -107,6 +137,8 @@ impl Checker<'_> {
         };
         StorageSettings {
             database,
+            postgres,
+            pool_size: u32::try_from(pool_size).unwrap_or(u32::MAX),
             legacy_database,
             feeds_dir: base_dir.join(raw.feeds_dir),
             max_entries,

@@ -17,7 +17,7 @@ mod syntax;
 pub use connections::{ClientTimeout, GracePeriod};
 pub use lengths::{TagCount, TagLength, TextSize};
 pub use measures::{
-    ArticleCount, CacheSize, Concurrency, ConnectionCount, EntryCount, Interval, Jitter, PageCount,
+    ArticleCount, CacheSize, PoolSize, Concurrency, ConnectionCount, EntryCount, Interval, Jitter, PageCount,
     PoliteDelay, RequestTimeout, RetentionAge, Retries, RetryDelay, RetryWait,
 };
 pub use names::{

@@ -7,11 +7,16 @@
 //! like SQLite (`store::AsyncStore`).
 
 pub mod migrations;
+mod connect;
 mod pool;
-mod target;
+mod queries;
+mod store;
+mod transfer;
 
+pub use crate::config::pg_target::{redact, PgTarget, PgTargetError};
+pub use connect::Backoff;
 pub use pool::{get, pool, PgConnection, PgPool};
-pub use target::{redact, PgTarget, PgTargetError};
+pub use store::PgStore;
 
 /// The channel a save that changes a feed notifies on (`pg_notify` in the save's transaction,
 /// so the notice is sent when, and only if, it commits). Every instance listens on it and
