@@ -12,6 +12,8 @@
 //! is remembered for a while (a tombstone) so it is not stored again as if new.
 
 mod backend;
+#[cfg(test)]
+mod contract;
 mod exports;
 mod facade;
 mod fetch_state;

@@ -11,6 +11,10 @@ mod connect;
 mod pool;
 mod queries;
 mod store;
+#[cfg(test)]
+pub(crate) mod testdb;
+#[cfg(test)]
+mod tests;
 mod transfer;
 
 pub use crate::config::pg_target::{redact, PgTarget, PgTargetError};

@@ -8,9 +8,11 @@
 //! The synchronous client drives a small tokio runtime of its own and panics on a thread
 //! that is already running async code; `off_runtime` moves each call off such a thread, so
 //! a `PgStore` is safe to call from anywhere (on tokio's blocking pool, where
-//! `store::AsyncStore` runs it, that costs one short-lived thread per call).
+//! `store::AsyncStore` runs it, that costs one short-lived thread per call). Whoever holds a
+//! clone of `pool()` must drop it off the runtime too.
 
 use std::collections::{HashMap, HashSet};
+use std::mem::ManuallyDrop;
 
 use chrono::{DateTime, Utc};
 use postgres::GenericClient;
@@ -27,8 +29,20 @@ use crate::store::{
 /// The shared store of a cluster.
 pub struct PgStore {
     target: PgTarget,
-    pool: PgPool,
+    /// Dropped off the runtime (`Drop`): closing a connection blocks too.
+    pool: ManuallyDrop<PgPool>,
     tag: String,
+}
+
+impl Drop for PgStore {
+    /// The pool's last connections close here when no clone of it is left; the client
+    /// would panic closing them on an async thread (an `App` dropped at a reload or at the
+    /// end of `serve`), so that happens off the runtime.
+    fn drop(&mut self) {
+        // SAFETY: `self.pool` is never used again: this is the store's end.
+        let pool = unsafe { ManuallyDrop::take(&mut self.pool) };
+        off_runtime(move || drop(pool));
+    }
 }
 
 impl PgStore {
@@ -59,7 +73,7 @@ impl PgStore {
             migrate(&mut client, target)?;
             Ok(Some(PgStore {
                 target: target.clone(),
-                pool: pool(target, pool_size),
+                pool: ManuallyDrop::new(pool(target, pool_size)),
                 tag: format!("{:016x}", rand::random::<u64>()),
             }))
         })
@@ -67,7 +81,7 @@ impl PgStore {
 
     /// The pool, shared with the cluster's leases and host slots (`cluster`).
     pub fn pool(&self) -> PgPool {
-        self.pool.clone()
+        PgPool::clone(&self.pool)
     }
 
     pub fn target(&self) -> &PgTarget {
