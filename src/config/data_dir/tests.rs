@@ -166,3 +166,18 @@ fn a_read_only_data_directory_is_an_error_naming_it() {
     assert!(err.contains("is not writable"), "{err}");
     assert!(err.contains(&data.display().to_string()), "{err}");
 }
+
+#[test]
+fn settle_leaves_everything_alone_for_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path();
+    let mut storage = defaulted(base);
+    // As `validate` makes it for a postgres URL: no legacy move; here even a left-over old
+    // file and an unwritable default place must not matter.
+    storage.legacy_database = None;
+    storage.postgres = Some(crate::config::PgTarget::parse("postgres://u@db.example/feeds").unwrap());
+    storage.database = base.join("not-a-dir/sub/scrapefeed.db");
+    std::fs::write(base.join("not-a-dir"), "a file where a directory would go").unwrap();
+    settle(&mut storage).unwrap();
+    assert!(!base.join("data").exists(), "no data directory made");
+}

@@ -207,4 +207,54 @@ id = "news"
             "the secret is never quoted: {weak}"
         );
     }
+
+    fn with_database_env(text: &str, url: Option<&str>) -> Result<Config, ConfigError> {
+        let env = |name: &str| (name == super::DATABASE_URL_ENV).then(|| url.map(String::from))?;
+        Config::parse_with_env(text, Path::new("."), &env)
+    }
+
+    #[test]
+    fn a_postgres_url_chooses_postgres_and_the_environment_overrides_the_key() {
+        let sqlite = with_database_env(SITE, None).unwrap().storage;
+        assert_eq!(sqlite.postgres, None);
+        assert!(sqlite.legacy_database.is_some(), "the default file may be moved");
+        assert_eq!(sqlite.pool_size, 8);
+
+        let keyed = format!(
+            "[storage]\ndatabase = \"postgres://sf:secret@db.example/feeds\"\npool_size = 3\n{SITE}"
+        );
+        let storage = with_database_env(&keyed, None).unwrap().storage;
+        let target = storage.postgres.expect("postgres chosen");
+        assert_eq!(target.redacted(), "postgres://sf@db.example/feeds");
+        assert_eq!(storage.legacy_database, None, "nothing is moved for PostgreSQL");
+        assert_eq!(storage.pool_size, 3);
+
+        let from_env = "postgres://sf:other@db2.example/feeds";
+        let storage = with_database_env(&keyed, Some(from_env)).unwrap().storage;
+        assert_eq!(storage.postgres.unwrap().url(), from_env, "the environment wins");
+        // Empty is unset: the key applies.
+        let storage = with_database_env(&keyed, Some("")).unwrap().storage;
+        assert_eq!(storage.postgres.unwrap().redacted(), "postgres://sf@db.example/feeds");
+        // A file path in the environment chooses SQLite there.
+        let storage = with_database_env(SITE, Some("/tmp/x.db")).unwrap().storage;
+        assert_eq!(storage.postgres, None);
+        assert_eq!(storage.database, Path::new("/tmp/x.db"));
+    }
+
+    #[test]
+    fn a_malformed_postgres_url_names_its_key_without_the_password() {
+        let keyed = format!(
+            "[storage]\ndatabase = \"postgres://sf:hunter2@db.example/feeds?sslmode=sometimes\"\n{SITE}"
+        );
+        let error = with_database_env(&keyed, None).unwrap_err().to_string();
+        assert!(error.contains("key `storage.database`"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
+        let bad = "postgres://sf:hunter2@db.example/feeds?sslmode=sometimes";
+        let error = with_database_env(SITE, Some(bad)).unwrap_err().to_string();
+        assert!(error.contains("SCRAPEFEED_DATABASE_URL"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
+        let pool = format!("[storage]\npool_size = 0\n{SITE}");
+        let error = with_database_env(&pool, None).unwrap_err().to_string();
+        assert!(error.contains("storage.pool_size"), "{error}");
+    }
 }
