@@ -16,9 +16,9 @@ use super::checked::Checked;
 use super::choices::{FilterField, HttpMethod};
 use super::raw::{RawLimits, RawScheduler, RawServer, RawStorage};
 use super::values::{
-    ArticleCount, CacheSize, PoolSize, ClientTimeout, Concurrency, EntryCount, GracePeriod, Interval, Jitter,
-    ListenAddress, PageCount, PoliteDelay, RequestTimeout, Retries, RetryDelay, RetryWait,
-    TagCount, TagLength, TemplateText, TextSize, TimeZone,
+    ArticleCount, CacheSize, ClientTimeout, Concurrency, EntryCount, GracePeriod, Interval, Jitter,
+    ListenAddress, PageCount, PoliteDelay, PoolSize, RequestTimeout, Retries, RetryDelay,
+    RetryWait, TagCount, TagLength, TemplateText, TextSize, TimeZone,
 };
 
 /// A table whose keys all have defaults, as if written empty (`[server]` with nothing in it),

@@ -26,10 +26,10 @@ use super::choices::FilterField;
 use super::defaults;
 use super::headers::Headers;
 use super::values::{
-    AdminToken, ArticleCount, CacheSize, PoolSize, ClientTimeout, Concurrency, ConnectionCount, EntryCount,
+    AdminToken, ArticleCount, CacheSize, ClientTimeout, Concurrency, ConnectionCount, EntryCount,
     FilterPattern, GracePeriod, HttpUrl, Interval, Jitter, LanguageTag, ListenAddress, ParamValue,
-    PoliteDelay, ProxyNetwork, PublicUrl, RequestTimeout, RetentionAge, Retries, RetryDelay,
-    RetryWait, SectionId, SiteId, TimeZone,
+    PoliteDelay, PoolSize, ProxyNetwork, PublicUrl, RequestTimeout, RetentionAge, Retries,
+    RetryDelay, RetryWait, SectionId, SiteId, TimeZone,
 };
 
 pub use limits::{RawLimits, RawSiteLimits};

@@ -181,7 +181,11 @@ pub enum StoreError {
         "database {url} has schema version {found}, newer than this release understands \
          ({latest}); upgrade scrapefeed on every instance that uses it"
     )]
-    PgTooNew { url: String, found: i64, latest: i64 },
+    PgTooNew {
+        url: String,
+        found: i64,
+        latest: i64,
+    },
     #[error("storage task failed")]
     Task(#[source] tokio::task::JoinError),
     #[error("database {path}: {source}")]

@@ -235,7 +235,7 @@ fn record_from(row: &rusqlite::Row<'_>) -> Result<ExportRecord, StoreError> {
 
 /// One line of an export, read.
 pub(super) enum Line {
-    Entry(ExportRecord, ArticleState),
+    Entry(Box<ExportRecord>, ArticleState),
     Pruned(PrunedRecord),
 }
 
@@ -267,11 +267,14 @@ pub(super) fn read_line(
             state: r.state,
         });
     };
-    Ok(Some(Line::Entry(r, state)))
+    Ok(Some(Line::Entry(Box::new(r), state)))
 }
 
 /// Writes one value as a JSON line.
-pub(super) fn write_line<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<(), TransferError> {
+pub(super) fn write_line<T: Serialize>(
+    out: &mut dyn Write,
+    value: &T,
+) -> Result<(), TransferError> {
     serde_json::to_writer(&mut *out, value).map_err(|e| TransferError::Write(e.into()))?;
     out.write_all(b"\n").map_err(TransferError::Write)
 }

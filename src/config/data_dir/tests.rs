@@ -175,7 +175,8 @@ fn settle_leaves_everything_alone_for_postgres() {
     // As `validate` makes it for a postgres URL: no legacy move; here even a left-over old
     // file and an unwritable default place must not matter.
     storage.legacy_database = None;
-    storage.postgres = Some(crate::config::PgTarget::parse("postgres://u@db.example/feeds").unwrap());
+    storage.postgres =
+        Some(crate::config::PgTarget::parse("postgres://u@db.example/feeds").unwrap());
     storage.database = base.join("not-a-dir/sub/scrapefeed.db");
     std::fs::write(base.join("not-a-dir"), "a file where a directory would go").unwrap();
     settle(&mut storage).unwrap();

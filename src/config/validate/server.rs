@@ -13,7 +13,9 @@ use crate::config::defaults;
 use crate::config::locate::Env;
 use crate::config::raw::{RawScheduler, RawServer, RawStorage};
 use crate::config::values::AdminToken;
-use crate::config::{PgTarget, ConnectionSettings, SchedulerSettings, ServerSettings, StorageSettings};
+use crate::config::{
+    ConnectionSettings, PgTarget, SchedulerSettings, ServerSettings, StorageSettings,
+};
 
 /// Where the admin token is read when the config does not set it.
 pub const ADMIN_TOKEN_ENV: &str = "SCRAPEFEED_ADMIN_TOKEN";
@@ -217,7 +219,10 @@ id = "news"
     fn a_postgres_url_chooses_postgres_and_the_environment_overrides_the_key() {
         let sqlite = with_database_env(SITE, None).unwrap().storage;
         assert_eq!(sqlite.postgres, None);
-        assert!(sqlite.legacy_database.is_some(), "the default file may be moved");
+        assert!(
+            sqlite.legacy_database.is_some(),
+            "the default file may be moved"
+        );
         assert_eq!(sqlite.pool_size, 8);
 
         let keyed = format!(
@@ -226,15 +231,25 @@ id = "news"
         let storage = with_database_env(&keyed, None).unwrap().storage;
         let target = storage.postgres.expect("postgres chosen");
         assert_eq!(target.redacted(), "postgres://sf@db.example/feeds");
-        assert_eq!(storage.legacy_database, None, "nothing is moved for PostgreSQL");
+        assert_eq!(
+            storage.legacy_database, None,
+            "nothing is moved for PostgreSQL"
+        );
         assert_eq!(storage.pool_size, 3);
 
         let from_env = "postgres://sf:other@db2.example/feeds";
         let storage = with_database_env(&keyed, Some(from_env)).unwrap().storage;
-        assert_eq!(storage.postgres.unwrap().url(), from_env, "the environment wins");
+        assert_eq!(
+            storage.postgres.unwrap().url(),
+            from_env,
+            "the environment wins"
+        );
         // Empty is unset: the key applies.
         let storage = with_database_env(&keyed, Some("")).unwrap().storage;
-        assert_eq!(storage.postgres.unwrap().redacted(), "postgres://sf@db.example/feeds");
+        assert_eq!(
+            storage.postgres.unwrap().redacted(),
+            "postgres://sf@db.example/feeds"
+        );
         // A file path in the environment chooses SQLite there.
         let storage = with_database_env(SITE, Some("/tmp/x.db")).unwrap().storage;
         assert_eq!(storage.postgres, None);

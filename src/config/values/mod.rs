@@ -17,8 +17,8 @@ mod syntax;
 pub use connections::{ClientTimeout, GracePeriod};
 pub use lengths::{TagCount, TagLength, TextSize};
 pub use measures::{
-    ArticleCount, CacheSize, PoolSize, Concurrency, ConnectionCount, EntryCount, Interval, Jitter, PageCount,
-    PoliteDelay, RequestTimeout, RetentionAge, Retries, RetryDelay, RetryWait,
+    ArticleCount, CacheSize, Concurrency, ConnectionCount, EntryCount, Interval, Jitter, PageCount,
+    PoliteDelay, PoolSize, RequestTimeout, RetentionAge, Retries, RetryDelay, RetryWait,
 };
 pub use names::{
     AdminToken, HttpUrl, LanguageTag, ListenAddress, ProxyNetwork, PublicUrl, SectionId, SiteId,

@@ -20,10 +20,22 @@ contract!(
 fn merged_entries_are_newest_first_one_per_url_members_only(stores: &mut Stores) {
     let store = stores.open().shared();
     store
-        .save("a", &[entry("u1", 1), entry("u2", 5)], &keep(100), now(), None)
+        .save(
+            "a",
+            &[entry("u1", 1), entry("u2", 5)],
+            &keep(100),
+            now(),
+            None,
+        )
         .unwrap();
     store
-        .save("b", &[entry("u2", 9), entry("u3", 3)], &keep(100), now(), None)
+        .save(
+            "b",
+            &[entry("u2", 9), entry("u3", 3)],
+            &keep(100),
+            now(),
+            None,
+        )
         .unwrap();
     store
         .save("c", &[entry("u4", 59)], &keep(100), now(), None)
@@ -131,7 +143,13 @@ fn a_scrape_saves_its_listing_validators_with_its_entries(stores: &mut Stores) {
 fn save_is_idempotent_and_keeps_the_first_version(stores: &mut Stores) {
     let store = stores.open().shared();
     let first = store
-        .save("f", &[entry("u1", 1), entry("u2", 2)], &keep(100), now(), None)
+        .save(
+            "f",
+            &[entry("u1", 1), entry("u2", 2)],
+            &keep(100),
+            now(),
+            None,
+        )
         .unwrap();
     assert_eq!(first.inserted, 2);
     let mut changed = entry("u1", 30);
@@ -223,7 +241,10 @@ fn runs_report_the_latest_per_feed_with_streaks(stores: &mut Stores) {
     let summaries = store.run_summaries().unwrap();
     let a = &summaries[0];
     assert_eq!(a.consecutive_failures, 2);
-    assert_eq!(a.last_success, Some(start + chrono::Duration::milliseconds(5)));
+    assert_eq!(
+        a.last_success,
+        Some(start + chrono::Duration::milliseconds(5))
+    );
     assert_eq!(summaries[1].consecutive_failures, 0);
 }
 

@@ -76,7 +76,9 @@ fn entries_and_tombstones_round_trip_exactly(stores: &mut Stores) {
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(text.starts_with("{\"feed\":\"B\",\"url\":\"Z\""), "{text}");
     assert!(
-        text.ends_with("{\"pruned\":{\"feed\":\"f\",\"url\":\"u1\",\"pruned_at\":\"2026-06-14T00:00:00Z\"}}\n"),
+        text.ends_with(
+            "{\"pruned\":{\"feed\":\"f\",\"url\":\"u1\",\"pruned_at\":\"2026-06-14T00:00:00Z\"}}\n"
+        ),
         "{text}"
     );
 
@@ -95,7 +97,12 @@ fn entries_and_tombstones_round_trip_exactly(stores: &mut Stores) {
     assert!(shared.known("f", &["u1".into()]).unwrap().contains("u1"));
     assert_eq!(shared.retry_candidates("f", 5).unwrap(), ["u3", "u2"]);
     // Imported feeds are stale: their files are written at the next start.
-    let stale: Vec<_> = shared.exports().unwrap().into_iter().filter(|s| s.stale).collect();
+    let stale: Vec<_> = shared
+        .exports()
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.stale)
+        .collect();
     assert_eq!(stale.len(), 2);
     let again = moved.import(&mut bytes.as_slice()).unwrap();
     assert_eq!(

@@ -6,8 +6,8 @@
 //! which feeds a save changed (NOTIFY). The synchronous client runs on tokio's blocking pool
 //! like SQLite (`store::AsyncStore`).
 
-pub mod migrations;
 mod connect;
+pub mod migrations;
 mod pool;
 mod queries;
 mod store;

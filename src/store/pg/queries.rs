@@ -13,8 +13,8 @@ use postgres::GenericClient;
 use crate::model::{Entry, ImageFacts, SiteIcons, Validators};
 use crate::store::sqlite::{parse_date, rfc3339};
 use crate::store::{
-    ExportState, ExportedHead, FetchState, Retention, RunRecord, RunSummary, ScrapedEntry,
-    SaveOutcome, StoreError,
+    ExportState, ExportedHead, FetchState, Retention, RunRecord, RunSummary, SaveOutcome,
+    ScrapedEntry, StoreError,
 };
 
 /// Runs kept per feed in the history table (as SQLite's).
@@ -170,8 +170,8 @@ pub fn save_entries(
         let changed = tx.execute(
             &complete,
             &[
-                &feed, &e.url, &e.title, &e.summary, &e.body, &e.author, &tags, &e.image,
-                &updated, &state,
+                &feed, &e.url, &e.title, &e.summary, &e.body, &e.author, &tags, &e.image, &updated,
+                &state,
             ],
         )?;
         outcome.updated += changed as usize;
@@ -218,10 +218,7 @@ fn apply_retention(
         ),
         &[&feed, &max_entries, &now_ts],
     )?;
-    removed += tx.execute(
-        &format!("DELETE {beyond_count}"),
-        &[&feed, &max_entries],
-    )? as usize;
+    removed += tx.execute(&format!("DELETE {beyond_count}"), &[&feed, &max_entries])? as usize;
     let keep = retention
         .max_age
         .map_or(TOMBSTONE_MIN_AGE, |age| age.max(TOMBSTONE_MIN_AGE));

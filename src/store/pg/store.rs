@@ -113,11 +113,7 @@ impl PgStore {
     }
 
     /// Tells every instance that `feed` changed, inside `tx`: sent if and only if it commits.
-    pub(super) fn notify(
-        &self,
-        tx: &mut impl GenericClient,
-        feed: &str,
-    ) -> Result<(), StoreError> {
+    pub(super) fn notify(&self, tx: &mut impl GenericClient, feed: &str) -> Result<(), StoreError> {
         tx.execute(
             "SELECT pg_notify($1, $2)",
             &[&FEED_CHANNEL, &notice_payload(&self.tag, feed)],

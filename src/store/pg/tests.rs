@@ -60,7 +60,10 @@ fn a_wrong_password_fails_at_once_without_showing_it() {
     let error = open_once(&url).err().expect("refused").to_string();
     assert!(started.elapsed() < Duration::from_secs(5), "not retried");
     assert!(error.contains("28P01"), "{error}");
-    assert!(error.contains(PgTarget::parse(&url).unwrap().redacted()), "{error}");
+    assert!(
+        error.contains(PgTarget::parse(&url).unwrap().redacted()),
+        "{error}"
+    );
     assert!(!error.contains("wrong-secret-7"), "{error}");
 }
 
@@ -69,7 +72,11 @@ fn an_unknown_database_fails_at_once_without_the_password() {
     let Some(url) = admin_url_with(|u| u.set_path("/sf_no_such_database")) else {
         return;
     };
-    let password = url::Url::parse(&url).unwrap().password().unwrap().to_string();
+    let password = url::Url::parse(&url)
+        .unwrap()
+        .password()
+        .unwrap()
+        .to_string();
     let started = Instant::now();
     let error = open_once(&url).err().expect("refused").to_string();
     assert!(started.elapsed() < Duration::from_secs(5), "not retried");
@@ -95,7 +102,10 @@ fn a_server_that_is_down_is_waited_for_until_cancelled() {
     let opened = PgStore::open_with(&PgTarget::parse(&url).unwrap(), 2, QUICK, &give_up);
     assert!(matches!(opened, Ok(None)), "{:?}", opened.err());
     assert!(started.elapsed() >= Duration::from_millis(600));
-    assert!(started.elapsed() < Duration::from_secs(5), "the wait ends soon after");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the wait ends soon after"
+    );
 }
 
 /// Forwards every connection on `listener` to `to`, both ways, until the process ends.
@@ -147,7 +157,9 @@ fn a_server_that_comes_up_late_is_connected_to() {
         .unwrap()
         .expect("connected once the server came up");
     assert!(started.elapsed() >= Duration::from_millis(400));
-    store.save("f", &[entry("u1")], &ALL, Utc::now(), None).unwrap();
+    store
+        .save("f", &[entry("u1")], &ALL, Utc::now(), None)
+        .unwrap();
     assert_eq!(store.entries("f", 10).unwrap().len(), 1);
 }
 
@@ -166,7 +178,10 @@ fn a_newer_schema_is_refused_naming_the_database_and_versions() {
     let text = error.to_string();
     assert!(text.contains(db.target.redacted()), "{text}");
     assert!(text.contains(&format!("version {newer}")), "{text}");
-    assert!(text.contains(&format!("({})", migrations::LATEST)), "{text}");
+    assert!(
+        text.contains(&format!("({})", migrations::LATEST)),
+        "{text}"
+    );
     assert!(!text.contains("scrapefeed-test"), "{text}");
 }
 
@@ -194,7 +209,9 @@ fn a_connection_lost_mid_save_commits_nothing_and_the_next_call_works() {
         .unwrap();
     let saving = {
         let store = store.clone();
-        std::thread::spawn(move || store.save("f", &[entry("u1"), entry("u2")], &ALL, Utc::now(), None))
+        std::thread::spawn(move || {
+            store.save("f", &[entry("u1"), entry("u2")], &ALL, Utc::now(), None)
+        })
     };
     let mut admin = db.admin();
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -223,7 +240,9 @@ fn a_connection_lost_mid_save_commits_nothing_and_the_next_call_works() {
 fn connections_killed_between_calls_are_replaced() {
     let Some(db) = TestDb::fresh() else { return };
     let store = db.open();
-    store.save("f", &[entry("u1")], &ALL, Utc::now(), None).unwrap();
+    store
+        .save("f", &[entry("u1")], &ALL, Utc::now(), None)
+        .unwrap();
     let mut admin = db.admin();
     let killed: i64 = admin
         .query_one(
@@ -252,7 +271,9 @@ fn calls_from_async_code_do_not_panic() {
         let store = PgStore::open(&target, 2, &tokio_util::sync::CancellationToken::new())
             .unwrap()
             .expect("opened");
-        store.save("f", &[entry("u1")], &ALL, Utc::now(), None).unwrap();
+        store
+            .save("f", &[entry("u1")], &ALL, Utc::now(), None)
+            .unwrap();
         assert_eq!(store.entries("f", 10).unwrap().len(), 1);
         let mut out = Vec::new();
         store.export(&mut out).unwrap();
@@ -268,9 +289,13 @@ fn a_save_that_changes_a_feed_notifies_with_the_store_tag() {
     listener
         .batch_execute(&format!("LISTEN {}", super::FEED_CHANNEL))
         .unwrap();
-    store.save("f", &[entry("u1")], &ALL, Utc::now(), None).unwrap();
+    store
+        .save("f", &[entry("u1")], &ALL, Utc::now(), None)
+        .unwrap();
     // Nothing changed: no notice.
-    store.save("f", &[entry("u1")], &ALL, Utc::now(), None).unwrap();
+    store
+        .save("f", &[entry("u1")], &ALL, Utc::now(), None)
+        .unwrap();
     use postgres::fallible_iterator::FallibleIterator;
     let mut notices = listener.notifications();
     // Every notice sent, until a second passes without one.
