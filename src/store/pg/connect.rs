@@ -19,6 +19,15 @@ use crate::store::StoreError;
 /// How long one connection attempt may take before it counts as "unreachable".
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How the client words the failures that mean "no server there (yet)" (tokio-postgres'
+/// `Kind::Connect`, `Io`, `Closed`, `Timeout`).
+const TRANSIENT_WITHOUT_STATE: &[&str] = &[
+    "error connecting to server",
+    "error communicating with the server",
+    "connection closed",
+    "timeout waiting for server",
+];
+
 /// The waits between attempts: `first`, doubled after each failure, never above `max`.
 #[derive(Debug, Clone, Copy)]
 pub struct Backoff {
@@ -46,10 +55,14 @@ pub fn is_transient(error: &postgres::Error) -> bool {
                 || *code == SqlState::CRASH_SHUTDOWN
                 || *code == SqlState::TOO_MANY_CONNECTIONS
         }
-        // No SQL state: the server never answered (refused, reset, timed out, DNS).
+        // No SQL state: transient only when the server never answered or went away
+        // (refused, reset, timed out, DNS); a TLS, authentication or configuration
+        // failure on the client's side would fail the same way at every attempt.
         None => {
             let text = error.to_string();
-            !text.contains("invalid configuration") && !text.contains("password missing")
+            TRANSIENT_WITHOUT_STATE
+                .iter()
+                .any(|start| text.starts_with(start))
         }
     }
 }

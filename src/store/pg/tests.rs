@@ -307,3 +307,18 @@ fn a_save_that_changes_a_feed_notifies_with_the_store_tag() {
     assert_eq!(payloads, [super::notice_payload(store.tag(), "f")]);
     assert_eq!(super::parse_notice(&payloads[0]), Some((store.tag(), "f")));
 }
+
+#[test]
+fn only_an_absent_server_is_waited_for() {
+    // A TLS requirement the client cannot meet fails the same way every time: at once.
+    let Some(url) = admin_url_with(|u| u.set_query(Some("sslmode=require"))) else {
+        return;
+    };
+    let started = Instant::now();
+    let error = open_once(&url).err().expect("refused").to_string();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "not retried: {error}"
+    );
+    assert!(error.contains("TLS"), "{error}");
+}
