@@ -10,6 +10,7 @@ mod connect;
 pub mod migrations;
 mod pool;
 mod queries;
+mod records;
 mod store;
 #[cfg(test)]
 pub(crate) mod testdb;

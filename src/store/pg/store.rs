@@ -19,7 +19,7 @@ use postgres::GenericClient;
 use tokio_util::sync::CancellationToken;
 
 use super::connect::{first_connection, Backoff};
-use super::{get, notice_payload, pool, queries, PgPool, PgTarget, FEED_CHANNEL};
+use super::{get, notice_payload, pool, queries, records, PgPool, PgTarget, FEED_CHANNEL};
 use crate::model::{Entry, ImageFacts, SiteIcons};
 use crate::store::{
     ExportState, ExportedHead, FetchState, Retention, RunRecord, RunSummary, SaveOutcome,
@@ -172,7 +172,7 @@ impl Store for PgStore {
             let mut tx = c.transaction()?;
             let outcome = queries::save_entries(&mut tx, feed, entries, retention, now)?;
             if let Some(state) = state {
-                queries::set_fetch_state(&mut tx, feed, state)?;
+                records::set_fetch_state(&mut tx, feed, state)?;
             }
             if outcome != SaveOutcome::default() {
                 self.notify(&mut tx, feed)?;
@@ -214,14 +214,14 @@ impl Store for PgStore {
     fn record_run(&self, run: &RunRecord) -> Result<(), StoreError> {
         self.with(|c| {
             let mut tx = c.transaction()?;
-            queries::record_run(&mut tx, run)?;
+            records::record_run(&mut tx, run)?;
             tx.commit()?;
             Ok(())
         })
     }
 
     fn latest_runs(&self) -> Result<Vec<RunRecord>, StoreError> {
-        self.with(queries::latest_runs)
+        self.with(records::latest_runs)
     }
 
     fn run_summaries(&self) -> Result<Vec<RunSummary>, StoreError> {
@@ -232,18 +232,18 @@ impl Store for PgStore {
                 .isolation_level(postgres::IsolationLevel::RepeatableRead)
                 .read_only(true)
                 .start()?;
-            let summaries = queries::run_summaries(&mut tx)?;
+            let summaries = records::run_summaries(&mut tx)?;
             tx.commit()?;
             Ok(summaries)
         })
     }
 
     fn fetch_state(&self, feed: &str) -> Result<FetchState, StoreError> {
-        self.with(|c| queries::fetch_state(c, feed))
+        self.with(|c| records::fetch_state(c, feed))
     }
 
     fn site_icons(&self, site: &str) -> Result<Option<(SiteIcons, DateTime<Utc>)>, StoreError> {
-        self.with(|c| queries::site_icons(c, site))
+        self.with(|c| records::site_icons(c, site))
     }
 
     fn record_site_icons(
@@ -252,11 +252,11 @@ impl Store for PgStore {
         icons: &SiteIcons,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.with(|c| queries::record_site_icons(c, site, icons, at))
+        self.with(|c| records::record_site_icons(c, site, icons, at))
     }
 
     fn image_facts(&self, urls: &[&str]) -> Result<HashMap<String, ImageFacts>, StoreError> {
-        self.with(|c| queries::image_facts(c, urls))
+        self.with(|c| records::image_facts(c, urls))
     }
 
     fn record_images(
@@ -266,13 +266,13 @@ impl Store for PgStore {
     ) -> Result<(), StoreError> {
         self.with(|c| {
             let mut tx = c.transaction()?;
-            queries::record_images(&mut tx, images, at)?;
+            records::record_images(&mut tx, images, at)?;
             tx.commit()?;
             Ok(())
         })
     }
 
     fn set_fetch_state(&self, feed: &str, state: &FetchState) -> Result<(), StoreError> {
-        self.with(|c| queries::set_fetch_state(c, feed, state))
+        self.with(|c| records::set_fetch_state(c, feed, state))
     }
 }
