@@ -7,8 +7,9 @@
 //!
 //! The synchronous client drives a small tokio runtime of its own and panics on a thread
 //! that is already running async code; `off_runtime` moves each call off such a thread, so
-//! a `PgStore` is safe to call from anywhere (on tokio's blocking pool, where
-//! `store::AsyncStore` runs it, that costs one short-lived thread per call). Whoever holds a
+//! a `PgStore` is safe to call from anywhere. Work `store::AsyncStore::run` puts on tokio's
+//! blocking pool runs in place (that thread may block); elsewhere on a runtime, a call
+//! costs one short-lived thread. Whoever holds a
 //! clone of `pool()` must drop it off the runtime too.
 
 use std::collections::{HashMap, HashSet};
@@ -141,8 +142,8 @@ fn migrate(client: &mut postgres::Client, target: &PgTarget) -> Result<(), Store
 
 /// Runs `work` here, or on a scoped thread when this thread belongs to a tokio runtime (the
 /// synchronous client would panic there).
-pub(super) fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    if tokio::runtime::Handle::try_current().is_err() {
+pub(in crate::store) fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    if crate::store::facade::may_block() || tokio::runtime::Handle::try_current().is_err() {
         return work();
     }
     std::thread::scope(|scope| match scope.spawn(work).join() {

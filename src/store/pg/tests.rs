@@ -322,3 +322,28 @@ fn only_an_absent_server_is_waited_for() {
     );
     assert!(error.contains("TLS"), "{error}");
 }
+
+/// Work that `AsyncStore::run` put on a blocking thread runs there; elsewhere on a runtime
+/// it moves to a thread of its own.
+#[tokio::test]
+async fn store_work_moves_off_the_runtime_only_when_it_must() {
+    use crate::store::{AsyncStore, SqliteStore};
+    use std::thread;
+    let here = || thread::current().id();
+    assert_ne!(super::store::off_runtime(here), thread::current().id());
+    let store = AsyncStore::new(SqliteStore::in_memory().unwrap());
+    let stayed = store
+        .run(move |_| {
+            Ok::<_, StoreError>(super::store::off_runtime(here) == thread::current().id())
+        })
+        .await
+        .unwrap();
+    assert!(stayed, "a blocking-pool thread may block");
+    // Plain spawn_blocking work (not the store's) is not assumed to be blocking-safe.
+    let moved = tokio::task::spawn_blocking(move || {
+        super::store::off_runtime(here) != thread::current().id()
+    })
+    .await
+    .unwrap();
+    assert!(moved);
+}
