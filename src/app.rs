@@ -34,7 +34,7 @@ use crate::feeds::{FeedError, FeedSet, FilesHealth};
 use crate::fetch::Fetcher;
 use crate::metrics::Metrics;
 use crate::pipeline::{ScrapeError, ScrapeReport, Scraper};
-use crate::store::{AsyncStore, RunRecord, SaveOutcome, SqliteStore};
+use crate::store::{AsyncStore, Backend, RunRecord, SaveOutcome, SqliteStore};
 
 /// A section's state as the health endpoint and the index page show it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -102,6 +102,9 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     pub config: Config,
     pub store: AsyncStore,
+    /// The same store by kind: the PostgreSQL one's pool, target and tag are shared with
+    /// the cluster (`App::postgres`).
+    backend: Backend,
     pub scraper: Scraper,
     pub feeds: FeedSet,
     health: RwLock<HashMap<String, SectionHealth>>,
@@ -124,13 +127,48 @@ impl App {
         public_url: Url,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<App>> {
-        let store = SqliteStore::open(&config.storage.database)?;
-        App::with_store(store, None, config, clock, public_url, metrics)
+        let never = CancellationToken::new();
+        App::open_until(config, clock, public_url, metrics, &never)
     }
 
-    /// Opens the app as an instance of `cluster`: sections are scheduled by its leases
-    /// (`scheduler::claiming`) and every request to a host takes the host's cluster-wide
-    /// turn (`cluster::HostSlots`). The store is the one the cluster's instances share.
+    /// `open`, giving up when `cancel` fires while PostgreSQL is waited for (a stop signal
+    /// during start-up). On PostgreSQL the process joins the cluster of instances sharing
+    /// it (`cluster::Cluster`): sections are scheduled by its leases and every request to a
+    /// host takes the host's cluster-wide turn.
+    pub fn open_until(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        public_url: Url,
+        metrics: Arc<Metrics>,
+        cancel: &CancellationToken,
+    ) -> anyhow::Result<Arc<App>> {
+        use anyhow::Context;
+        let Some(backend) = crate::store::open(&config.storage, cancel)? else {
+            anyhow::bail!("gave up waiting for the database: it is not reachable");
+        };
+        let cluster = match backend.postgres() {
+            Some(pg) => Some(Arc::new(
+                crate::cluster::Cluster::join(
+                    pg.pool(),
+                    pg.target().clone(),
+                    config.cluster.lease_expiry,
+                )
+                .context("cannot join the instances sharing the database")?,
+            )),
+            None => None,
+        };
+        App::with_store(backend, cluster, config, clock, public_url, metrics)
+    }
+
+    /// The shared PostgreSQL store (its `pool()`, `target()` and `tag()`), when the config
+    /// chose one.
+    pub fn postgres(&self) -> Option<&Arc<crate::store::pg::PgStore>> {
+        self.backend.postgres()
+    }
+
+    /// Opens the app as an instance of `cluster` over `store`: what `open_until` does on
+    /// PostgreSQL, with an SQLite file standing for the shared store (tests of the
+    /// scheduling, which need no second database engine).
     pub fn open_in_cluster(
         store: SqliteStore,
         cluster: Arc<crate::cluster::Cluster>,
@@ -139,11 +177,12 @@ impl App {
         public_url: Url,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<App>> {
-        App::with_store(store, Some(cluster), config, clock, public_url, metrics)
+        let backend = Backend::Sqlite(Arc::new(store));
+        App::with_store(backend, Some(cluster), config, clock, public_url, metrics)
     }
 
     fn with_store(
-        store: SqliteStore,
+        backend: Backend,
         cluster: Option<Arc<crate::cluster::Cluster>>,
         config: Config,
         clock: Arc<dyn Clock>,
@@ -151,7 +190,7 @@ impl App {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<App>> {
         use anyhow::Context;
-        let store = AsyncStore::new(store);
+        let store = AsyncStore::from_shared(backend.shared());
         let mut fetcher = Fetcher::new()
             .context("cannot set up the HTTP client")?
             .with_metrics(metrics.clone());
@@ -170,6 +209,7 @@ impl App {
                 .map(|(_, s)| (s.id.clone(), Trigger::default()))
                 .collect(),
             store,
+            backend,
             config,
             cluster,
             instances: RwLock::new(Vec::new()),
@@ -183,7 +223,8 @@ impl App {
     /// the start-up check (this process checked it, and has watched it since), unless it
     /// stopped taking writes: it is then gone, another file or damaged, and opening its path
     /// would serve an empty or foreign database (and drop the handle that still reads the
-    /// lost one). Another file is opened as at start.
+    /// lost one). Another file is opened as at start. The same PostgreSQL database keeps its
+    /// pool; another one is tried once (a reload does not wait for a server that is down).
     pub fn reopen(
         &self,
         config: Config,
@@ -191,22 +232,29 @@ impl App {
         public_url: Url,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<App>> {
-        if config.storage.database != self.config.storage.database {
+        let same_file = config.storage.database == self.config.storage.database;
+        if config.storage.postgres.is_none() && !same_file {
             return App::open(config, clock, public_url, metrics);
         }
         if let Err(why) = self.store.blocking().check_writable() {
             anyhow::bail!("{why}: the config is applied at the next restart");
         }
-        let store = SqliteStore::open_again(&config.storage.database)?;
-        // The same instance goes on: the claiming loop declares the new config's sections.
-        App::with_store(
-            store,
-            self.cluster.clone(),
-            config,
-            clock,
-            public_url,
-            metrics,
-        )
+        match self.backend.reuse_for(&config.storage)? {
+            // The same instance goes on: the claiming loop declares the new config's sections.
+            Some(backend) => App::with_store(
+                backend,
+                self.cluster.clone(),
+                config,
+                clock,
+                public_url,
+                metrics,
+            ),
+            None => {
+                let once = CancellationToken::new();
+                once.cancel();
+                App::open_until(config, clock, public_url, metrics, &once)
+            }
+        }
     }
 
     /// Every `period` until cancelled, then once more: writes the files of stale merged

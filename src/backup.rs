@@ -11,21 +11,30 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::store::{ExportOutcome, ImportOutcome, SqliteStore};
+use crate::config::StorageSettings;
+use crate::store::{Backend, ExportOutcome, ImportOutcome};
 
 /// `-` as a path means standard input or output.
 fn is_std(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// Writes every entry of the database at `database` to `output`. A file is written beside
+/// The store `storage` names; a PostgreSQL server that is down is waited for until Ctrl-C
+/// (which stops the command, as it always did).
+fn open(storage: &StorageSettings) -> anyhow::Result<Backend> {
+    let never = tokio_util::sync::CancellationToken::new();
+    crate::store::open(storage, &never)?
+        .context("gave up waiting for the database: it is not reachable")
+}
+
+/// Writes every entry of the database `storage` names to `output`. A file is written beside
 /// its final name and renamed into place, so an interrupted export never leaves a truncated
 /// backup that looks complete.
-pub fn export(database: &Path, output: &Path) -> anyhow::Result<ExportOutcome> {
-    let store = SqliteStore::open(database)?;
+pub fn export(storage: &StorageSettings, output: &Path) -> anyhow::Result<ExportOutcome> {
+    let store = open(storage)?;
     if is_std(output) {
         let stdout = std::io::stdout();
-        let mut out = BufWriter::new(stdout.lock());
+        let mut out = BufWriter::new(stdout);
         return store.export(&mut out).context(
             "the export stopped part-way: what standard output received is incomplete, do not \
              keep it as a backup",
@@ -56,11 +65,12 @@ pub fn export(database: &Path, output: &Path) -> anyhow::Result<ExportOutcome> {
     Ok(written)
 }
 
-/// Stores the entries read from `input` that the database at `database` lacks.
-pub fn import(database: &Path, input: &Path) -> anyhow::Result<ImportOutcome> {
-    let store = SqliteStore::open(database)?;
+/// Stores the entries read from `input` (`-`: standard input) that the database `storage`
+/// names lacks.
+pub fn import(storage: &StorageSettings, input: &Path) -> anyhow::Result<ImportOutcome> {
+    let store = open(storage)?;
     let outcome = if is_std(input) {
-        store.import(&mut std::io::stdin().lock())?
+        store.import(&mut BufReader::new(std::io::stdin()))?
     } else {
         let file = std::fs::File::open(input)
             .with_context(|| format!("cannot open {}", input.display()))?;

@@ -273,7 +273,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Export { output } => {
-            let written = backup::export(&config.storage.database, &output)?;
+            let written = backup::export(&config.storage, &output)?;
             eprintln!(
                 "exported {} entries and {} pruned URLs",
                 written.entries, written.pruned
@@ -281,7 +281,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { input } => {
-            let done = backup::import(&config.storage.database, &input)?;
+            let done = backup::import(&config.storage, &input)?;
             eprintln!(
                 "imported {} entries, {} already present and left untouched; {} pruned URLs remembered",
                 done.inserted, done.existing, done.pruned
@@ -399,15 +399,17 @@ async fn serve(
     };
     let pages = Arc::new(server::Pages::load(&config.server.templates_dir)?);
     let metrics = Arc::new(scrapefeed::metrics::Metrics::default());
-    let mut app = App::open(
+    // Installed first: a stop signal ends the wait for a PostgreSQL server that is down.
+    let shutdown = Shutdown::install()?;
+    let cancel = shutdown.token();
+    let mut app = App::open_until(
         config.clone(),
         clock.clone(),
         public_url(&config),
         metrics.clone(),
+        &cancel,
     )?;
     let live = Arc::new(server::Live::new(app.clone(), pages));
-    let shutdown = Shutdown::install()?;
-    let cancel = shutdown.token();
     // Like `listen`, these apply until the next restart.
     let rules = server::listen::Rules::new(&config.server, open_files);
     let grace = rules.grace;

@@ -192,3 +192,76 @@ fn an_export_that_stops_part_way_says_its_output_is_incomplete() {
         stderr(&output)
     );
 }
+
+/// `scrapefeed export | scrapefeed import -` with `SCRAPEFEED_DATABASE_URL` naming a
+/// PostgreSQL database: an SQLite instance moves whole (the same lines come back out, the
+/// same feed files are written), and the password never shows.
+#[test]
+fn an_sqlite_instance_moves_to_postgres_through_a_pipe() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    let Some(db) = support::pg::TestDb::fresh() else {
+        return;
+    };
+    let origin = Origin::start(SiteModel::tass());
+    let old = tempfile::tempdir().unwrap();
+    let old_config = write_config(old.path(), &origin.base_url());
+    assert_success(&run(&old_config, &["scrape"]));
+    let exported = run(&old_config, &["export"]);
+    assert_success(&exported);
+    assert!(!exported.stdout.is_empty());
+
+    let new = tempfile::tempdir().unwrap();
+    let new_config = write_config(new.path(), &origin.base_url());
+    let on_postgres = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_scrapefeed"));
+        command
+            .arg("--config")
+            .arg(&new_config)
+            .args(args)
+            .env("SCRAPEFEED_DATABASE_URL", &db.url)
+            .env_remove("SCRAPEFEED_LOG_FORMAT")
+            .env_remove("SCRAPEFEED_FEEDS_DIR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    };
+    let mut import = on_postgres(&["import", "-"]).spawn().unwrap();
+    import
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&exported.stdout)
+        .unwrap();
+    let imported = import.wait_with_output().unwrap();
+    assert_success(&imported);
+    let total = origin.model().articles.len();
+    assert!(
+        stderr(&imported).contains(&format!("imported {total} entries, 0 already present")),
+        "{}",
+        stderr(&imported)
+    );
+    let password = url::Url::parse(&db.url)
+        .unwrap()
+        .password()
+        .unwrap()
+        .to_string();
+    assert!(!stderr(&imported).contains(&password));
+    assert!(
+        !new.path().join("data/scrapefeed.db").exists(),
+        "no SQLite file is made"
+    );
+    assert!(
+        feed_files(new.path()) == feed_files(old.path()),
+        "same feeds"
+    );
+
+    let back = on_postgres(&["export"]).output().unwrap();
+    assert_success(&back);
+    assert!(
+        back.stdout == exported.stdout,
+        "the same lines come back out"
+    );
+}

@@ -88,6 +88,10 @@ impl StorageSettings {
 /// creates the data directory, checks it can be written. Logs what it moved, and how to
 /// move by hand what it could not.
 pub fn settle(storage: &mut StorageSettings) -> Result<(), DataDirError> {
+    if storage.postgres.is_some() {
+        // The database is a server's, not a file here: nothing to move, make or check.
+        return Ok(());
+    }
     if let Some(legacy) = storage.legacy_database.clone() {
         if legacy.is_file() && !storage.database.exists() {
             let to = storage.database.clone();

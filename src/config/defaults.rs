@@ -17,7 +17,8 @@ use super::choices::{FilterField, HttpMethod};
 use super::raw::{RawCluster, RawLimits, RawScheduler, RawServer, RawStorage};
 use super::values::{
     ArticleCount, CacheSize, ClientTimeout, Concurrency, EntryCount, GracePeriod, Interval, Jitter,
-    LeaseExpiry, ListenAddress, PageCount, PoliteDelay, RequestTimeout, Retries, RetryDelay,
+    LeaseExpiry, ListenAddress, PageCount, PoliteDelay, PoolSize, RequestTimeout, Retries,
+    RetryDelay,
     RetryWait, TagCount, TagLength, TemplateText, TextSize, TimeZone,
 };
 
@@ -99,19 +100,12 @@ pub(super) fn feeds_dir(postgres: bool) -> Option<&'static str> {
     (!postgres).then_some("feeds")
 }
 
-/// Whether the database the config names is PostgreSQL: `storage.database` is a
-/// `postgres://` or `postgresql://` URL, or `SCRAPEFEED_DATABASE_URL` is set (it names one,
-/// keeping the password out of the file).
-pub(super) fn database_is_postgres(database: Option<&str>, url_from_env: Option<&str>) -> bool {
-    let is_url = |text: &str| {
-        let lower = text.trim_start().to_ascii_lowercase();
-        lower.starts_with("postgres://") || lower.starts_with("postgresql://")
-    };
-    url_from_env.is_some_and(|u| !u.trim().is_empty()) || database.is_some_and(is_url)
-}
-
 pub(super) fn max_entries() -> Checked<EntryCount> {
     Checked::unspanned(100)
+}
+
+pub(super) fn pool_size() -> Checked<PoolSize> {
+    Checked::unspanned(8)
 }
 
 pub(super) fn concurrency() -> Checked<Concurrency> {
@@ -206,30 +200,6 @@ pub(super) fn filter_fields() -> Vec<FilterField> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn feed_files_are_written_by_default_with_sqlite_only() {
-        let cases = [
-            (None, None, Some("feeds")),
-            (Some("state/scrapefeed.db"), None, Some("feeds")),
-            (Some("postgres://sf@db/sf"), None, None),
-            (Some(" PostgreSQL://sf@db/sf"), None, None),
-            (None, Some("postgres://sf:pw@db/sf"), None),
-            (
-                Some("state/scrapefeed.db"),
-                Some("postgres://sf@db/sf"),
-                None,
-            ),
-            (Some("postgres.db"), Some(""), Some("feeds")),
-        ];
-        for (database, env, expected) in cases {
-            assert_eq!(
-                feeds_dir(database_is_postgres(database, env)),
-                expected,
-                "{database:?} {env:?}"
-            );
-        }
-    }
 
     /// The built-in values parse: `Checked::valid` may rely on it.
     #[test]

@@ -38,6 +38,7 @@ mod defaults;
 pub mod filter;
 mod headers;
 pub mod locate;
+pub mod pg_target;
 mod raw;
 mod rules;
 mod secrets;
@@ -57,6 +58,7 @@ pub use choices::HttpMethod;
 pub use data_dir::{settle, DataDirError};
 pub use filter::{EntryFilter, FilterFields, Pattern};
 pub use locate::{locate, process_env, Env, NotFound};
+pub use pg_target::{PgTarget, PgTargetError};
 pub use rules::{Css, JsonPath, Rule, Source, Take, Transform};
 pub use site::{
     ArticleRules, ListingFields, ListingKind, ListingRules, PageParam, PageStep, Pagination,
@@ -122,7 +124,13 @@ pub struct ConnectionSettings {
 
 #[derive(Debug, Clone)]
 pub struct StorageSettings {
+    /// The SQLite file; not used when `postgres` is set.
     pub database: PathBuf,
+    /// The shared PostgreSQL database, when `storage.database` (or `SCRAPEFEED_DATABASE_URL`)
+    /// is a `postgres://` URL: it is used instead of the SQLite file.
+    pub postgres: Option<PgTarget>,
+    /// Connections to `postgres` this instance keeps at most.
+    pub pool_size: u32,
     /// The old default place of the database (`feeds/scrapefeed.db` beside the config), set
     /// when `database` is the default: `data_dir::settle` moves a database found there.
     pub legacy_database: Option<PathBuf>,

@@ -28,7 +28,8 @@ use super::headers::Headers;
 use super::values::{
     AdminToken, ArticleCount, CacheSize, ClientTimeout, Concurrency, ConnectionCount, EntryCount,
     FilterPattern, GracePeriod, HttpUrl, Interval, Jitter, LanguageTag, LeaseExpiry, ListenAddress,
-    ParamValue, PoliteDelay, ProxyNetwork, PublicUrl, RequestTimeout, RetentionAge, Retries,
+    ParamValue, PoliteDelay, PoolSize, ProxyNetwork, PublicUrl, RequestTimeout, RetentionAge,
+    Retries,
     RetryDelay, RetryWait, SectionId, SiteId, TimeZone,
 };
 
@@ -120,7 +121,14 @@ pub struct RawStorage {
     /// SQLite database file, relative to the config file's directory; by default
     /// `scrapefeed.db` in the data directory: `$STATE_DIRECTORY` under systemd, else `data`
     /// beside the config file (never in `feeds_dir`, which a static server may publish).
+    /// A `postgres://` URL instead chooses a PostgreSQL database that several instances can
+    /// share; the environment variable `SCRAPEFEED_DATABASE_URL`, when set and not empty,
+    /// takes the place of this key (so the password stays out of the file).
     pub database: Option<String>,
+    /// Connections to a PostgreSQL database this instance keeps at most, 1 to 100 (default
+    /// 8); unused with SQLite.
+    #[serde(default = "defaults::pool_size")]
+    pub pool_size: Checked<PoolSize>,
     /// Directory where rendered feed files are written: by default "feeds" with an SQLite
     /// database; none with PostgreSQL (each instance serves its feeds from memory, rendered
     /// from the shared store, and writes no files unless this is set).

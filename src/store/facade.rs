@@ -13,6 +13,18 @@ use chrono::{DateTime, Utc};
 
 use super::{FetchState, Retention, RunRecord, SaveOutcome, ScrapedEntry, Store, StoreError};
 
+thread_local! {
+    /// Set while `AsyncStore::run` runs work on a blocking-pool thread: blocking is what
+    /// that thread is for, so the PostgreSQL store runs its calls right there instead of on
+    /// a thread of their own (`pg::store::off_runtime`).
+    static MAY_BLOCK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread runs `AsyncStore::run`'s work (and so may block).
+pub(super) fn may_block() -> bool {
+    MAY_BLOCK.with(std::cell::Cell::get)
+}
+
 /// A shared store with async methods. Cloning shares the same store.
 #[derive(Clone)]
 pub struct AsyncStore {
@@ -24,6 +36,11 @@ impl AsyncStore {
         AsyncStore {
             inner: Arc::new(store),
         }
+    }
+
+    /// A store already shared (`Backend::shared`).
+    pub fn from_shared(inner: Arc<dyn Store>) -> AsyncStore {
+        AsyncStore { inner }
     }
 
     /// The store itself, for code already on a blocking thread.
@@ -42,7 +59,13 @@ impl AsyncStore {
         E: From<StoreError> + Send + 'static,
     {
         let store = self.inner.clone();
-        match tokio::task::spawn_blocking(move || work(store.as_ref())).await {
+        let on_blocking_thread = move || {
+            let before = MAY_BLOCK.with(|flag| flag.replace(true));
+            let result = work(store.as_ref());
+            MAY_BLOCK.with(|flag| flag.set(before));
+            result
+        };
+        match tokio::task::spawn_blocking(on_blocking_thread).await {
             Ok(result) => result,
             Err(error) => Err(StoreError::Task(error).into()),
         }

@@ -3,14 +3,17 @@
 //! The pipeline only needs: which of these URLs do we have, which entries deserve another
 //! try at their article page, save a scrape's entries (one transaction), list a feed's
 //! entries newest first, and record a run; and what the feeds show besides entries (a
-//! site's icons, the size of each lead image: `media`). SQLite implements it (`sqlite`); a shared
-//! PostgreSQL store for several instances can implement the same trait later.
+//! site's icons, the size of each lead image: `media`). SQLite implements it (`sqlite`), and so
+//! does the PostgreSQL store several instances share (`pg`); `open` chooses one (`Backend`).
 //!
 //! Invariants every implementation keeps: an entry is keyed by (feed, URL); its URL, published
 //! date, first-seen time and date source never change once stored; a feed keeps at most its
 //! `max_entries` newest entries, none older than its `max_age`; an entry removed by retention
 //! is remembered for a while (a tombstone) so it is not stored again as if new.
 
+mod backend;
+#[cfg(test)]
+mod contract;
 mod exports;
 mod facade;
 mod fetch_state;
@@ -27,6 +30,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::model::{Entry, ImageFacts, SiteIcons};
+pub use backend::{open, Backend};
 pub use facade::AsyncStore;
 pub use migrations::MigrationError;
 pub use sqlite::{SqliteStore, WritesStopped};
@@ -166,6 +170,22 @@ pub enum StoreError {
     /// No connection to the shared store (it is down, unreachable, or refused us).
     #[error("cannot connect to database {url}: {message}")]
     PgUnavailable { url: String, message: String },
+    /// A query of the shared store failed (its transaction, if any, was rolled back).
+    #[error("database {url}: {source}")]
+    PgQuery {
+        url: String,
+        source: ::postgres::Error,
+    },
+    /// The shared store's schema is newer than this release's.
+    #[error(
+        "database {url} has schema version {found}, newer than this release understands \
+         ({latest}); upgrade scrapefeed on every instance that uses it"
+    )]
+    PgTooNew {
+        url: String,
+        found: i64,
+        latest: i64,
+    },
     #[error("storage task failed")]
     Task(#[source] tokio::task::JoinError),
     #[error("database {path}: {source}")]

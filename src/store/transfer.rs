@@ -53,8 +53,8 @@ pub struct PrunedRecord {
 
 /// The wrapper that tells a tombstone line from an entry line.
 #[derive(Serialize)]
-struct PrunedLine<'a> {
-    pruned: &'a PrunedRecord,
+pub(super) struct PrunedLine<'a> {
+    pub(super) pruned: &'a PrunedRecord,
 }
 
 /// What an export wrote.
@@ -146,38 +146,21 @@ impl SqliteStore {
                 )
                 .map_err(StoreError::from)?;
             for (index, line) in input.lines().enumerate() {
-                let line_no = index + 1;
-                let line = line.map_err(|source| TransferError::Read {
-                    line: line_no,
-                    source,
-                })?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let parse_err = |source| TransferError::Parse {
-                    line: line_no,
-                    source,
-                };
-                let value: serde_json::Value = serde_json::from_str(&line).map_err(parse_err)?;
-                if let Some(pruned) = value.get("pruned") {
-                    let p = PrunedRecord::deserialize(pruned).map_err(parse_err)?;
-                    outcome.pruned += tx
-                        .execute(
-                            "INSERT INTO pruned (feed, url, pruned_ts)
-                             SELECT ?1, ?2, ?3 WHERE NOT EXISTS
-                                 (SELECT 1 FROM entries WHERE feed = ?1 AND url = ?2)
-                             ON CONFLICT (feed, url) DO NOTHING",
-                            params![p.feed, p.url, p.pruned_at.timestamp()],
-                        )
-                        .map_err(StoreError::from)?;
-                    continue;
-                }
-                let r = ExportRecord::deserialize(value).map_err(parse_err)?;
-                let Some(state) = ArticleState::parse(&r.state) else {
-                    return Err(TransferError::State {
-                        line: line_no,
-                        state: r.state,
-                    });
+                let (r, state) = match read_line(index + 1, line)? {
+                    None => continue,
+                    Some(Line::Pruned(p)) => {
+                        outcome.pruned += tx
+                            .execute(
+                                "INSERT INTO pruned (feed, url, pruned_ts)
+                                 SELECT ?1, ?2, ?3 WHERE NOT EXISTS
+                                     (SELECT 1 FROM entries WHERE feed = ?1 AND url = ?2)
+                                 ON CONFLICT (feed, url) DO NOTHING",
+                                params![p.feed, p.url, p.pruned_at.timestamp()],
+                            )
+                            .map_err(StoreError::from)?;
+                        continue;
+                    }
+                    Some(Line::Entry(r, state)) => (r, state),
                 };
                 let tags = serde_json::to_string(&r.tags).unwrap_or_else(|_| "[]".into());
                 let inserted = insert
@@ -250,118 +233,48 @@ fn record_from(row: &rusqlite::Row<'_>) -> Result<ExportRecord, StoreError> {
     })
 }
 
-/// Writes one value as a JSON line.
-fn write_line<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<(), TransferError> {
-    serde_json::to_writer(&mut *out, value).map_err(|e| TransferError::Write(e.into()))?;
-    out.write_all(b"\n").map_err(TransferError::Write)
+/// One line of an export, read.
+pub(super) enum Line {
+    Entry(Box<ExportRecord>, ArticleState),
+    Pruned(PrunedRecord),
 }
 
-#[cfg(test)]
-mod tests {
-    use chrono::TimeZone;
-
-    use super::super::{Retention, ScrapedEntry, Store};
-    use super::*;
-    use crate::model::Entry;
-
-    fn entry(url: &str, hour: u32) -> ScrapedEntry {
-        let published = FixedOffset::east_opt(3 * 3600)
-            .unwrap()
-            .with_ymd_and_hms(2026, 6, 13, hour, 0, 0)
-            .unwrap();
-        ScrapedEntry {
-            entry: Entry {
-                url: url.into(),
-                title: format!("title of {url} — \"quoted\""),
-                summary: Some("lead".into()),
-                body: None,
-                author: None,
-                tags: vec!["a".into(), "b".into()],
-                image: None,
-                published,
-                updated: Some(published + chrono::Duration::minutes(5)),
-                first_seen: Utc.with_ymd_and_hms(2026, 6, 13, 12, 0, 7).unwrap(),
-                date_source: "json_ld datePublished".into(),
-            },
-            state: ArticleState::Retry,
-        }
+/// Reads line `line_no` of an import; `None` for a blank line.
+pub(super) fn read_line(
+    line_no: usize,
+    line: std::io::Result<String>,
+) -> Result<Option<Line>, TransferError> {
+    let line = line.map_err(|source| TransferError::Read {
+        line: line_no,
+        source,
+    })?;
+    if line.trim().is_empty() {
+        return Ok(None);
     }
-
-    fn export(store: &SqliteStore) -> (Vec<u8>, ExportOutcome) {
-        let mut out = Vec::new();
-        let written = store.export(&mut out).unwrap();
-        (out, written)
+    let parse_err = |source| TransferError::Parse {
+        line: line_no,
+        source,
+    };
+    let value: serde_json::Value = serde_json::from_str(&line).map_err(parse_err)?;
+    if let Some(pruned) = value.get("pruned") {
+        let p = PrunedRecord::deserialize(pruned).map_err(parse_err)?;
+        return Ok(Some(Line::Pruned(p)));
     }
+    let r = ExportRecord::deserialize(value).map_err(parse_err)?;
+    let Some(state) = ArticleState::parse(&r.state) else {
+        return Err(TransferError::State {
+            line: line_no,
+            state: r.state,
+        });
+    };
+    Ok(Some(Line::Entry(Box::new(r), state)))
+}
 
-    #[test]
-    fn entries_and_tombstones_round_trip_exactly() {
-        let store = SqliteStore::in_memory().unwrap();
-        let keep_two = Retention {
-            max_entries: 2,
-            max_age: None,
-        };
-        let now = Utc.with_ymd_and_hms(2026, 6, 14, 0, 0, 0).unwrap();
-        let batch = [entry("u1", 10), entry("u2", 11), entry("u3", 12)];
-        store.save("f", &batch, &keep_two, now, None).unwrap();
-        let (bytes, written) = export(&store);
-        assert_eq!(
-            written,
-            ExportOutcome {
-                entries: 2,
-                pruned: 1
-            }
-        );
-        let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(
-            text.ends_with("{\"pruned\":{\"feed\":\"f\",\"url\":\"u1\",\"pruned_at\":\"2026-06-14T00:00:00Z\"}}\n"),
-            "{text}"
-        );
-
-        let moved = SqliteStore::in_memory().unwrap();
-        let done = moved.import(&mut bytes.as_slice()).unwrap();
-        assert_eq!(
-            done,
-            ImportOutcome {
-                inserted: 2,
-                existing: 0,
-                pruned: 1
-            }
-        );
-        assert_eq!(export(&moved).0, bytes);
-        assert!(moved.known("f", &["u1".into()]).unwrap().contains("u1"));
-        assert_eq!(
-            moved.state_of("f", "u3").unwrap(),
-            Some(ArticleState::Retry)
-        );
-        let again = moved.import(&mut bytes.as_slice()).unwrap();
-        assert_eq!(
-            again,
-            ImportOutcome {
-                inserted: 0,
-                existing: 2,
-                pruned: 0
-            }
-        );
-        assert_eq!(export(&moved).0, bytes);
-    }
-
-    #[test]
-    fn an_unknown_state_is_refused() {
-        let store = SqliteStore::in_memory().unwrap();
-        let now = Utc.with_ymd_and_hms(2026, 6, 14, 0, 0, 0).unwrap();
-        let all = Retention {
-            max_entries: 10,
-            max_age: None,
-        };
-        store
-            .save("f", &[entry("u1", 10)], &all, now, None)
-            .unwrap();
-        let text = String::from_utf8(export(&store).0)
-            .unwrap()
-            .replace("\"retry\"", "\"lost\"");
-        let fresh = SqliteStore::in_memory().unwrap();
-        let error = fresh.import(&mut text.as_bytes()).unwrap_err();
-        assert!(error.to_string().contains("line 1"), "{error}");
-        assert!(export(&fresh).0.is_empty());
-    }
+/// Writes one value as a JSON line.
+pub(super) fn write_line<T: Serialize>(
+    out: &mut dyn Write,
+    value: &T,
+) -> Result<(), TransferError> {
+    serde_json::to_writer(&mut *out, value).map_err(|e| TransferError::Write(e.into()))?;
+    out.write_all(b"\n").map_err(TransferError::Write)
 }

@@ -17,6 +17,8 @@ fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
 fn defaulted(base: &Path) -> StorageSettings {
     StorageSettings {
         database: default_database(base, &env_of(&[])),
+        postgres: None,
+        pool_size: 8,
         legacy_database: Some(legacy_database(base)),
         feeds_dir: Some(base.join("feeds")),
         max_entries: 100,
@@ -163,4 +165,20 @@ fn a_read_only_data_directory_is_an_error_naming_it() {
     std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700)).unwrap();
     assert!(err.contains("is not writable"), "{err}");
     assert!(err.contains(&data.display().to_string()), "{err}");
+}
+
+#[test]
+fn settle_leaves_everything_alone_for_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path();
+    let mut storage = defaulted(base);
+    // As `validate` makes it for a postgres URL: no legacy move; here even a left-over old
+    // file and an unwritable default place must not matter.
+    storage.legacy_database = None;
+    storage.postgres =
+        Some(crate::config::PgTarget::parse("postgres://u@db.example/feeds").unwrap());
+    storage.database = base.join("not-a-dir/sub/scrapefeed.db");
+    std::fs::write(base.join("not-a-dir"), "a file where a directory would go").unwrap();
+    settle(&mut storage).unwrap();
+    assert!(!base.join("data").exists(), "no data directory made");
 }

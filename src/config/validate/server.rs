@@ -4,6 +4,9 @@
 use std::path::Path;
 
 use super::Checker;
+
+/// The environment variable that, set and not empty, takes the place of `storage.database`.
+pub const DATABASE_URL_ENV: &str = "SCRAPEFEED_DATABASE_URL";
 use crate::config::checked::Parse;
 use crate::config::data_dir;
 use crate::config::defaults;
@@ -11,12 +14,9 @@ use crate::config::locate::Env;
 use crate::config::raw::{RawCluster, RawScheduler, RawServer, RawStorage};
 use crate::config::values::AdminToken;
 use crate::config::{
-    ClusterSettings, ConnectionSettings, SchedulerSettings, ServerSettings, StorageSettings,
+    ClusterSettings, ConnectionSettings, PgTarget, SchedulerSettings, ServerSettings,
+    StorageSettings,
 };
-
-/// Where the PostgreSQL URL may be given instead of `storage.database` (so its password stays
-/// out of the file).
-pub const DATABASE_URL_ENV: &str = "SCRAPEFEED_DATABASE_URL";
 
 /// Where the admin token is read when the config does not set it.
 pub const ADMIN_TOKEN_ENV: &str = "SCRAPEFEED_ADMIN_TOKEN";
@@ -102,18 +102,45 @@ impl Checker<'_> {
         let max_age = raw
             .max_age
             .and_then(|age| self.take(age, "", "storage.max_age"));
-        let postgres = defaults::database_is_postgres(
-            raw.database.as_deref(),
-            env(DATABASE_URL_ENV).as_deref(),
-        );
+        let pool_size = self
+            .take(raw.pool_size, "", "storage.pool_size")
+            .unwrap_or_else(|| defaults::pool_size().valid());
+        // The environment's URL takes the key's place, so the password stays out of the file.
+        let from_env = env(DATABASE_URL_ENV).filter(|url| !url.trim().is_empty());
+        let (in_env, database_text) = match from_env {
+            Some(url) => (true, Some(url)),
+            None => (false, raw.database),
+        };
+        let postgres = match database_text.as_deref() {
+            Some(text) if PgTarget::is_postgres_url(text) => match PgTarget::parse(text) {
+                Ok(target) => Some(target),
+                Err(error) if in_env => {
+                    let problem = format!("environment variable {DATABASE_URL_ENV}: {error}");
+                    self.problems.push(problem);
+                    None
+                }
+                Err(error) => {
+                    self.problem(None, "", "storage.database", error.to_string());
+                    None
+                }
+            },
+            _ => None,
+        };
         let feeds_dir = raw
             .feeds_dir
             .as_deref()
-            .or(defaults::feeds_dir(postgres))
+            .or(defaults::feeds_dir(
+                database_text
+                    .as_deref()
+                    .is_some_and(PgTarget::is_postgres_url),
+            ))
             .map(|dir| base_dir.join(dir));
         // Unset, the database goes to the data directory, and one found at the old default
-        // (in `feeds/`) is moved there at start (`data_dir::settle`).
-        let (database, legacy_database) = match raw.database {
+        // (in `feeds/`) is moved there at start (`data_dir::settle`); never for PostgreSQL.
+        let (database, legacy_database) = match database_text {
+            Some(text) if PgTarget::is_postgres_url(&text) => {
+                (data_dir::default_database(base_dir, env), None)
+            }
             Some(path) => (base_dir.join(path), None),
             None => (
                 data_dir::default_database(base_dir, env),
@@ -122,6 +149,8 @@ impl Checker<'_> {
         };
         StorageSettings {
             database,
+            postgres,
+            pool_size: u32::try_from(pool_size).unwrap_or(u32::MAX),
             legacy_database,
             feeds_dir,
             max_entries,
@@ -220,5 +249,68 @@ id = "news"
             Some(Path::new("./out").into()),
             "set, an instance on PostgreSQL writes files too"
         );
+    }
+
+    fn with_database_env(text: &str, url: Option<&str>) -> Result<Config, ConfigError> {
+        let env = |name: &str| (name == super::DATABASE_URL_ENV).then(|| url.map(String::from))?;
+        Config::parse_with_env(text, Path::new("."), &env)
+    }
+
+    #[test]
+    fn a_postgres_url_chooses_postgres_and_the_environment_overrides_the_key() {
+        let sqlite = with_database_env(SITE, None).unwrap().storage;
+        assert_eq!(sqlite.postgres, None);
+        assert!(
+            sqlite.legacy_database.is_some(),
+            "the default file may be moved"
+        );
+        assert_eq!(sqlite.pool_size, 8);
+
+        let keyed = format!(
+            "[storage]\ndatabase = \"postgres://sf:secret@db.example/feeds\"\npool_size = 3\n{SITE}"
+        );
+        let storage = with_database_env(&keyed, None).unwrap().storage;
+        let target = storage.postgres.expect("postgres chosen");
+        assert_eq!(target.redacted(), "postgres://sf@db.example/feeds");
+        assert_eq!(
+            storage.legacy_database, None,
+            "nothing is moved for PostgreSQL"
+        );
+        assert_eq!(storage.pool_size, 3);
+
+        let from_env = "postgres://sf:other@db2.example/feeds";
+        let storage = with_database_env(&keyed, Some(from_env)).unwrap().storage;
+        assert_eq!(
+            storage.postgres.unwrap().url(),
+            from_env,
+            "the environment wins"
+        );
+        // Empty is unset: the key applies.
+        let storage = with_database_env(&keyed, Some("")).unwrap().storage;
+        assert_eq!(
+            storage.postgres.unwrap().redacted(),
+            "postgres://sf@db.example/feeds"
+        );
+        // A file path in the environment chooses SQLite there.
+        let storage = with_database_env(SITE, Some("/tmp/x.db")).unwrap().storage;
+        assert_eq!(storage.postgres, None);
+        assert_eq!(storage.database, Path::new("/tmp/x.db"));
+    }
+
+    #[test]
+    fn a_malformed_postgres_url_names_its_key_without_the_password() {
+        let keyed = format!(
+            "[storage]\ndatabase = \"postgres://sf:hunter2@db.example/feeds?sslmode=sometimes\"\n{SITE}"
+        );
+        let error = with_database_env(&keyed, None).unwrap_err().to_string();
+        assert!(error.contains("key `storage.database`"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
+        let bad = "postgres://sf:hunter2@db.example/feeds?sslmode=sometimes";
+        let error = with_database_env(SITE, Some(bad)).unwrap_err().to_string();
+        assert!(error.contains("SCRAPEFEED_DATABASE_URL"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
+        let pool = format!("[storage]\npool_size = 0\n{SITE}");
+        let error = with_database_env(&pool, None).unwrap_err().to_string();
+        assert!(error.contains("storage.pool_size"), "{error}");
     }
 }

@@ -166,6 +166,8 @@ impl<const MAX: usize> Parse for Count<MAX> {
     }
 }
 
+/// Connections to the shared PostgreSQL store one instance keeps at most.
+pub type PoolSize = Count<100>;
 /// Entries kept per feed: every one is rendered into each of the feed's documents.
 pub type EntryCount = Count<10_000>;
 /// New article pages fetched per section per run.

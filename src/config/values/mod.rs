@@ -20,7 +20,7 @@ pub use connections::{ClientTimeout, GracePeriod};
 pub use lengths::{TagCount, TagLength, TextSize};
 pub use measures::{
     ArticleCount, CacheSize, Concurrency, ConnectionCount, EntryCount, Interval, Jitter, PageCount,
-    PoliteDelay, RequestTimeout, RetentionAge, Retries, RetryDelay, RetryWait,
+    PoliteDelay, PoolSize, RequestTimeout, RetentionAge, Retries, RetryDelay, RetryWait,
 };
 pub use names::{
     AdminToken, HttpUrl, LanguageTag, ListenAddress, ProxyNetwork, PublicUrl, SectionId, SiteId,

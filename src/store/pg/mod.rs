@@ -6,14 +6,24 @@
 //! which feeds a save changed (NOTIFY). The synchronous client runs on tokio's blocking pool
 //! like SQLite (`store::AsyncStore`).
 
+mod connect;
 pub mod migrations;
 pub mod notify;
 mod pool;
-mod target;
+mod queries;
+mod records;
+mod store;
+#[cfg(test)]
+pub(crate) mod testdb;
+#[cfg(test)]
+mod tests;
+mod transfer;
 
+pub use crate::config::pg_target::{redact, PgTarget, PgTargetError};
+pub use connect::Backoff;
 pub use notify::{Listener, Notice};
 pub use pool::{get, pool, PgConnection, PgPool};
-pub use target::{redact, PgTarget, PgTargetError};
+pub use store::PgStore;
 
 /// The channel a save that changes a feed notifies on (`pg_notify` in the save's transaction,
 /// so the notice is sent when, and only if, it commits). Every instance listens on it and

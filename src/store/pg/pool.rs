@@ -18,6 +18,9 @@ pub fn pool(target: &PgTarget, size: u32) -> PgPool {
     r2d2::Pool::builder()
         .max_size(size.max(1))
         .min_idle(Some(0))
+        // A connection the server dropped (a restart, `pg_terminate_backend`) is found out
+        // before it is handed out, not by the caller's query.
+        .test_on_check_out(true)
         .connection_timeout(std::time::Duration::from_secs(10))
         .build_unchecked(manager)
 }

@@ -1,5 +1,8 @@
 //! Where the shared store is: a `postgres://` URL, and the same URL fit to print.
 //!
+//! It lives in `config` because the config checks `storage.database` once, at load; the
+//! store (`store::pg`) re-exports it and connects with it.
+//!
 //! The URL carries the password (from the config, or `SCRAPEFEED_DATABASE_URL` so it stays out
 //! of the file); every message, log line and page names the database by `redacted`, which
 //! has no password in it, in the user part or in a `password=` parameter.
