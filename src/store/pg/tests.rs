@@ -347,3 +347,37 @@ async fn store_work_moves_off_the_runtime_only_when_it_must() {
     .unwrap();
     assert!(moved);
 }
+
+#[test]
+fn an_import_notifies_each_feed_it_changed_once() {
+    use postgres::fallible_iterator::FallibleIterator;
+    let Some(db) = TestDb::fresh() else { return };
+    let source = db.open();
+    for feed in ["a", "b"] {
+        source
+            .save(feed, &[entry("u1"), entry("u2")], &ALL, Utc::now(), None)
+            .unwrap();
+    }
+    let mut lines = Vec::new();
+    source.export(&mut lines).unwrap();
+    let other = TestDb::fresh().expect("the server answered a moment ago");
+    let store = other.open();
+    store
+        .save("a", &[entry("u1")], &ALL, Utc::now(), None)
+        .unwrap();
+    let mut listener = other.client();
+    listener
+        .batch_execute(&format!("LISTEN {}", super::FEED_CHANNEL))
+        .unwrap();
+    let done = store.import(&mut lines.as_slice()).unwrap();
+    assert_eq!((done.inserted, done.existing), (3, 1));
+    let mut notices = listener.notifications();
+    let mut payloads: Vec<String> = notices
+        .timeout_iter(Duration::from_secs(1))
+        .map(|notice| Ok(notice.payload().to_string()))
+        .collect()
+        .unwrap();
+    payloads.sort();
+    let expected = ["a", "b"].map(|feed| super::notice_payload(store.tag(), feed));
+    assert_eq!(payloads, expected);
+}
