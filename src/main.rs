@@ -410,6 +410,28 @@ async fn serve(
         &cancel,
     )?;
     let live = Arc::new(server::Live::new(app.clone(), pages));
+    // On PostgreSQL: what other instances change is dropped from this one's caches at once.
+    let _listener = match app.postgres() {
+        Some(pg) => {
+            let current = live.clone();
+            Some(
+                scrapefeed::app::follow_feed_changes(
+                    pg.target().clone(),
+                    pg.tag().to_string(),
+                    move || current.app(),
+                )
+                .context("cannot start listening for feed changes")?,
+            )
+        }
+        None => None,
+    };
+    if app.cluster().is_some() && config.server.public_url.is_none() {
+        tracing::warn!(
+            "several instances share this database, and server.public_url is not set: each \
+             instance's feeds name its own address, so instances serve different bytes and \
+             ETags; set server.public_url to the address readers use (the load balancer's)"
+        );
+    }
     // Like `listen`, these apply until the next restart.
     let rules = server::listen::Rules::new(&config.server, open_files);
     let grace = rules.grace;

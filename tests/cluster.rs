@@ -27,12 +27,12 @@ async fn three_instances_scrape_each_section_once_per_interval_politely_and_serv
     let origin = Origin::start(SiteModel::tass());
     origin.site.lock().unwrap().delay = Some(Duration::from_millis(20));
     let dir = tempfile::tempdir().unwrap();
-    let config = cluster::config(dir.path(), &origin, &db.url, "6s", "3s");
+    let config = cluster::config(dir.path(), &origin, &db.url, "10s", "5s");
     let instances = cluster::start(&config, 3);
     let client = reqwest::Client::new();
     let all: Vec<&Serve> = instances.iter().collect();
 
-    tokio::time::sleep(Duration::from_secs(22)).await;
+    tokio::time::sleep(Duration::from_secs(34)).await;
     // Once per interval: every section's listing was asked for at least three times, each
     // call one interval after the last (plus the time a scrape takes and a claim's poll),
     // never twice in an interval, whichever instance asked.
@@ -50,8 +50,8 @@ async fn three_instances_scrape_each_section_once_per_interval_politely_and_serv
         );
         for gap in gaps {
             assert!(
-                *gap >= Duration::from_millis(5_900) && *gap <= Duration::from_secs(10),
-                "section {section}: listing calls {gap:?} apart (interval 6s): {gaps:?}"
+                *gap >= Duration::from_millis(9_900) && *gap <= Duration::from_secs(14),
+                "section {section}: listing calls {gap:?} apart (interval 10s): {gaps:?}"
             );
         }
     }
@@ -74,8 +74,8 @@ async fn three_instances_scrape_each_section_once_per_interval_politely_and_serv
     for (slug, _, _) in SECTIONS {
         let section = &health["sections"][slug];
         assert!(
-            section.get("owner").is_some() && !section["last_success"].is_null(),
-            "healthz on one instance shows every section's owner and the scrapes of all: {section:#}"
+            !section["last_success"].is_null() && !section["next_run"].is_null(),
+            "healthz on one instance shows the scrapes of all: {section:#}"
         );
     }
 
@@ -125,7 +125,7 @@ async fn a_killed_instance_s_sections_are_taken_over_when_its_lease_expires() {
     origin.site.lock().unwrap().delay = Some(Duration::from_millis(250));
     let dir = tempfile::tempdir().unwrap();
     // One round only: a second listing call of a section is a takeover.
-    let config = cluster::config(dir.path(), &origin, &db.url, "1h", "3s");
+    let config = cluster::config(dir.path(), &origin, &db.url, "1h", "5s");
     let mut instances = cluster::start(&config, 3);
     let client = reqwest::Client::new();
 
@@ -205,7 +205,7 @@ async fn a_killed_instance_s_sections_are_taken_over_when_its_lease_expires() {
             .collect();
         if calls.len() > 1 {
             assert!(
-                calls[1] >= killed_at + Duration::from_millis(2_500),
+                calls[1] >= killed_at + Duration::from_millis(4_500),
                 "{slug} was taken over before its lease expired"
             );
         }

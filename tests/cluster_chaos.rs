@@ -55,7 +55,7 @@ async fn killed_instances_and_a_restarted_database_lose_and_duplicate_nothing() 
     let origin = Origin::start(SiteModel::tass());
     origin.site.lock().unwrap().delay = Some(Duration::from_millis(10));
     let dir = tempfile::tempdir().unwrap();
-    let config = cluster::config(dir.path(), &origin, &db.url, "4s", "3s");
+    let config = cluster::config(dir.path(), &origin, &db.url, "10s", "5s");
     let mut instances = cluster::start(&config, 3);
     let client = reqwest::Client::new();
     let mut seen = Seen::new();

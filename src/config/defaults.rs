@@ -18,8 +18,7 @@ use super::raw::{RawCluster, RawLimits, RawScheduler, RawServer, RawStorage};
 use super::values::{
     ArticleCount, CacheSize, ClientTimeout, Concurrency, EntryCount, GracePeriod, Interval, Jitter,
     LeaseExpiry, ListenAddress, PageCount, PoliteDelay, PoolSize, RequestTimeout, Retries,
-    RetryDelay,
-    RetryWait, TagCount, TagLength, TemplateText, TextSize, TimeZone,
+    RetryDelay, RetryWait, TagCount, TagLength, TemplateText, TextSize, TimeZone,
 };
 
 /// A table whose keys all have defaults, as if written empty (`[server]` with nothing in it),

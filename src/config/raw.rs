@@ -29,8 +29,7 @@ use super::values::{
     AdminToken, ArticleCount, CacheSize, ClientTimeout, Concurrency, ConnectionCount, EntryCount,
     FilterPattern, GracePeriod, HttpUrl, Interval, Jitter, LanguageTag, LeaseExpiry, ListenAddress,
     ParamValue, PoliteDelay, PoolSize, ProxyNetwork, PublicUrl, RequestTimeout, RetentionAge,
-    Retries,
-    RetryDelay, RetryWait, SectionId, SiteId, TimeZone,
+    Retries, RetryDelay, RetryWait, SectionId, SiteId, TimeZone,
 };
 
 pub use limits::{RawLimits, RawSiteLimits};

@@ -9,7 +9,8 @@ use super::Serve;
 
 /// A config for one cluster: the repository's TASS declaration on the local origin, the
 /// shared database, no feed files (`storage.feeds_dir` unset), a short `interval` without
-/// jitter, a short lease, and a `min_delay` long enough that two requests at once would show.
+/// jitter, a short lease, a `min_delay` long enough that two requests at once would show, and
+/// one public URL for all (the load balancer's).
 pub fn config(dir: &Path, origin: &Origin, database: &str, interval: &str, lease: &str) -> PathBuf {
     super::write_config_with(dir, &origin.base_url(), |text| {
         let text = text
@@ -19,7 +20,12 @@ pub fn config(dir: &Path, origin: &Origin, database: &str, interval: &str, lease
             )
             .replace("interval = \"15m\"", &format!("interval = \"{interval}\""))
             .replace("jitter = 0.1", "jitter = 0.0")
-            .replace("min_delay = \"5ms\"", "min_delay = \"30ms\"");
+            .replace("min_delay = \"5ms\"", "min_delay = \"30ms\"")
+            // Behind one load balancer: every instance names the same public URL.
+            .replace(
+                "[server]\n",
+                "[server]\npublic_url = \"http://feeds.test/\"\n",
+            );
         assert!(text.contains(database), "the config names the database");
         format!("{text}\n[cluster]\nlease_expiry = \"{lease}\"\n")
     })
@@ -88,7 +94,24 @@ pub async fn agree(
                     None => "no answer".into(),
                 })
                 .collect();
-            panic!("{path}: instances still disagree after {timeout:?}: {summary:?}");
+            let bodies: Vec<String> = answers
+                .iter()
+                .flatten()
+                .map(|(_, _, body)| String::from_utf8_lossy(body).into_owned())
+                .collect();
+            let first_difference = bodies
+                .windows(2)
+                .find_map(|pair| {
+                    pair[0]
+                        .lines()
+                        .zip(pair[1].lines())
+                        .find(|(a, b)| a != b)
+                        .map(|(a, b)| format!("\n  {a}\n  {b}"))
+                })
+                .unwrap_or_default();
+            panic!(
+                "{path}: instances still disagree after {timeout:?}: {summary:?}{first_difference}"
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

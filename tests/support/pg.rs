@@ -31,6 +31,17 @@ fn unavailable(why: &str) {
     eprintln!("skipped: {why} (start one with tests/pg/cluster.sh; see tests/support/pg.rs)");
 }
 
+/// Runs `work` on a thread of its own: the synchronous client blocks on a runtime of its own,
+/// which tokio forbids on a thread that drives async tasks (an async test's).
+fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(work)
+            .join()
+            .expect("the database work panicked")
+    })
+}
+
 /// A database that exists for one test.
 pub struct TestDb {
     admin: String,
@@ -53,16 +64,16 @@ impl TestDb {
                 .unwrap()
                 .subsec_nanos()
         );
-        let mut client = match postgres::Client::connect(&admin, postgres::NoTls) {
-            Ok(client) => client,
-            Err(error) => {
-                unavailable(&format!("cannot connect to the test server: {error}"));
-                return None;
-            }
-        };
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("create the test database");
+        let created = off_runtime(|| {
+            let mut client = postgres::Client::connect(&admin, postgres::NoTls)?;
+            client.batch_execute(&format!("CREATE DATABASE {name}"))
+        });
+        if let Err(error) = created {
+            unavailable(&format!(
+                "cannot create a database on the test server: {error}"
+            ));
+            return None;
+        }
         let mut url = url::Url::parse(&admin).expect("the admin URL is a URL");
         url.set_path(&format!("/{name}"));
         Some(TestDb {
@@ -72,9 +83,14 @@ impl TestDb {
         })
     }
 
-    /// A client on the test's database.
-    pub fn client(&self) -> postgres::Client {
-        postgres::Client::connect(&self.url, postgres::NoTls).expect("connect to the test database")
+    /// Runs `work` with a client on the test's database (on a thread of its own, so async
+    /// tests may call it).
+    pub fn with_client<T: Send>(&self, work: impl FnOnce(&mut postgres::Client) -> T + Send) -> T {
+        off_runtime(|| {
+            let mut client = postgres::Client::connect(&self.url, postgres::NoTls)
+                .expect("connect to the test database");
+            work(&mut client)
+        })
     }
 
     /// Restarts the whole server (`tests/pg/cluster.sh restart`): every connection breaks.
@@ -92,11 +108,13 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Ok(mut client) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
+        off_runtime(|| {
+            if let Ok(mut client) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+                let _ = client.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ));
+            }
+        });
     }
 }
