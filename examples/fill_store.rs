@@ -19,12 +19,14 @@ use std::path::PathBuf;
 use chrono::{DateTime, TimeZone, Utc};
 use clap::Parser;
 use scrapefeed::model::Entry;
+use scrapefeed::store::pg::{PgStore, PgTarget};
 use scrapefeed::store::{ArticleState, ScrapedEntry, SqliteStore, Store};
 
 #[derive(Parser)]
 struct Args {
+    /// An SQLite file, or a `postgres://` URL.
     #[arg(long)]
-    database: PathBuf,
+    database: String,
     #[arg(long, default_value_t = 10_000)]
     sections: usize,
     #[arg(long, default_value_t = 100)]
@@ -43,7 +45,15 @@ struct Args {
 
 fn main() {
     let args = Args::parse();
-    let store = SqliteStore::open(&args.database).expect("open the database");
+    let store: Box<dyn Store> = if PgTarget::is_postgres_url(&args.database) {
+        let target = PgTarget::parse(&args.database).expect("a PostgreSQL URL");
+        let store = PgStore::open(&target, 4, &tokio_util::sync::CancellationToken::new())
+            .expect("open the database")
+            .expect("not cancelled");
+        Box::new(store)
+    } else {
+        Box::new(SqliteStore::open(&PathBuf::from(&args.database)).expect("open the database"))
+    };
     let seen = Utc.with_ymd_and_hms(2026, 11, 27, 16, 0, 0).unwrap();
     let paragraph = "<p>MOSCOW, November 27. /TASS/. The minister said the agreement on economic \
         cooperation would be signed at the summit, according to a statement by officials.</p>\n";
