@@ -368,6 +368,13 @@ async fn scrape(
         eprintln!("error: {}", scrapefeed::errors::chain(&e));
         failed += 1;
     }
+    // A one-shot run on a shared database took the hosts' cluster-wide turns as a member;
+    // it leaves now rather than show as a dead instance until it is forgotten.
+    if let Some(cluster) = app.cluster() {
+        if let Err(error) = cluster.leave() {
+            tracing::warn!(%error, "cannot leave the cluster; this run's record expires by itself");
+        }
+    }
     if failed > 0 {
         eprintln!("error: {failed} section(s) failed; see the log above");
         return Ok(ExitCode::FAILURE);

@@ -34,7 +34,7 @@ impl Cluster {
     /// schedule: a restart or a reload does not scrape everything again. Safe to call from
     /// async code.
     pub fn declare(&self, sections: &[String]) -> Result<(), ClusterError> {
-        super::off_runtime(|| self.declare_now(sections))
+        crate::store::pg::off_runtime(|| self.declare_now(sections))
     }
 
     fn declare_now(&self, sections: &[String]) -> Result<(), ClusterError> {

@@ -24,7 +24,6 @@
 mod hosts;
 mod leases;
 #[cfg(test)]
-pub(crate) mod testdb;
 #[cfg(test)]
 mod tests;
 
@@ -112,7 +111,9 @@ impl Cluster {
         hostname: String,
         lease_expiry: Duration,
     ) -> Result<Cluster, ClusterError> {
-        off_runtime(move || Cluster::register(pool, target, id, hostname, lease_expiry))
+        crate::store::pg::off_runtime(move || {
+            Cluster::register(pool, target, id, hostname, lease_expiry)
+        })
     }
 
     fn register(
@@ -262,7 +263,7 @@ impl Cluster {
     /// leases it holds are freed for the others at once rather than at their expiry. Safe
     /// to call from async code.
     pub fn leave(&self) -> Result<(), ClusterError> {
-        off_runtime(|| self.leave_now())
+        crate::store::pg::off_runtime(|| self.leave_now())
     }
 
     fn leave_now(&self) -> Result<(), ClusterError> {
@@ -300,22 +301,9 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         if let Some(pool) = self.pool.take() {
-            off_runtime(move || drop(pool));
+            crate::store::pg::off_runtime(move || drop(pool));
         }
     }
-}
-
-/// Runs `work` off tokio's runtime threads when called on one (a scoped thread), inline
-/// otherwise: for the calls made at the process's edges (join, declare at start or
-/// reload, leave), which may come from async code, where the synchronous client panics.
-pub(crate) fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    if tokio::runtime::Handle::try_current().is_err() {
-        return work();
-    }
-    std::thread::scope(|scope| match scope.spawn(work).join() {
-        Ok(value) => value,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
 }
 
 /// This machine's name, for the operator reading `/healthz`.

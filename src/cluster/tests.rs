@@ -1,13 +1,13 @@
-//! The cluster on a real PostgreSQL (`testdb`): several `Cluster`s with their own ids on one
+//! The cluster on a real PostgreSQL (`store::pg::testdb`): several `Cluster`s with their own ids on one
 //! database stand for several instances.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::testdb::TestDb;
 use super::*;
 use crate::fetch::HostGate;
+use crate::store::pg::testdb::TestDb;
 
 fn member(db: &TestDb, id: &str, expiry: Duration) -> Cluster {
     Cluster::join_as(
@@ -36,7 +36,7 @@ fn silence(db: &TestDb, id: &str, ago: f64) {
 
 #[test]
 fn each_due_section_is_claimed_by_exactly_one_instance() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let sections = names("s", 40);
     let members: Vec<Arc<Cluster>> = (0..3)
         .map(|i| Arc::new(member(&db, &format!("i{i}"), Duration::from_secs(60))))
@@ -81,7 +81,7 @@ fn each_due_section_is_claimed_by_exactly_one_instance() {
 
 #[test]
 fn only_declared_sections_are_claimed() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let a = member(&db, "a", Duration::from_secs(60));
     let b = member(&db, "b", Duration::from_secs(60));
     a.declare(&["x".into()]).unwrap();
@@ -98,7 +98,7 @@ fn only_declared_sections_are_claimed() {
 
 #[test]
 fn an_unrenewed_lease_expires_and_another_instance_takes_it() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let expiry = Duration::from_millis(800);
     let a = member(&db, "a", expiry);
     let b = member(&db, "b", expiry);
@@ -124,7 +124,7 @@ fn an_unrenewed_lease_expires_and_another_instance_takes_it() {
 
 #[test]
 fn release_sets_the_next_due_time_and_the_shared_failures() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let a = member(&db, "a", Duration::from_secs(60));
     let b = member(&db, "b", Duration::from_secs(60));
     let s = vec!["s".to_string()];
@@ -155,7 +155,7 @@ fn release_sets_the_next_due_time_and_the_shared_failures() {
 
 #[test]
 fn a_restart_keeps_the_schedule() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let s = vec!["s".to_string()];
     let first = member(&db, "first", Duration::from_secs(60));
     first.declare(&s).unwrap();
@@ -172,7 +172,7 @@ fn a_restart_keeps_the_schedule() {
 
 #[test]
 fn a_lease_stays_while_any_instance_on_record_declares_its_section() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let a = member(&db, "a", Duration::from_secs(1)).with_forget_after(Duration::from_secs(30));
     let b = member(&db, "b", Duration::from_secs(1));
     a.declare(&["shared".into(), "a_only".into(), "dropped".into()])
@@ -204,7 +204,7 @@ fn a_lease_stays_while_any_instance_on_record_declares_its_section() {
 
 #[test]
 fn instances_show_who_is_alive() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let a = member(&db, "a", Duration::from_secs(2));
     let b = member(&db, "b", Duration::from_secs(2));
     silence(&db, "b", 5.0);
@@ -245,7 +245,7 @@ const ORIGIN: &str = "http://origin.test:80";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn host_turns_never_overlap_across_instances_and_keep_min_delay() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let gap = Duration::from_millis(40);
     let turns = Arc::new(Mutex::new(Vec::new()));
     let mut tasks = tokio::task::JoinSet::new();
@@ -290,7 +290,7 @@ async fn host_turns_never_overlap_across_instances_and_keep_min_delay() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_ticket_or_an_abandoned_wait_frees_the_turn() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let a = HostSlots::new(Arc::new(member(&db, "a", Duration::from_secs(60))));
     let b = HostSlots::new(Arc::new(member(&db, "b", Duration::from_secs(60))));
     let hold = Duration::from_secs(300);
@@ -321,7 +321,7 @@ async fn a_dropped_ticket_or_an_abandoned_wait_frees_the_turn() {
 
 #[test]
 fn a_killed_instances_turn_frees_itself_when_its_hold_ends() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let a = member(&db, "a", Duration::from_secs(60));
     let b = member(&db, "b", Duration::from_secs(60));
     let held = a.try_host(ORIGIN, Duration::from_millis(300)).unwrap();
@@ -334,7 +334,7 @@ fn a_killed_instances_turn_frees_itself_when_its_hold_ends() {
 
 #[test]
 fn a_retry_after_gap_holds_every_instance_back() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let a = member(&db, "a", Duration::from_secs(60));
     let b = member(&db, "b", Duration::from_secs(60));
     let token = a.try_host(ORIGIN, Duration::from_secs(5)).unwrap().unwrap();
@@ -353,7 +353,7 @@ fn a_retry_after_gap_holds_every_instance_back() {
 
 #[test]
 fn robots_txt_is_shared_while_fresh() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let a = member(&db, "a", Duration::from_secs(60));
     let b = member(&db, "b", Duration::from_secs(60));
     assert_eq!(b.robots(ORIGIN, Duration::from_secs(60)).unwrap(), None);
@@ -373,7 +373,7 @@ fn robots_txt_is_shared_while_fresh() {
 #[tokio::test]
 async fn joining_declaring_and_leaving_work_from_async_code() {
     // `App::open` runs in `serve`'s async fn: these calls must not panic there.
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let a = member(&db, "a", Duration::from_secs(60));
     a.declare(&["s".into()]).unwrap();
     a.leave().unwrap();

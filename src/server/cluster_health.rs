@@ -1,4 +1,4 @@
-//! `/healthz` of an instance in a cluster, on a real PostgreSQL (`cluster::testdb`): the
+//! `/healthz` of an instance in a cluster, on a real PostgreSQL (`store::pg::testdb`): the
 //! instances on record and who holds each section's lease. Alone, neither key appears
 //! (`tests/routes/health.rs` checks the single instance's answer).
 
@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::app::App;
-use crate::cluster::testdb::TestDb;
 use crate::cluster::Cluster;
+use crate::store::pg::testdb::TestDb;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_shows_the_instances_and_each_sections_owner() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let dir = tempfile::tempdir().unwrap();
     let config = crate::config::Config::parse(
         r#"[[site]]

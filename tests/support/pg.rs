@@ -83,6 +83,11 @@ impl TestDb {
         })
     }
 
+    /// A client on the test's database (not on an async test's thread: see `with_client`).
+    pub fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).expect("connect to the test database")
+    }
+
     /// Runs `work` with a client on the test's database (on a thread of its own, so async
     /// tests may call it).
     pub fn with_client<T: Send>(&self, work: impl FnOnce(&mut postgres::Client) -> T + Send) -> T {

@@ -1,4 +1,4 @@
-//! The claiming loop on a real PostgreSQL (`cluster::testdb`), with apps standing for
+//! The claiming loop on a real PostgreSQL (`store::pg::testdb`), with apps standing for
 //! instances. Their sections point at a closed port: each scrape fails at once (robots.txt
 //! unreachable), which is all these tests need to count runs.
 
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::*;
-use crate::cluster::testdb::TestDb;
+use crate::store::pg::testdb::TestDb;
 
 const SECTIONS: [&str; 4] = ["s0", "s1", "s2", "s3"];
 
@@ -105,7 +105,7 @@ async fn until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_scrape_each_section_once_and_scrape_now_reaches_either() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let dir = tempfile::tempdir().unwrap();
     let a = instance(&db, "a", Duration::from_secs(60), dir.path());
     let b = instance(&db, "b", Duration::from_secs(60), dir.path());
@@ -167,7 +167,7 @@ async fn two_instances_scrape_each_section_once_and_scrape_now_reaches_either() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_killed_instances_section_is_taken_over_after_its_lease_expires() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let expiry = Duration::from_millis(1500);
     // "dead" claims s0 and is killed: it never renews nor releases.
     let dead = Arc::new(
@@ -213,7 +213,7 @@ async fn a_killed_instances_section_is_taken_over_after_its_lease_expires() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_reload_keeps_the_schedule_and_drops_only_what_nobody_declares() {
-    let Some(db) = TestDb::fresh() else { return };
+    let Some(db) = TestDb::migrated() else { return };
     let dir = tempfile::tempdir().unwrap();
     let a = instance(&db, "a", Duration::from_secs(60), dir.path());
     // b declares s3 too, without running (as an instance that just started would).

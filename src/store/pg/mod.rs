@@ -23,6 +23,7 @@ pub use crate::config::pg_target::{redact, PgTarget, PgTargetError};
 pub use connect::Backoff;
 pub use notify::{Listener, Notice};
 pub use pool::{get, pool, PgConnection, PgPool};
+pub(crate) use store::off_runtime;
 pub use store::PgStore;
 
 /// The channel a save that changes a feed notifies on (`pg_notify` in the save's transaction,

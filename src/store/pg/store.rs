@@ -141,8 +141,9 @@ fn migrate(client: &mut postgres::Client, target: &PgTarget) -> Result<(), Store
 }
 
 /// Runs `work` here, or on a scoped thread when this thread belongs to a tokio runtime (the
-/// synchronous client would panic there).
-pub(in crate::store) fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+/// synchronous client would panic there). Everything that calls PostgreSQL (the store, the
+/// cluster, the test databases) goes through this one function.
+pub(crate) fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     if crate::store::facade::may_block() || tokio::runtime::Handle::try_current().is_err() {
         return work();
     }

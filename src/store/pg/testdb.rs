@@ -41,8 +41,30 @@ impl TestDb {
         url
     }
 
-    /// A new empty database, or `None` (after `unavailable`) without a server.
+    /// A new empty database, or `None` (after `unavailable`) without a server. Callable
+    /// from async tests.
     pub fn fresh() -> Option<TestDb> {
+        super::off_runtime(TestDb::create)
+    }
+
+    /// `fresh`, migrated to the latest schema (for code that uses the tables without opening
+    /// a `PgStore`: the cluster's tests).
+    pub fn migrated() -> Option<TestDb> {
+        let db = TestDb::fresh()?;
+        super::off_runtime(|| {
+            let mut conn =
+                super::get(&db.pool(2), &db.target).expect("connect to the test database");
+            super::migrations::migrate(&mut conn).expect("migrate the test database");
+        });
+        Some(db)
+    }
+
+    /// A pool on the test's database (drop it off the runtime, as `PgStore` does).
+    pub fn pool(&self, size: u32) -> super::PgPool {
+        super::pool(&self.target, size)
+    }
+
+    fn create() -> Option<TestDb> {
         static SEQ: AtomicU32 = AtomicU32::new(0);
         let admin = TestDb::admin_url()?;
         let name = format!(
@@ -96,11 +118,13 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Ok(mut client) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
+        super::off_runtime(|| {
+            if let Ok(mut client) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+                let _ = client.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ));
+            }
+        });
     }
 }
