@@ -185,6 +185,26 @@ pub struct Load {
     listings: Mutex<Vec<(std::time::Instant, u64)>>,
 }
 
+/// One request being answered, in `Load::active` until dropped.
+struct Active(Arc<Load>);
+
+impl Active {
+    fn enter(load: Arc<Load>) -> Active {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = load.active.fetch_add(1, SeqCst) + 1;
+        load.peak.fetch_max(now, SeqCst);
+        Active(load)
+    }
+}
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        self.0
+            .active
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// A running origin.
 pub struct Origin {
     pub addr: SocketAddr,
@@ -288,9 +308,9 @@ fn routes(
                   body: bytes::Bytes| {
                 let (site, log, load) = shared.clone();
                 async move {
-                    use std::sync::atomic::Ordering::SeqCst;
-                    let now_active = load.active.fetch_add(1, SeqCst) + 1;
-                    load.peak.fetch_max(now_active, SeqCst);
+                    // Counted until the request ends, by its answer or by the client going
+                    // away (hyper then drops this future: a killed client's request ends there).
+                    let _active = Active::enter(load.clone());
                     if path.as_str().ends_with("/categoryNewsList") {
                         let section = serde_json::from_slice::<serde_json::Value>(&body)
                             .ok()
@@ -315,7 +335,6 @@ fn routes(
                         path: path.as_str().to_string(),
                         status: response.status().as_u16(),
                     });
-                    load.active.fetch_sub(1, SeqCst);
                     Ok::<_, warp::Rejection>(response)
                 }
             },
