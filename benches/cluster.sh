@@ -4,6 +4,7 @@
 #   benches/cluster.sh                     # 10,000 sections x 20 entries, 1, 2 and 3 instances
 #   SECTIONS=1000 INSTANCES="1 3" benches/cluster.sh
 #   SKIP_BUILD=1 benches/cluster.sh        # the binaries already in target/release
+#                                          # ($CARGO_TARGET_DIR/release when set)
 #
 # 1. Scraping. For each instance count N: a fresh PostgreSQL database filled with SECTIONS x
 #    ENTRIES entries (examples/fill_store, URLs those of the load origin), then N `serve`
@@ -39,16 +40,19 @@ done
 if [[ -z ${SKIP_BUILD:-} ]]; then
     cargo build --release --quiet --bin scrapefeed --example load_origin --example fill_store
 fi
-BIN=$ROOT/target/release/scrapefeed
-ORIGIN=$ROOT/target/release/examples/load_origin
-FILL=$ROOT/target/release/examples/fill_store
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+BIN=$TARGET/release/scrapefeed
+ORIGIN=$TARGET/release/examples/load_origin
+FILL=$TARGET/release/examples/fill_store
 WORK=$(mktemp -d /tmp/scrapefeed-cluster-bench.XXXXXX)
+# Apart from WORK: the cluster runs as the `postgres` user, who may not enter WORK.
+PGDIR=$(mktemp -d /tmp/scrapefeed-cluster-bench-pg.XXXXXX)
 PIDS=()
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    tests/pg/cluster.sh stop "$WORK/pg" || true
-    rm -rf "$WORK"
+    tests/pg/cluster.sh stop "$PGDIR" || true
+    rm -rf "$WORK" "$PGDIR"
 }
 trap cleanup EXIT
 export RUST_LOG=${RUST_LOG:-warn}
@@ -56,15 +60,15 @@ say() { printf '%s\n' "$*"; }
 median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:]]; print(f"{statistics.median(v):.1f}")' "$@"; }
 
 PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" \
-    tests/pg/cluster.sh start "$WORK/pg"
+    tests/pg/cluster.sh start "$PGDIR"
 # shellcheck disable=SC1091
-source "$WORK/pg/env"
+source "$PGDIR/env"
 ADMIN=$SCRAPEFEED_TEST_DATABASE_URL
 db_url() { printf '%s' "${ADMIN%/postgres}/$1"; }
 psql_q() { psql -X -q -At "$@"; }
 pg_ticks() { # utime+stime of every PostgreSQL server process, in clock ticks
     local total=0 pid
-    for pid in $(pgrep -f "postgres.*$WORK/pg|$WORK/pg/data" || true); do
+    for pid in $(pgrep -f "$PGDIR" || true); do
         [ -r "/proc/$pid/stat" ] || continue
         total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
     done
@@ -73,8 +77,13 @@ pg_ticks() { # utime+stime of every PostgreSQL server process, in clock ticks
 
 "$ORIGIN" --sections "$SECTIONS" --articles "$ENTRIES" --hosts "$HOSTS" >"$WORK/origin.out" 2>"$WORK/origin.err" &
 PIDS+=($!)
-for _ in $(seq 100); do [ -s "$WORK/origin.out" ] && break; sleep 0.1; done
-PORT=$(sed -n 's#^http://127.0.0.1:\([0-9]*\)$#\1#p' "$WORK/origin.out" | head -n 1)
+PORT=""
+for _ in $(seq 1200); do
+    PORT=$(sed -n 's#^http://127.0.0.1:\([0-9]*\)$#\1#p' "$WORK/origin.out" | head -n 1)
+    [ -n "$PORT" ] && break
+    sleep 0.1
+done
+[ -n "$PORT" ] || { echo "the load origin did not start: $(cat "$WORK/origin.err")" >&2; exit 1; }
 say "load origin on 127.0.0.1-$HOSTS:$PORT, $SECTIONS sections x $ENTRIES articles"
 
 serve_addr() { # the address a serve log announces
