@@ -90,7 +90,7 @@ serve_addr() { # the address a serve log announces
     sed -n 's/.*serving feeds.*addr=\([0-9.:]*\).*/\1/p' "$1" | head -n 1
 }
 start_serve() { # config, log file: starts one instance, prints its address
-    "$BIN" --config "$1" serve --listen 127.0.0.1:0 2>"$2" &
+    RUST_LOG=info "$BIN" --config "$1" serve --listen 127.0.0.1:0 2>"$2" &
     PIDS+=($!)
     for _ in $(seq 600); do
         local addr
