@@ -89,13 +89,13 @@ say "load origin on 127.0.0.1-$HOSTS:$PORT, $SECTIONS sections x $ENTRIES articl
 serve_addr() { # the address a serve log announces
     sed -n 's/.*serving feeds.*addr=\([0-9.:]*\).*/\1/p' "$1" | head -n 1
 }
-start_serve() { # config, log file: starts one instance, prints its address
-    RUST_LOG=info "$BIN" --config "$1" serve --listen 127.0.0.1:0 2>"$2" &
+start_serve() { # config, log file: starts one instance; sets ADDR to its address
+    RUST_LOG=info "$BIN" --config "$1" serve --listen 127.0.0.1:0 >/dev/null 2>"$2" &
     PIDS+=($!)
+    ADDR=""
     for _ in $(seq 600); do
-        local addr
-        addr=$(serve_addr "$2")
-        [ -n "$addr" ] && { echo "$addr"; return; }
+        ADDR=$(serve_addr "$2")
+        [ -n "$ADDR" ] && return
         sleep 0.1
     done
     echo "serve did not start: $(tail -5 "$2")" >&2
@@ -119,7 +119,8 @@ for n in $INSTANCES; do
     ticks_before=$(pg_ticks)
     addrs=()
     for i in $(seq "$n"); do
-        addrs+=("$(start_serve "$WORK/pg$n.toml" "$WORK/pg$n.$i.log")")
+        start_serve "$WORK/pg$n.toml" "$WORK/pg$n.$i.log"
+        addrs+=("$ADDR")
     done
     for _ in $(seq 3600); do
         runs=$(psql_q "$url" -c "SELECT count(*) FROM runs" 2>/dev/null || echo 0)
@@ -154,7 +155,8 @@ if [ -n "$PG_SERVE" ]; then
     mkdir -p "$WORK/sqlite"
     "$FILL" --database "$WORK/sqlite/scrapefeed.db" --sections "$SECTIONS" --entries "$ENTRIES" \
         --body-bytes 1500 --origin-port "$PORT" --hosts "$HOSTS" 2>/dev/null
-    SQLITE_SERVE=$(start_serve "$WORK/sqlite.toml" "$WORK/sqlite.log")
+    start_serve "$WORK/sqlite.toml" "$WORK/sqlite.log"
+    SQLITE_SERVE=$ADDR
     say "waiting for the SQLite instance's round of $SECTIONS scrapes"
     for _ in $(seq 3600); do
         done_count=$(curl -s "http://$SQLITE_SERVE/healthz" | python3 -c 'import json,sys; h=json.load(sys.stdin); print(sum(1 for s in h["sections"].values() if s["last_success"]))' 2>/dev/null || echo 0)
