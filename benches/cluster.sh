@@ -66,9 +66,10 @@ source "$PGDIR/env"
 ADMIN=$SCRAPEFEED_TEST_DATABASE_URL
 db_url() { printf '%s' "${ADMIN%/postgres}/$1"; }
 psql_q() { psql -X -q -At "$@"; }
-pg_ticks() { # utime+stime of every PostgreSQL server process, in clock ticks
-    local total=0 pid
-    for pid in $(pgrep -f "$PGDIR" || true); do
+pg_ticks() { # utime+stime of the PostgreSQL server: its postmaster and every backend, in clock ticks
+    local total=0 pid pm
+    pm=$(head -n 1 "$PGDIR/data/postmaster.pid")
+    for pid in "$pm" $(pgrep -P "$pm" || true); do
         [ -r "/proc/$pid/stat" ] || continue
         total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
     done
