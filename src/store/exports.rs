@@ -3,7 +3,7 @@
 
 use rusqlite::{params, Connection};
 
-use super::sqlite::{parse_date, rfc3339};
+use super::sqlite::rfc3339;
 use super::{ExportState, ExportedHead, StoreError};
 
 pub(super) fn mark_stale(conn: &Connection, feed: &str) -> Result<(), StoreError> {
@@ -45,21 +45,7 @@ pub(super) fn read(conn: &Connection) -> Result<Vec<ExportState>, StoreError> {
         let digests: Option<String> = row.get(3)?;
         let updated: Option<String> = row.get(4)?;
         let entries: Option<i64> = row.get(5)?;
-        let head = match (fingerprint, digests, updated, entries) {
-            (Some(fingerprint), Some(digests), Some(updated), Some(entries)) => {
-                let digests = serde_json::from_str(&digests).map_err(|_| StoreError::Corrupt {
-                    what: "feed digest list",
-                    value: digests.clone(),
-                })?;
-                Some(ExportedHead {
-                    fingerprint,
-                    digests,
-                    updated: parse_date("feed date", &updated)?,
-                    entries: entries.max(0) as usize,
-                })
-            }
-            _ => None,
-        };
+        let head = super::exported_head(fingerprint, digests, updated, entries)?;
         states.push(ExportState { feed, stale, head });
     }
     Ok(states)

@@ -1,7 +1,7 @@
 //! The `fetch_state` table (listing validators and page parameters per feed) and the run
 //! summaries behind `/healthz`, for the SQLite store.
 
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::sqlite::parse_date;
@@ -26,16 +26,7 @@ pub(super) fn read(conn: &Connection, feed: &str) -> Result<FetchState, StoreErr
     let Some((etag, last_modified, params, read_ts)) = row else {
         return Ok(FetchState::default());
     };
-    let page_params = match (params, read_ts) {
-        (Some(json), Some(ts)) => {
-            let map = serde_json::from_str(&json).map_err(|_| StoreError::Corrupt {
-                what: "page parameter set",
-                value: json.clone(),
-            })?;
-            Utc.timestamp_opt(ts, 0).single().map(|at| (map, at))
-        }
-        _ => None,
-    };
+    let page_params = super::page_params(params, read_ts)?;
     Ok(FetchState {
         validators: Validators {
             etag,
@@ -74,25 +65,7 @@ pub(super) fn run_summaries(conn: &Connection) -> Result<Vec<RunSummary>, StoreE
             .query_row(params![last.feed], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let failures: i64 = streak.query_row(params![last.feed], |r| r.get(0))?;
-        let success = success
-            .map(|(started, ms)| {
-                let started = parse_date("run start", &started)?.with_timezone(&Utc);
-                Ok::<_, StoreError>((started, ms.max(0) as u64))
-            })
-            .transpose()?;
-        out.push(RunSummary {
-            // When it finished: its start plus its duration (saturating far in the future).
-            last_success: success.map(|(started, ms)| {
-                started
-                    .checked_add_signed(chrono::TimeDelta::milliseconds(
-                        ms.min(i64::MAX as u64) as i64
-                    ))
-                    .unwrap_or(started)
-            }),
-            last_success_duration_ms: success.map(|(_, ms)| ms),
-            consecutive_failures: u32::try_from(failures).unwrap_or(u32::MAX),
-            last,
-        });
+        out.push(RunSummary::new(last, success, failures)?);
     }
     Ok(out)
 }

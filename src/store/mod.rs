@@ -123,7 +123,7 @@ pub struct RunSummary {
 pub struct FetchState {
     pub validators: crate::model::Validators,
     /// Parameters read from the section page, and when.
-    pub page_params: Option<(std::collections::BTreeMap<String, String>, DateTime<Utc>)>,
+    pub page_params: Option<PageParams>,
 }
 
 /// What a feed's exported files hold: enough to answer conditional requests and show the
@@ -147,6 +147,80 @@ pub struct ExportState {
     /// Its entries changed since its files were last written.
     pub stale: bool,
     pub head: Option<ExportedHead>,
+}
+
+/// The columns both stores keep a feed's export head in, decoded (`None` while any is unset).
+fn exported_head(
+    fingerprint: Option<String>,
+    digests: Option<String>,
+    updated: Option<String>,
+    entries: Option<i64>,
+) -> Result<Option<ExportedHead>, StoreError> {
+    let (Some(fingerprint), Some(digests), Some(updated), Some(entries)) =
+        (fingerprint, digests, updated, entries)
+    else {
+        return Ok(None);
+    };
+    let digests = serde_json::from_str(&digests).map_err(|_| StoreError::Corrupt {
+        what: "feed digest list",
+        value: digests.clone(),
+    })?;
+    Ok(Some(ExportedHead {
+        fingerprint,
+        digests,
+        updated: sqlite::parse_date("feed date", &updated)?,
+        entries: entries.max(0) as usize,
+    }))
+}
+
+/// Parameters read from a section page, and when.
+pub type PageParams = (std::collections::BTreeMap<String, String>, DateTime<Utc>);
+
+/// The page parameters both stores keep as JSON and a Unix time, decoded.
+fn page_params(
+    json: Option<String>,
+    read_ts: Option<i64>,
+) -> Result<Option<PageParams>, StoreError> {
+    let (Some(json), Some(ts)) = (json, read_ts) else {
+        return Ok(None);
+    };
+    let map = serde_json::from_str(&json).map_err(|_| StoreError::Corrupt {
+        what: "page parameter set",
+        value: json.clone(),
+    })?;
+    Ok(chrono::TimeZone::timestamp_opt(&Utc, ts, 0)
+        .single()
+        .map(|at| (map, at)))
+}
+
+impl RunSummary {
+    /// A summary from a feed's latest run, its last success (start text as stored, duration)
+    /// and its failure streak, as both stores read them.
+    fn new(
+        last: RunRecord,
+        success: Option<(String, i64)>,
+        failures: i64,
+    ) -> Result<RunSummary, StoreError> {
+        let success = success
+            .map(|(started, ms)| {
+                let started = sqlite::parse_date("run start", &started)?.with_timezone(&Utc);
+                Ok::<_, StoreError>((started, ms.max(0) as u64))
+            })
+            .transpose()?;
+        Ok(RunSummary {
+            // When it finished: its start plus its duration (saturating far in the future).
+            last_success: success.map(|(started, ms)| {
+                started
+                    .checked_add_signed(chrono::TimeDelta::milliseconds(
+                        ms.min(i64::MAX as u64) as i64
+                    ))
+                    .unwrap_or(started)
+            }),
+            last_success_duration_ms: success.map(|(_, ms)| ms),
+            consecutive_failures: u32::try_from(failures).unwrap_or(u32::MAX),
+            last,
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -310,21 +310,7 @@ pub fn exports(client: &mut impl GenericClient) -> Result<Vec<ExportState>, Stor
         let digests: Option<String> = row.try_get(3)?;
         let updated: Option<String> = row.try_get(4)?;
         let entries: Option<i64> = row.try_get(5)?;
-        let head = match (fingerprint, digests, updated, entries) {
-            (Some(fingerprint), Some(digests), Some(updated), Some(entries)) => {
-                let digests = serde_json::from_str(&digests).map_err(|_| StoreError::Corrupt {
-                    what: "feed digest list",
-                    value: digests.clone(),
-                })?;
-                Some(ExportedHead {
-                    fingerprint,
-                    digests,
-                    updated: parse_date("feed date", &updated)?,
-                    entries: entries.max(0) as usize,
-                })
-            }
-            _ => None,
-        };
+        let head = crate::store::exported_head(fingerprint, digests, updated, entries)?;
         states.push(ExportState {
             feed: row.try_get(0)?,
             stale: row.try_get(1)?,

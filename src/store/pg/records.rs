@@ -79,27 +79,11 @@ pub fn run_summaries(client: &mut impl GenericClient) -> Result<Vec<RunSummary>,
     let mut out = Vec::with_capacity(latest.len());
     for last in latest {
         let success = match client.query_opt(&last_success, &[&last.feed])? {
-            Some(row) => {
-                let started: String = row.try_get(0)?;
-                let ms: i64 = row.try_get(1)?;
-                let started = parse_date("run start", &started)?.with_timezone(&Utc);
-                Some((started, ms.max(0) as u64))
-            }
+            Some(row) => Some((row.try_get::<_, String>(0)?, row.try_get::<_, i64>(1)?)),
             None => None,
         };
         let failures: i64 = client.query_one(&streak, &[&last.feed])?.try_get(0)?;
-        out.push(RunSummary {
-            last_success: success.map(|(started, ms)| {
-                started
-                    .checked_add_signed(chrono::TimeDelta::milliseconds(
-                        ms.min(i64::MAX as u64) as i64
-                    ))
-                    .unwrap_or(started)
-            }),
-            last_success_duration_ms: success.map(|(_, ms)| ms),
-            consecutive_failures: u32::try_from(failures).unwrap_or(u32::MAX),
-            last,
-        });
+        out.push(RunSummary::new(last, success, failures)?);
     }
     Ok(out)
 }
@@ -115,16 +99,7 @@ pub fn fetch_state(client: &mut impl GenericClient, feed: &str) -> Result<FetchS
     };
     let params: Option<String> = row.try_get(2)?;
     let read_ts: Option<i64> = row.try_get(3)?;
-    let page_params = match (params, read_ts) {
-        (Some(json), Some(ts)) => {
-            let map = serde_json::from_str(&json).map_err(|_| StoreError::Corrupt {
-                what: "page parameter set",
-                value: json.clone(),
-            })?;
-            Utc.timestamp_opt(ts, 0).single().map(|at| (map, at))
-        }
-        _ => None,
-    };
+    let page_params = crate::store::page_params(params, read_ts)?;
     Ok(FetchState {
         validators: Validators {
             etag: row.try_get(0)?,
